@@ -1,0 +1,69 @@
+import { Component, SampleFile } from "projen";
+import { ContainerMonorepo } from "../project";
+import {
+  brandContainerComponent,
+  resolveComponent,
+  type ContainerComponentOptions,
+  type IContainerComponent,
+} from "./container-component";
+import { addImageAndManifests } from "./component-files";
+import { Linkage, WorkloadKind, type ComponentModel } from "./model";
+import { goStarter } from "./starters";
+import * as path from "node:path";
+
+/** Props of a Go command. */
+export interface GoComponentProps extends ContainerComponentOptions {
+  /**
+   * Extra `-ldflags` (e.g. `-X main.version=...`), after the `-s -w -buildid=` that strip the binary.
+   * @default ""
+   */
+  readonly ldflags?: string;
+}
+
+/**
+ * A Go command of the repository's Go module, built static (`CGO_ENABLED=0`,
+ * `-trimpath`, stripped) and shipped on distroless `static`. Image only
+ * unless a workload is given.
+ */
+export class GoComponent extends Component implements IContainerComponent {
+  /** The component name (also its construct id). */
+  public readonly name: string;
+  private readonly props: GoComponentProps;
+
+  constructor(project: ContainerMonorepo, name: string, props: GoComponentProps = {}) {
+    super(project, name);
+    brandContainerComponent(this);
+    this.name = name;
+    this.props = props;
+  }
+
+  /** @internal */
+  public _addFiles(): void {
+    const project = ContainerMonorepo.of(this);
+    const model = this._toModel();
+    new SampleFile(project, `${model.path}/main.go`, { contents: goStarter(model, project.model.version) });
+    project._useGoModule();
+    addImageAndManifests(this, project);
+  }
+
+  /** @internal */
+  public _toModel(): ComponentModel {
+    const project = ContainerMonorepo.of(this).model;
+    const binary = this.props.binary ?? this.name;
+    const componentPath = this.props.path ?? `${project.goModuleDir}/cmd/${this.name}`;
+    const ldflags = ["-s -w -buildid=", this.props.ldflags ?? ""].join(" ").trim();
+    return resolveComponent(this.name, this.props, {
+      defaultPath: componentPath,
+      linkage: Linkage.STATIC,
+      user: project.imageUser,
+      defaultWorkload: WorkloadKind.NONE,
+      build: {
+        kind: "go",
+        moduleDir: project.goModuleDir,
+        packagePath: `./${path.posix.relative(project.goModuleDir, componentPath)}`,
+        ldflags,
+        artifactPath: `/out/${binary}`,
+      },
+    });
+  }
+}

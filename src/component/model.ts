@@ -1,0 +1,145 @@
+/**
+ * The resolved intent of one container component: every default applied, every
+ * derived value (artifact path, runtime base) computed once. Renderers read only
+ * this model and the project's `ProjectModel`, so what a component *is* lives in
+ * one place and every generated file agrees with it.
+ *
+ * This file holds types and constants only, no logic.
+ */
+
+/** How the component's binary is linked. */
+export enum Linkage {
+  /** Dynamically linked against glibc: needs distroless `cc`. */
+  GLIBC = "glibc",
+  /** Fully static (Rust `+crt-static`, Go `CGO_ENABLED=0`): runs on distroless `static` or `scratch`. */
+  STATIC = "static",
+}
+
+/** The family of the runtime stage's base image. */
+export enum RuntimeBase {
+  /** Google distroless: `cc` for glibc-linked binaries, `static` for static ones. */
+  DISTROLESS = "distroless",
+  /** An empty image: only for static binaries that bring their own CA roots. */
+  SCRATCH = "scratch",
+}
+
+/** How the component runs on Kubernetes. */
+export enum WorkloadKind {
+  /** A long-running Deployment (plus a Service when it has ports). */
+  DEPLOYMENT = "deployment",
+  /** A run-to-completion Job. */
+  JOB = "job",
+  /** Image only: no Kubernetes manifests. */
+  NONE = "none",
+}
+
+/** The Debian generation of the distroless runtime and of the builder images. */
+export enum DebianRelease {
+  /** Debian 12: distroless `-debian12` images reached end of life in September 2026. */
+  BOOKWORM = "debian12",
+  /** Debian 13. */
+  TRIXIE = "debian13",
+}
+
+/** A named network port of a component. */
+export interface PortSpec {
+  /** IANA service name used for the container port and the Service port (e.g. `grpc`, `metrics`). */
+  readonly name: string;
+  /** The port number, 1-65535. */
+  readonly port: number;
+  /**
+   * @default "TCP"
+   */
+  readonly protocol?: "TCP" | "UDP";
+}
+
+/** CPU and memory requests and limits of the component's container. */
+export interface ResourceSpec {
+  /** @default "100m" */
+  readonly cpuRequest?: string;
+  /** @default "64Mi" */
+  readonly memoryRequest?: string;
+  /** @default "500m" */
+  readonly cpuLimit?: string;
+  /** @default "128Mi" */
+  readonly memoryLimit?: string;
+}
+
+/** HTTP health endpoints the kubelet probes. */
+export interface HealthSpec {
+  /** Name of the declared port that serves the endpoints. */
+  readonly port: string;
+  /** @default "/healthz" */
+  readonly livenessPath?: string;
+  /** @default "/readyz" */
+  readonly readinessPath?: string;
+}
+
+/** The numeric user and group the image runs as. */
+export interface ImageUser {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** The distroless `nonroot` user: UID and GID 65532. */
+export const NONROOT: ImageUser = { uid: 65532, gid: 65532 };
+
+/** Where a built binary is installed in the runtime image. */
+export const INSTALL_DIR = "/usr/local/bin";
+
+export type Language = "rust" | "go";
+
+/** The fully resolved model of a component, consumed by every renderer. */
+export interface ComponentModel {
+  readonly name: string;
+  readonly description: string;
+  /** Folder of the component, relative to the repository root, no trailing slash. */
+  readonly path: string;
+  readonly language: Language;
+  /** Name of the executable the build produces and the image runs. */
+  readonly binary: string;
+  readonly linkage: Linkage;
+  readonly runtime: RuntimeBase;
+  readonly ports: readonly Required<PortSpec>[];
+  /** Environment variables, sorted by name. */
+  readonly env: readonly { readonly name: string; readonly value: string }[];
+  readonly workload: WorkloadKind;
+  readonly replicas: number;
+  readonly resources: Required<ResourceSpec>;
+  readonly health?: Required<HealthSpec>;
+  /** Paths mounted as writable `emptyDir` volumes; always includes `/tmp`. */
+  readonly writablePaths: readonly string[];
+  readonly user: ImageUser;
+  /** Build recipe: where the build stage leaves the binary, relative to its WORKDIR. */
+  readonly build: RustBuild | GoBuild;
+  /** Absolute path of the binary in the runtime image; the ENTRYPOINT runs it. */
+  readonly installPath: string;
+}
+
+/** How cargo builds a Rust component. */
+export interface RustBuild {
+  readonly kind: "rust";
+  /** Cargo package name (the workspace member). */
+  readonly packageName: string;
+  /** `--target` triple, set for static builds (required by `+crt-static`). */
+  readonly target?: string;
+  /** RUSTFLAGS the build uses. */
+  readonly rustflags?: string;
+  /** Path of the built binary relative to the workspace root. */
+  readonly artifactPath: string;
+  /** Whether the member depends on the workspace's reqwest. */
+  readonly httpClient: boolean;
+}
+
+/** How `go build` builds a Go component. */
+export interface GoBuild {
+  readonly kind: "go";
+  /** Folder of the Go module (holding go.mod), relative to the repository root. */
+  readonly moduleDir: string;
+  /** Package path of the command, relative to the module (e.g. `./cmd/prism-cli`). */
+  readonly packagePath: string;
+  /** The `-ldflags` value. */
+  readonly ldflags: string;
+  /** Output path of `go build -o`, absolute inside the build stage. */
+  readonly artifactPath: string;
+}

@@ -1,0 +1,94 @@
+import { Component, SampleFile } from "projen";
+import { renderMemberManifest } from "../cargo/render";
+import { TomlFile } from "../files/toml-file";
+import { ContainerMonorepo } from "../project";
+import {
+  brandContainerComponent,
+  resolveComponent,
+  type ContainerComponentOptions,
+  type IContainerComponent,
+} from "./container-component";
+import { addImageAndManifests } from "./component-files";
+import { Linkage, type ComponentModel } from "./model";
+import { rustStarter } from "./starters";
+
+/** Props of a Rust component. */
+export interface RustComponentProps extends ContainerComponentOptions {
+  /**
+   * How the binary is linked. Static builds use `+crt-static` for the glibc
+   * target and run on distroless `static` (or `scratch`).
+   * @default Linkage.GLIBC
+   */
+  readonly linkage?: Linkage;
+  /**
+   * Whether the crate uses HTTP: it then depends on the workspace's reqwest,
+   * pinned to rustls.
+   * @default false
+   */
+  readonly httpClient?: boolean;
+  /**
+   * Cargo package name of the workspace member.
+   * @default - the component name
+   */
+  readonly packageName?: string;
+}
+
+/** `--target` of static builds: `+crt-static` needs an explicit target so build scripts stay dynamic. */
+export const STATIC_RUST_TARGET = "x86_64-unknown-linux-gnu";
+
+/**
+ * A Rust binary in the Cargo workspace, shipped as a distroless (or scratch)
+ * image. Writes the member's `Cargo.toml`, a starter `src/main.rs` (once), the
+ * Dockerfile and the Kubernetes manifests.
+ */
+export class RustComponent extends Component implements IContainerComponent {
+  /** Whether `x` is a `RustComponent`. */
+  public static isRustComponent(x: unknown): x is RustComponent {
+    return x !== null && typeof x === "object" && RUST_BRAND in x;
+  }
+
+  /** The component name (also its construct id). */
+  public readonly name: string;
+  private readonly props: RustComponentProps;
+
+  constructor(project: ContainerMonorepo, name: string, props: RustComponentProps = {}) {
+    super(project, name);
+    brandContainerComponent(this);
+    Object.defineProperty(this, RUST_BRAND, { value: true });
+    this.name = name;
+    this.props = props;
+  }
+
+  /** @internal */
+  public _addFiles(): void {
+    const project = ContainerMonorepo.of(this);
+    const model = this._toModel();
+    new TomlFile(this, `${model.path}/Cargo.toml`, { document: () => renderMemberManifest(this._toModel(), project.model) });
+    new SampleFile(project, `${model.path}/src/main.rs`, { contents: rustStarter(model) });
+    addImageAndManifests(this, project);
+  }
+
+  /** @internal */
+  public _toModel(): ComponentModel {
+    const linkage = this.props.linkage ?? Linkage.GLIBC;
+    const target = linkage === Linkage.STATIC ? STATIC_RUST_TARGET : undefined;
+    const binary = this.props.binary ?? this.name;
+    const user = ContainerMonorepo.of(this).model.imageUser;
+    return resolveComponent(this.name, this.props, {
+      defaultPath: `containers/${this.name}`,
+      linkage,
+      user,
+      build: {
+        kind: "rust",
+        packageName: this.props.packageName ?? this.name,
+        target,
+        rustflags: linkage === Linkage.STATIC ? "-C target-feature=+crt-static" : undefined,
+        // Relative to the workspace root, where cargo puts it: target/[<triple>/]release/<bin>.
+        artifactPath: target ? `target/${target}/release/${binary}` : `target/release/${binary}`,
+        httpClient: this.props.httpClient ?? false,
+      },
+    });
+  }
+}
+
+const RUST_BRAND = Symbol.for("prism-projen.RustComponent");

@@ -1,0 +1,180 @@
+import { DebianRelease, Linkage, RuntimeBase, type ComponentModel, type GoBuild, type RustBuild } from "../component/model";
+import type { ProjectModel } from "../project-model";
+import type { DockerfileModel, Instruction, Stage } from "./dockerfile-model";
+
+/**
+ * Decides what each stage of a component's Dockerfile holds: the pinned
+ * builder, the cached dependency build, and the two runtime targets. Every
+ * line of a generated Dockerfile comes from here (the syntax from `render.ts`).
+ */
+
+/** WORKDIR of the build stage; the repository root is copied below it. */
+export const BUILD_WORKDIR = "/workspace";
+/** Where the build stage puts the finished binary for the runtime stages to copy. */
+export const STAGING_DIR = "/out";
+/** Name of the build stage. */
+export const BUILD_STAGE = "build";
+/** The image targets every Dockerfile offers, in file order (the last is `docker build`'s default). */
+export const TARGETS = { debug: "debug", production: "production" } as const;
+
+const SUITES: Record<DebianRelease, string> = {
+  [DebianRelease.BOOKWORM]: "bookworm",
+  [DebianRelease.TRIXIE]: "trixie",
+};
+
+/** The Debian suite name (`trixie`) of a distroless generation (`debian13`). */
+export function debianSuite(release: DebianRelease): string {
+  return SUITES[release];
+}
+
+/** The runtime base image of a target. */
+export function runtimeImage(component: ComponentModel, project: ProjectModel, target: keyof typeof TARGETS): string {
+  if (component.runtime === RuntimeBase.SCRATCH && target === "production") {
+    return "scratch";
+  }
+  // scratch has no debug flavour: its debug target is distroless static, the same libc-free world plus busybox.
+  const flavour = component.linkage === Linkage.GLIBC ? "cc" : "static";
+  const tag = target === "production" ? "nonroot" : "debug-nonroot";
+  return `gcr.io/distroless/${flavour}-${project.debian}:${tag}`;
+}
+
+/** The full Dockerfile model of a component. */
+export function planImage(
+  component: ComponentModel,
+  project: ProjectModel,
+  context: { readonly rustMembers: readonly string[]; readonly marker: string },
+): DockerfileModel {
+  const build = component.build.kind === "rust"
+    ? rustBuildStage(component.build, component.binary, project, context.rustMembers)
+    : goBuildStage(component.build, project);
+  return {
+    syntax: "docker/dockerfile:1",
+    header: [context.marker],
+    globalArgs: [build.arg],
+    stages: [
+      build.stage,
+      runtimeStage(component, project, "debug",
+        "Debug image: distroless debug-nonroot, busybox shell at /busybox/sh. Never deploy it to production."),
+      runtimeStage(component, project, "production",
+        "Production image: no shell, no package manager. Last stage, so a plain `docker build` builds it."),
+    ],
+  };
+}
+
+function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel, members: readonly string[]) {
+  const cargoArgs = ["cargo build --release --locked", `--package ${build.packageName}`, `--bin ${binary}`];
+  if (build.target) {
+    cargoArgs.push(`--target ${build.target}`);
+  }
+  const instructions: Instruction[] = [
+    { op: "WORKDIR", path: BUILD_WORKDIR },
+  ];
+  if (build.rustflags) {
+    instructions.push({ op: "ENV", vars: [["RUSTFLAGS", build.rustflags]] });
+  }
+  instructions.push(
+    { op: "COPY", sources: ["Cargo.toml", "Cargo.lock"], dest: "./" },
+    // Every member: cargo refuses to load a workspace with a member missing.
+    ...[...members].sort().map((m): Instruction => ({ op: "COPY", sources: [`${m}/`], dest: `${m}/` })),
+    {
+      op: "RUN",
+      // Registry and target dir live in cache mounts: a source-only edit recompiles the crate, not its dependencies.
+      mounts: [
+        { id: "cargo-registry", target: "/usr/local/cargo/registry" },
+        { id: "cargo-git", target: "/usr/local/cargo/git" },
+        { id: `${project.name}-cargo-target`, target: `${BUILD_WORKDIR}/target` },
+      ],
+      // The target dir is a cache mount, gone after this RUN: copy the binary out within it.
+      commands: [cargoArgs.join(" "), `install -D -m 0555 ${build.artifactPath} ${STAGING_DIR}/${binary}`],
+    },
+  );
+  return {
+    arg: { name: "RUST_VERSION", defaultValue: project.rustVersion },
+    stage: {
+      name: BUILD_STAGE,
+      comment: `Builder pinned by RUST_VERSION, on the same Debian (${debianSuite(project.debian)}) as the runtime so glibc matches.`,
+      from: `docker.io/library/rust:\${RUST_VERSION}-slim-${debianSuite(project.debian)}`,
+      instructions,
+    } satisfies Stage,
+  };
+}
+
+function goBuildStage(build: GoBuild, project: ProjectModel) {
+  const mounts = [
+    { id: "go-mod", target: "/go/pkg/mod" },
+    { id: "go-build", target: "/root/.cache/go-build" },
+  ];
+  return {
+    arg: { name: "GO_VERSION", defaultValue: project.goVersion },
+    stage: {
+      name: BUILD_STAGE,
+      comment: "Builder pinned by GO_VERSION; CGO off, so the binary is static.",
+      from: `docker.io/library/golang:\${GO_VERSION}-${debianSuite(project.debian)}`,
+      instructions: [
+        { op: "WORKDIR", path: `${BUILD_WORKDIR}/${build.moduleDir}` },
+        { op: "ENV", vars: [["CGO_ENABLED", "0"]] },
+        // go.mod (and go.sum, once there are dependencies) first: the download layer survives source edits.
+        { op: "COPY", sources: [`${build.moduleDir}/go.*`], dest: "./" },
+        { op: "RUN", mounts: [mounts[0]], commands: ["go mod download"] },
+        { op: "COPY", sources: [`${build.moduleDir}/`], dest: "./" },
+        {
+          op: "RUN",
+          mounts,
+          commands: [`go build -trimpath -ldflags="${build.ldflags}" -o ${build.artifactPath} ${build.packagePath}`],
+        },
+      ],
+    } satisfies Stage,
+  };
+}
+
+function runtimeStage(
+  component: ComponentModel,
+  project: ProjectModel,
+  target: keyof typeof TARGETS,
+  comment: string,
+): Stage {
+  const instructions: Instruction[] = [
+    {
+      op: "LABEL",
+      labels: [
+        ["org.opencontainers.image.title", component.name],
+        ["org.opencontainers.image.description", component.description],
+        ["org.opencontainers.image.version", project.version],
+      ],
+    },
+  ];
+  if (component.runtime === RuntimeBase.SCRATCH && target === "production") {
+    // scratch has no trust store; the builder's (Debian ca-certificates) goes where distroless keeps it.
+    instructions.push({
+      op: "COPY",
+      from: BUILD_STAGE,
+      chown: "0:0",
+      chmod: "0444",
+      sources: ["/etc/ssl/certs/ca-certificates.crt"],
+      dest: "/etc/ssl/certs/ca-certificates.crt",
+    });
+  }
+  instructions.push(
+    // Owned by root and not writable: the non-root process cannot replace its own binary.
+    {
+      op: "COPY",
+      from: BUILD_STAGE,
+      chown: "0:0",
+      chmod: "0555",
+      sources: [`${STAGING_DIR}/${component.binary}`],
+      dest: component.installPath,
+    },
+    // Numeric, so Kubernetes' runAsNonRoot can verify it without an /etc/passwd lookup.
+    { op: "USER", user: `${component.user.uid}:${component.user.gid}` },
+  );
+  if (component.ports.length > 0) {
+    instructions.push({ op: "EXPOSE", ports: component.ports.map((p) => `${p.port}/${p.protocol.toLowerCase()}`) });
+  }
+  instructions.push({ op: "ENTRYPOINT", argv: [component.installPath] });
+  return {
+    name: TARGETS[target],
+    comment,
+    from: runtimeImage(component, project, target),
+    instructions,
+  };
+}

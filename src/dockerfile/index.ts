@@ -1,0 +1,3 @@
+export * from "./dockerfile-model";
+export * from "./image-plan";
+export * from "./render";

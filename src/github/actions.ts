@@ -1,0 +1,29 @@
+/**
+ * Third-party actions used by the generated workflow, pinned to full commit
+ * SHAs (a tag can be moved: trivy-action's were force-pushed to malicious
+ * commits in March 2026). The version is written as a comment beside each pin.
+ * Bump a pin by replacing both the SHA and the version together.
+ */
+export interface PinnedAction {
+  readonly repo: string;
+  readonly sha: string;
+  readonly version: string;
+}
+
+export const ACTIONS = {
+  checkout: { repo: "actions/checkout", sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1" },
+  setupNode: { repo: "actions/setup-node", sha: "820762786026740c76f36085b0efc47a31fe5020", version: "v7.0.0" },
+  setupBuildx: { repo: "docker/setup-buildx-action", sha: "37fe631027851001ddb9b187196cc803df7f5f0e", version: "v4.3.0" },
+  buildPush: { repo: "docker/build-push-action", sha: "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a", version: "v7.3.0" },
+  trivy: { repo: "aquasecurity/trivy-action", sha: "ed142fd0673e97e23eac54620cfb913e5ce36c25", version: "v0.36.0" },
+} as const satisfies Record<string, PinnedAction>;
+
+/** The `uses:` value of a pinned action. */
+export function uses(action: PinnedAction): string {
+  return `${action.repo}@${action.sha}`;
+}
+
+/** `uses:` value to version comment, for every pinned action. */
+export function versionComments(): Record<string, string> {
+  return Object.fromEntries(Object.values(ACTIONS).map((a) => [uses(a), a.version]));
+}

@@ -1,0 +1,3 @@
+export * from "./actions";
+export * from "./render";
+export * from "./workflow-model";

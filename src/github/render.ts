@@ -1,0 +1,164 @@
+import type { ComponentModel } from "../component/model";
+import { TARGETS } from "../dockerfile/image-plan";
+import type { ProjectModel } from "../project-model";
+import { ACTIONS, uses } from "./actions";
+import type { Job, Step, Workflow } from "./workflow-model";
+
+/**
+ * Renders the images workflow: a synth-drift gate, then per component (a
+ * matrix entry each) the production and debug images, tagged per the ADR and
+ * the production image scanned with trivy. Pure: models in, workflow data out.
+ */
+
+/** Path of a component's Dockerfile, relative to the repository root. */
+export function dockerfilePath(component: ComponentModel): string {
+  return `${component.path}/Dockerfile`;
+}
+
+/** Image repository of a component, without tag. */
+export function imageRepository(component: ComponentModel, project: ProjectModel): string {
+  return `${project.imageRegistry}/${component.name}`;
+}
+
+export function renderImagesWorkflow(project: ProjectModel, components: readonly ComponentModel[]): Workflow {
+  const sorted = [...components].sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    name: "images",
+    on: {
+      push: { branches: [project.defaultBranch], tags: ["v*.*.*"] },
+      pull_request: { branches: [project.defaultBranch] },
+      workflow_dispatch: {},
+    },
+    // Nothing by default; each job asks for what it needs.
+    permissions: {},
+    concurrency: { "group": "images-${{ github.ref }}", "cancel-in-progress": true },
+    jobs: {
+      synth: synthJob(project),
+      image: imageJob(project, sorted),
+    },
+  };
+}
+
+function checkout(): Step {
+  return {
+    name: "Check out",
+    uses: uses(ACTIONS.checkout),
+    // The token is not needed after checkout; do not leave it in .git/config for later steps.
+    with: { "persist-credentials": false },
+  };
+}
+
+function synthJob(project: ProjectModel): Job {
+  return {
+    "name": "synth drift",
+    "runs-on": "ubuntu-24.04",
+    "permissions": { contents: "read" },
+    "timeout-minutes": 10,
+    "steps": [
+      checkout(),
+      {
+        name: "Set up Node.js",
+        uses: uses(ACTIONS.setupNode),
+        with: { "node-version": project.nodeVersion, "cache": "npm" },
+      },
+      { name: "Install", run: "npm ci" },
+      { name: "Synthesize", run: "npx projen" },
+      {
+        name: "Fail on synth drift",
+        shell: "bash",
+        run: [
+          "if [ -n \"$(git status --porcelain)\" ]; then",
+          "  echo \"::error::Generated files differ from .projenrc.ts: run 'npx projen' and commit the result.\"",
+          "  git status --short",
+          "  git diff",
+          "  exit 1",
+          "fi",
+        ].join("\n"),
+      },
+    ],
+  };
+}
+
+function imageJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
+  const scope = "${{ matrix.component }}";
+  const buildStep = (target: keyof typeof TARGETS): Step => ({
+    name: `Build ${target} image`,
+    uses: uses(ACTIONS.buildPush),
+    with: {
+      "context": ".",
+      "file": "${{ matrix.dockerfile }}",
+      "target": TARGETS[target],
+      "tags": `\${{ steps.tags.outputs.${target} }}`,
+      // Loaded into the runner's engine for the scan; pushing is a separate, privileged job.
+      "load": true,
+      "push": false,
+      "cache-from": `type=gha,scope=${scope}`,
+      "cache-to": `type=gha,mode=max,scope=${scope}`,
+    },
+  });
+  return {
+    "name": "image ${{ matrix.component }}",
+    "runs-on": "ubuntu-24.04",
+    "needs": ["synth"],
+    "permissions": { contents: "read" },
+    "timeout-minutes": 60,
+    "strategy": {
+      "fail-fast": false,
+      "matrix": {
+        include: components.map((c) => ({
+          component: c.name,
+          dockerfile: dockerfilePath(c),
+          image: imageRepository(c, project),
+        })),
+      },
+    },
+    "steps": [
+      checkout(),
+      { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
+      {
+        name: "Compute image tags",
+        id: "tags",
+        shell: "bash",
+        // Values reach the script through env, never through ${{ }} inside run (script injection).
+        env: {
+          IMAGE: "${{ matrix.image }}",
+          SHA: "${{ github.sha }}",
+          REF_TYPE: "${{ github.ref_type }}",
+          REF_NAME: "${{ github.ref_name }}",
+          IS_DEFAULT_BRANCH: "${{ github.ref == format('refs/heads/{0}', github.event.repository.default_branch) }}",
+        },
+        run: [
+          "set -euo pipefail",
+          "production=\"${IMAGE}:sha-${SHA}\"",
+          "debug=\"${IMAGE}:sha-${SHA}-debug\"",
+          "if [ \"${IS_DEFAULT_BRANCH}\" = \"true\" ]; then",
+          "  production=\"${production},${IMAGE}:latest\"",
+          "  debug=\"${debug},${IMAGE}:debug\"",
+          "fi",
+          "if [ \"${REF_TYPE}\" = \"tag\" ] && [[ \"${REF_NAME}\" =~ ^v[0-9]+\\.[0-9]+\\.[0-9]+$ ]]; then",
+          "  production=\"${production},${IMAGE}:${REF_NAME}\"",
+          "  debug=\"${debug},${IMAGE}:${REF_NAME}-debug\"",
+          "fi",
+          "{",
+          "  echo \"production=${production}\"",
+          "  echo \"debug=${debug}\"",
+          "  echo \"scan=${IMAGE}:sha-${SHA}\"",
+          "} >> \"${GITHUB_OUTPUT}\"",
+        ].join("\n"),
+      },
+      buildStep("production"),
+      buildStep("debug"),
+      {
+        name: "Scan production image",
+        uses: uses(ACTIONS.trivy),
+        with: {
+          "image-ref": "${{ steps.tags.outputs.scan }}",
+          "exit-code": "1",
+          "ignore-unfixed": true,
+          "severity": "CRITICAL,HIGH",
+          "vuln-type": "os,library",
+        },
+      },
+    ],
+  };
+}

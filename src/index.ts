@@ -1,0 +1,11 @@
+export * from "./project";
+export * from "./component/model";
+export * from "./component/container-component";
+export * from "./component/rust-component";
+export * from "./component/go-component";
+export * from "./cargo/profile";
+export * from "./cargo/reqwest";
+export * as dockerfile from "./dockerfile";
+export * as cargo from "./cargo";
+export * as github from "./github";
+export * as k8s from "./k8s";

@@ -1,0 +1,26 @@
+import type { CargoProfile } from "./cargo/profile";
+import type { ReqwestSpec } from "./cargo/reqwest";
+import type { DebianRelease } from "./component/model";
+
+/**
+ * Project-wide settings every renderer needs, resolved once by
+ * `ContainerMonorepo`. Types only.
+ */
+export interface ProjectModel {
+  readonly name: string;
+  /** Image repository prefix, e.g. `ghcr.io/prism`: images are `<registry>/<component>`. */
+  readonly imageRegistry: string;
+  /** Release version (without `v`); manifests use the `v<version>` image tag. */
+  readonly version: string;
+  readonly debian: DebianRelease;
+  readonly rustVersion: string;
+  readonly rustEdition: string;
+  readonly goVersion: string;
+  readonly goModuleDir: string;
+  readonly goModulePath: string;
+  readonly cargoProfile: CargoProfile;
+  readonly reqwest: ReqwestSpec;
+  readonly namespace: string;
+  readonly defaultBranch: string;
+  readonly nodeVersion: string;
+}

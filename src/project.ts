@@ -1,0 +1,230 @@
+import type { IConstruct } from "constructs";
+import { IgnoreFile, Project, ProjenrcFile, SampleFile } from "projen";
+import { CargoProfilePreset, cargoProfile } from "./cargo/profile";
+import { renderWorkspaceManifest } from "./cargo/render";
+import { resolveReqwest, type ReqwestOptions } from "./cargo/reqwest";
+import { isContainerComponent } from "./component/container-component";
+import { manifestPath } from "./component/component-files";
+import { DebianRelease, NONROOT, WorkloadKind, type ComponentModel, type ImageUser } from "./component/model";
+import { goModule } from "./component/starters";
+import { validateComponent, validateProject } from "./component/validation";
+import { TomlFile } from "./files/toml-file";
+import { YamlDocumentsFile } from "./files/yaml-file";
+import { versionComments } from "./github/actions";
+import { renderImagesWorkflow } from "./github/render";
+import { renderKustomization, renderNamespace } from "./k8s/render";
+import type { ProjectModel } from "./project-model";
+
+/** Props of `ContainerMonorepo`. */
+export interface ContainerMonorepoProps {
+  /** Project name: the Kubernetes `part-of` label and default namespace. */
+  readonly name: string;
+  /**
+   * Where synthesized files go. Tests must give a temporary folder.
+   * @default "."
+   */
+  readonly outdir?: string;
+  /**
+   * Image repository prefix; images are `<imageRegistry>/<component>`.
+   * @default - `ghcr.io/<name>`
+   */
+  readonly imageRegistry?: string;
+  /**
+   * Release version; manifests run the `v<version>` image tag.
+   * @default "0.1.0"
+   */
+  readonly version?: string;
+  /**
+   * Debian generation of the distroless runtime images and the builders.
+   * @default DebianRelease.TRIXIE
+   */
+  readonly debian?: DebianRelease;
+  /**
+   * Rust toolchain of the builder image (`RUST_VERSION` in the Dockerfiles) and `rust-version` of the crates.
+   * @default "1.95.0"
+   */
+  readonly rustVersion?: string;
+  /**
+   * Rust edition of the crates.
+   * @default "2024"
+   */
+  readonly rustEdition?: "2021" | "2024";
+  /**
+   * Go toolchain of the builder image (`GO_VERSION` in the Dockerfiles).
+   * @default "1.25.4"
+   */
+  readonly goVersion?: string;
+  /**
+   * Folder of the Go module that holds the Go commands.
+   * @default "tools"
+   */
+  readonly goModuleDir?: string;
+  /**
+   * Module path written to a new `go.mod`.
+   * @default - `<name>/tools`
+   */
+  readonly goModulePath?: string;
+  /**
+   * The workspace's `[profile.release]`.
+   * @default CargoProfilePreset.SPEED
+   */
+  readonly cargoProfile?: CargoProfilePreset;
+  /**
+   * The workspace's reqwest, always without default features and with rustls.
+   * @default - reqwest 0.12 with rustls-tls, charset, http2, system-proxy
+   */
+  readonly reqwest?: ReqwestOptions;
+  /**
+   * Kubernetes namespace of the manifests.
+   * @default - the project name
+   */
+  readonly namespace?: string;
+  /**
+   * Branch whose pushes tag images `latest` / `debug`.
+   * @default "main"
+   */
+  readonly defaultBranch?: string;
+  /**
+   * Numeric user of every image and pod. Root (0) is refused.
+   * @default - the distroless nonroot user, 65532:65532
+   */
+  readonly imageUser?: ImageUser;
+  /**
+   * Node.js version the workflow's synth job uses.
+   * @default "20"
+   */
+  readonly nodeVersion?: string;
+}
+
+/** The resolved project settings plus the image user. */
+export interface ContainerMonorepoModel extends ProjectModel {
+  readonly imageUser: ImageUser;
+}
+
+/** The `.projenrc.ts` of a ContainerMonorepo, run by tsx (type-checked by `tsc --noEmit` in the tests). */
+class Projenrc extends ProjenrcFile {
+  public readonly filePath = ".projenrc.ts";
+
+  constructor(project: Project) {
+    super(project);
+    project.defaultTask?.exec(`tsx ${this.filePath}`);
+  }
+}
+
+/**
+ * A projen project for a monorepo of Rust and Go container components. Add
+ * components with `new RustComponent(project, ...)` / `new GoComponent(project, ...)`;
+ * synthesis writes the Cargo workspace, each Dockerfile, the images workflow
+ * and the Kubernetes manifests, after checking every cross-file invariant.
+ */
+export class ContainerMonorepo extends Project {
+  /** Whether `x` is a `ContainerMonorepo`. */
+  public static isContainerMonorepo(x: unknown): x is ContainerMonorepo {
+    return x !== null && typeof x === "object" && MONOREPO_BRAND in x;
+  }
+
+  /** The ContainerMonorepo a construct belongs to. */
+  public static of(construct: IConstruct): ContainerMonorepo {
+    const root = construct.node.root;
+    if (!ContainerMonorepo.isContainerMonorepo(root)) {
+      throw new Error(`${construct.node.path}: a container component must be created inside a ContainerMonorepo`);
+    }
+    return root;
+  }
+
+  /** The resolved project settings renderers receive. */
+  public readonly model: ContainerMonorepoModel;
+  private goModule?: SampleFile;
+  private componentFilesAdded = false;
+
+  constructor(props: ContainerMonorepoProps) {
+    super({ name: props.name, outdir: props.outdir, projenrcJson: false, commitGenerated: true });
+    Object.defineProperty(this, MONOREPO_BRAND, { value: true });
+    const goModuleDir = props.goModuleDir ?? "tools";
+    this.model = {
+      name: props.name,
+      imageRegistry: props.imageRegistry ?? `ghcr.io/${props.name}`,
+      version: props.version ?? "0.1.0",
+      debian: props.debian ?? DebianRelease.TRIXIE,
+      rustVersion: props.rustVersion ?? "1.95.0",
+      rustEdition: props.rustEdition ?? "2024",
+      goVersion: props.goVersion ?? "1.25.4",
+      goModuleDir,
+      goModulePath: props.goModulePath ?? `${props.name}/${goModuleDir}`,
+      cargoProfile: cargoProfile(props.cargoProfile ?? CargoProfilePreset.SPEED),
+      reqwest: resolveReqwest(props.reqwest),
+      namespace: props.namespace ?? props.name,
+      defaultBranch: props.defaultBranch ?? "main",
+      nodeVersion: props.nodeVersion ?? "20",
+      imageUser: props.imageUser ?? NONROOT,
+    };
+
+    new Projenrc(this);
+    this.gitignore.exclude("/target/", "node_modules/", "/lib/", "*.tsbuildinfo", "/coverage/");
+    // The build context is the repository root: keep build output, VCS data and node_modules out of it.
+    new IgnoreFile(this, ".dockerignore").exclude("**/target/", "**/node_modules/", ".git/", "lib/", "coverage/");
+
+    new TomlFile(this, "Cargo.toml", {
+      document: () => renderWorkspaceManifest(this.model, this.componentModels().filter((c) => c.build.kind === "rust")),
+    });
+    new YamlDocumentsFile(this, ".github/workflows/images.yml", {
+      documents: () => [renderImagesWorkflow(this.model, this.componentModels())],
+      valueComments: versionComments(),
+    });
+    new YamlDocumentsFile(this, "deploy/base/namespace.yaml", { documents: () => [renderNamespace(this.model)] });
+    new YamlDocumentsFile(this, "deploy/base/kustomization.yaml", {
+      documents: () => [renderKustomization([
+        "namespace.yaml",
+        ...this.componentModels()
+          .filter((c) => c.workload !== WorkloadKind.NONE)
+          .map((c) => manifestPath(c.name).replace("deploy/base/", "")),
+      ])],
+    });
+  }
+
+  /** The models of every component, sorted by name so declaration order never changes the output. */
+  public componentModels(): ComponentModel[] {
+    return this.node.findAll()
+      .filter(isContainerComponent)
+      .map((c) => c._toModel())
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** @internal called by Go components: the module's go.mod is written once, when the first one exists. */
+  public _useGoModule(): void {
+    this.goModule ??= new SampleFile(this, `${this.model.goModuleDir}/go.mod`, { contents: goModule(this.model.goModulePath) });
+  }
+
+  /**
+   * Checks every invariant first and writes nothing if one fails: the error
+   * lists each problem prefixed with the construct path of its component.
+   */
+  public synth(): void {
+    const errors = this.validate();
+    if (errors.length > 0) {
+      throw new Error(`prism-projen: nothing was written; fix these in .projenrc.ts:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
+    }
+    // Component files are attached only now, from valid models: a bad path never becomes a file.
+    if (!this.componentFilesAdded) {
+      for (const component of this.node.findAll().filter(isContainerComponent)) {
+        component._addFiles();
+      }
+      this.componentFilesAdded = true;
+    }
+    super.synth();
+  }
+
+  /** Every validation problem, as `[component] field: problem; fix` (`[project <name>]` for project settings). */
+  public validate(): string[] {
+    const components = this.node.findAll().filter(isContainerComponent);
+    const errors = components.flatMap((c) => {
+      const model = c._toModel();
+      return [...validateComponent(model), ...c.node.validate()].map((e) => `[${model.name}] ${e}`);
+    });
+    errors.push(...[...validateProject(this.model, components.map((c) => c._toModel())), ...this.node.validate()]
+      .map((e) => `[project ${this.name}] ${e}`));
+    return errors;
+  }
+}
+
+const MONOREPO_BRAND = Symbol.for("prism-projen.ContainerMonorepo");

@@ -1,0 +1,50 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { prism } from "../.projenrc";
+import type { ContainerMonorepo } from "../src";
+
+/** A fresh folder under the OS temp dir: tests never synthesize into the repository. */
+export function tmpdir(prefix = "prism-projen-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Every file below `dir` as `relative path -> content`, `.git` excluded. */
+export function readTree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.name === ".git" || entry.name === "node_modules" || entry.name === "target") continue;
+      if (entry.isDirectory()) walk(child);
+      else files[child] = fs.readFileSync(path.join(dir, child), "utf-8");
+    }
+  };
+  walk("");
+  return files;
+}
+
+/** Synthesizes a project built by `define` into a new temp folder; returns the folder and its files. */
+export function synth(define: (outdir: string) => ContainerMonorepo): { outdir: string; files: Record<string, string> } {
+  const outdir = tmpdir();
+  define(outdir).synth();
+  return { outdir, files: readTree(outdir) };
+}
+
+let cached: { outdir: string; files: Record<string, string> } | undefined;
+
+/** The repository's own `.projenrc.ts` (the six Prism components), synthesized once per test file. */
+export function synthPrism(): { outdir: string; files: Record<string, string> } {
+  cached ??= synth(prism);
+  return cached;
+}
+
+/** The six components of the default tree, with the facts the tests check. */
+export const PRISM_COMPONENTS = [
+  { name: "proxy", path: "proxy", binary: "prism-proxy", language: "rust", base: "cc", ports: [8980, 9090], workload: "Deployment" },
+  { name: "kafka-publisher", path: "containers/kafka-publisher", binary: "kafka-publisher", language: "rust", base: "static", ports: [9090], workload: "Deployment" },
+  { name: "kafka-consumer", path: "containers/kafka-consumer", binary: "kafka-consumer", language: "rust", base: "static", ports: [9090], workload: "Deployment" },
+  { name: "mailbox-listener", path: "containers/mailbox-listener", binary: "mailbox-listener", language: "rust", base: "static", ports: [9090], workload: "Deployment" },
+  { name: "prism-cli", path: "tools/cmd/prism-cli", binary: "prism-cli", language: "go", base: "static", ports: [], workload: undefined },
+  { name: "prism-migrate", path: "tools/cmd/prism-migrate", binary: "prism-migrate", language: "go", base: "static", ports: [], workload: "Job" },
+] as const;

@@ -1,0 +1,3 @@
+module prism/tools
+
+go 1.22
