@@ -182,6 +182,11 @@ export class ContainerMonorepo extends Project {
     });
   }
 
+  /** Marks generated files `linguist-generated`, so code review collapses their diffs. */
+  public annotateGenerated(glob: string): void {
+    this.gitattributes.addAttributes(glob, "linguist-generated");
+  }
+
   /** The models of every component, sorted by name so declaration order never changes the output. */
   public componentModels(): ComponentModel[] {
     return this.node.findAll()
