@@ -7,7 +7,7 @@ import { isContainerComponent } from "./component/container-component";
 import { manifestPath } from "./component/component-files";
 import { DebianRelease, NONROOT, WorkloadKind, type ComponentModel, type ImageUser } from "./component/model";
 import { goModule } from "./component/starters";
-import { validateComponent, validateProject } from "./component/validation";
+import { validateComponent, validateProject, validateRendered } from "./component/validation";
 import { TomlFile } from "./files/toml-file";
 import { YamlDocumentsFile } from "./files/yaml-file";
 import { versionComments } from "./github/actions";
@@ -222,9 +222,13 @@ export class ContainerMonorepo extends Project {
   /** Every validation problem, as `[component] field: problem; fix` (`[project <name>]` for project settings). */
   public validate(): string[] {
     const components = this.node.findAll().filter(isContainerComponent);
+    const rustMembers = components.map((c) => c._toModel()).filter((m) => m.build.kind === "rust").map((m) => m.path);
     const errors = components.flatMap((c) => {
       const model = c._toModel();
-      return [...validateComponent(model), ...c.node.validate()].map((e) => `[${model.name}] ${e}`);
+      const own = [...validateComponent(model), ...c.node.validate()];
+      // Cross-file checks render the files, so only models that passed the field checks get there.
+      const rendered = own.length === 0 ? validateRendered(model, this.model, rustMembers) : [];
+      return [...own, ...rendered].map((e) => `[${model.name}] ${e}`);
     });
     errors.push(...[...validateProject(this.model, components.map((c) => c._toModel())), ...this.node.validate()]
       .map((e) => `[project ${this.name}] ${e}`));

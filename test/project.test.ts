@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { prism } from "../.projenrc";
-import { ContainerMonorepo, GoComponent, Linkage, RuntimeBase, RustComponent, WorkloadKind } from "../src";
+import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } from "../src";
 import { readTree, synth, synthPrism } from "./helpers";
 
 const REPO = path.resolve(__dirname, "..");
@@ -77,26 +77,5 @@ describe("the synthesized tree", () => {
     expect(files["containers/beta/src/main.rs"]).toBeDefined();
     expect(files["deploy/base/kustomization.yaml"]).not.toContain("beta.yaml");
     expect(files["Cargo.toml"]).not.toContain("containers/beta");
-  });
-});
-
-describe("validation", () => {
-  const invalid: [string, (p: ContainerMonorepo) => void, RegExp][] = [
-    ["duplicate paths", (p) => { new RustComponent(p, "a", { path: "x" }); new RustComponent(p, "c", { path: "x" }); }, /\[project demo\] path: "x" is declared more than once; each component needs its own folder/],
-    ["port out of range", (p) => new RustComponent(p, "svc", { ports: [{ name: "web", port: 70000 }] }), /\[svc\] ports: port 70000 of "web" is out of range; use a whole number from 1 to 65535/],
-    ["UID 0", (p) => new RustComponent(p, "svc"), /imageUser: 0:0 must be a non-zero numeric UID:GID/],
-    ["glibc on scratch", (p) => new RustComponent(p, "svc", { runtime: RuntimeBase.SCRATCH }), /\[svc\] runtime: a glibc-linked binary cannot run on scratch/],
-    ["invalid name", (p) => new RustComponent(p, "Bad_Name"), /\[Bad_Name\] name: "Bad_Name" is not a valid Kubernetes name/],
-  ];
-
-  it.each(invalid)("%s: synth fails naming component and field, and writes nothing", (label, add, message) => {
-    // GIVEN
-    const outdir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "prism-invalid-"));
-    fs.writeFileSync(path.join(outdir, "keep.txt"), "untouched");
-    const p = new ContainerMonorepo({ name: "demo", outdir, imageUser: label === "UID 0" ? { uid: 0, gid: 0 } : undefined });
-    add(p);
-    // WHEN / THEN
-    expect(() => p.synth()).toThrow(message);
-    expect(readTree(outdir)).toEqual({ "keep.txt": "untouched" });
   });
 });

@@ -71,6 +71,13 @@ export interface ContainerComponentOptions {
    * @default RuntimeBase.DISTROLESS
    */
   readonly runtime?: RuntimeBase;
+  /**
+   * Whether the process reads local time zones (the IANA database). Distroless
+   * ships it; on scratch a Go binary embeds it (`-tags timetzdata`) and a Rust
+   * one is refused.
+   * @default false
+   */
+  readonly timezoneData?: boolean;
 }
 
 const DEFAULT_RESOURCES: Required<ResourceSpec> = {
@@ -98,6 +105,20 @@ export function brandContainerComponent(c: IContainerComponent): void {
 /** Whether `x` is a container component. */
 export function isContainerComponent(x: unknown): x is IContainerComponent {
   return x !== null && typeof x === "object" && BRAND in x;
+}
+
+/**
+ * Checks what must hold before the construct can exist at all (constructs
+ * itself refuses an empty or repeated id, with a message that names neither
+ * the field nor the fix). Everything else is checked at synth, all at once.
+ */
+export function assertNewComponentName(scope: IConstruct, name: string): void {
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new Error("[<unnamed>] name: a component needs a non-empty name; pass it as the second argument, e.g. new RustComponent(project, \"proxy\")");
+  }
+  if (scope.node.tryFindChild(name) !== undefined) {
+    throw new Error(`[${name}] name: a component named "${name}" is declared more than once; component names must be unique, rename one`);
+  }
 }
 
 /** Applies the shared defaults; the kind-specific parts come from the caller. */
@@ -138,6 +159,7 @@ export function resolveComponent(
       livenessPath: health.livenessPath ?? "/healthz",
       readinessPath: health.readinessPath ?? "/readyz",
     },
+    timezoneData: options.timezoneData ?? false,
     writablePaths: [...new Set(["/tmp", ...(options.writablePaths ?? [])])].sort(),
     user: kind.user,
     build: kind.build,

@@ -1,13 +1,14 @@
 import { Component, SampleFile } from "projen";
 import { ContainerMonorepo } from "../project";
 import {
+  assertNewComponentName,
   brandContainerComponent,
   resolveComponent,
   type ContainerComponentOptions,
   type IContainerComponent,
 } from "./container-component";
 import { addImageAndManifests } from "./component-files";
-import { Linkage, WorkloadKind, type ComponentModel } from "./model";
+import { Linkage, RuntimeBase, WorkloadKind, type ComponentModel } from "./model";
 import { goStarter } from "./starters";
 import * as path from "node:path";
 
@@ -31,6 +32,7 @@ export class GoComponent extends Component implements IContainerComponent {
   private readonly props: GoComponentProps;
 
   constructor(project: ContainerMonorepo, name: string, props: GoComponentProps = {}) {
+    assertNewComponentName(project, name);
     super(project, name);
     brandContainerComponent(this);
     this.name = name;
@@ -52,6 +54,8 @@ export class GoComponent extends Component implements IContainerComponent {
     const binary = this.props.binary ?? this.name;
     const componentPath = this.props.path ?? `${project.goModuleDir}/cmd/${this.name}`;
     const ldflags = ["-s -w -buildid=", this.props.ldflags ?? ""].join(" ").trim();
+    // scratch has no /usr/share/zoneinfo: the time/tzdata package embeds the database instead.
+    const tags = this.props.runtime === RuntimeBase.SCRATCH && this.props.timezoneData ? ["timetzdata"] : [];
     return resolveComponent(this.name, this.props, {
       defaultPath: componentPath,
       linkage: Linkage.STATIC,
@@ -62,6 +66,7 @@ export class GoComponent extends Component implements IContainerComponent {
         moduleDir: project.goModuleDir,
         packagePath: `./${path.posix.relative(project.goModuleDir, componentPath)}`,
         ldflags,
+        tags,
         artifactPath: `/out/${binary}`,
       },
     });

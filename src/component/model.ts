@@ -107,6 +107,8 @@ export interface ComponentModel {
   readonly replicas: number;
   readonly resources: Required<ResourceSpec>;
   readonly health?: Required<HealthSpec>;
+  /** Whether the process needs the IANA time zone database at run time. */
+  readonly timezoneData: boolean;
   /** Paths mounted as writable `emptyDir` volumes; always includes `/tmp`. */
   readonly writablePaths: readonly string[];
   readonly user: ImageUser;
@@ -140,6 +142,8 @@ export interface GoBuild {
   readonly packagePath: string;
   /** The `-ldflags` value. */
   readonly ldflags: string;
+  /** Build tags (`-tags`), e.g. `timetzdata` to embed the zone database. */
+  readonly tags: readonly string[];
   /** Output path of `go build -o`, absolute inside the build stage. */
   readonly artifactPath: string;
 }

@@ -3,6 +3,7 @@ import { renderMemberManifest } from "../cargo/render";
 import { TomlFile } from "../files/toml-file";
 import { ContainerMonorepo } from "../project";
 import {
+  assertNewComponentName,
   brandContainerComponent,
   resolveComponent,
   type ContainerComponentOptions,
@@ -52,6 +53,7 @@ export class RustComponent extends Component implements IContainerComponent {
   private readonly props: RustComponentProps;
 
   constructor(project: ContainerMonorepo, name: string, props: RustComponentProps = {}) {
+    assertNewComponentName(project, name);
     super(project, name);
     brandContainerComponent(this);
     Object.defineProperty(this, RUST_BRAND, { value: true });

@@ -120,7 +120,12 @@ function goBuildStage(build: GoBuild, project: ProjectModel) {
         {
           op: "RUN",
           mounts,
-          commands: [`go build -trimpath -ldflags="${build.ldflags}" -o ${build.artifactPath} ${build.packagePath}`],
+          commands: [[
+            "go build -trimpath",
+            ...(build.tags.length > 0 ? [`-tags ${build.tags.join(",")}`] : []),
+            `-ldflags="${build.ldflags}"`,
+            `-o ${build.artifactPath} ${build.packagePath}`,
+          ].join(" ")],
         },
       ],
     } satisfies Stage,
