@@ -9,6 +9,13 @@ export function prism(outdir?: string): ContainerMonorepo {
     outdir,
     imageRegistry: "ghcr.io/prism",
     version: "0.1.0",
+    // The machines this tree is generated and tested on reach no container registry, so no digest
+    // can be resolved and checked here. Fill base-images/Dockerfile where one is reachable, then drop this.
+    allowUnpinnedBaseImages:
+      "no container registry is reachable from this project's build machines to resolve digests; " +
+      "pin them in base-images/Dockerfile (Dependabot then keeps them current) where one is",
+    // This repository runs the policy from source; an installed package runs `prism-projen-policy`.
+    policyCommand: "tsx src/policy/cli.ts",
   });
 
   new RustComponent(project, "proxy", {

@@ -23,4 +23,6 @@ export interface ProjectModel {
   readonly namespace: string;
   readonly defaultBranch: string;
   readonly nodeVersion: string;
+  /** Digests from the base-image lock, by `image:tag`. */
+  readonly baseImageDigests: Readonly<Record<string, string>>;
 }

@@ -1,5 +1,7 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { IConstruct } from "constructs";
-import { IgnoreFile, Project, ProjenrcFile, SampleFile } from "projen";
+import { IgnoreFile, JsonFile, Project, ProjenrcFile, SampleFile } from "projen";
 import { CargoProfilePreset, cargoProfile } from "./cargo/profile";
 import { renderWorkspaceManifest } from "./cargo/render";
 import { resolveReqwest, type ReqwestOptions } from "./cargo/reqwest";
@@ -8,11 +10,15 @@ import { manifestPath } from "./component/component-files";
 import { DebianRelease, NONROOT, WorkloadKind, type ComponentModel, type ImageUser } from "./component/model";
 import { goModule } from "./component/starters";
 import { validateComponent, validateProject, validateRendered } from "./component/validation";
+import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
 import { TomlFile } from "./files/toml-file";
 import { YamlDocumentsFile } from "./files/yaml-file";
 import { versionComments } from "./github/actions";
+import { renderDependabot } from "./github/dependabot";
 import { renderImagesWorkflow } from "./github/render";
 import { renderKustomization, renderNamespace } from "./k8s/render";
+import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./policy/exceptions";
+import type { PolicyException } from "./policy/finding";
 import type { ProjectModel } from "./project-model";
 
 /** Props of `ContainerMonorepo`. */
@@ -94,6 +100,18 @@ export interface ContainerMonorepoProps {
    * @default "20"
    */
   readonly nodeVersion?: string;
+  /**
+   * Allows base images without a digest, and says why. Without it, every
+   * base image must be pinned by the base-image lock (`base-images/Dockerfile`)
+   * or the policy reports PRISM-D001. The reason is recorded as a policy exception.
+   * @default - unpinned base images are policy findings
+   */
+  readonly allowUnpinnedBaseImages?: string;
+  /**
+   * The command the `policy` task runs.
+   * @default "prism-projen-policy"
+   */
+  readonly policyCommand?: string;
 }
 
 /** The resolved project settings plus the image user. */
@@ -136,10 +154,14 @@ export class ContainerMonorepo extends Project {
   public readonly model: ContainerMonorepoModel;
   private goModule?: SampleFile;
   private componentFilesAdded = false;
+  private readonly baseImageLock: ReturnType<typeof parseBaseImageLock>;
 
   constructor(props: ContainerMonorepoProps) {
     super({ name: props.name, outdir: props.outdir, projenrcJson: false, commitGenerated: true });
     Object.defineProperty(this, MONOREPO_BRAND, { value: true });
+    // The lock is an input, like .projenrc.ts: read once, here, so rendering stays pure.
+    const lockPath = path.join(this.outdir, BASE_IMAGE_LOCK);
+    this.baseImageLock = parseBaseImageLock(fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf-8") : "");
     const goModuleDir = props.goModuleDir ?? "tools";
     this.model = {
       name: props.name,
@@ -157,6 +179,7 @@ export class ContainerMonorepo extends Project {
       defaultBranch: props.defaultBranch ?? "main",
       nodeVersion: props.nodeVersion ?? "20",
       imageUser: props.imageUser ?? NONROOT,
+      baseImageDigests: this.baseImageLock.digests,
     };
 
     new Projenrc(this);
@@ -170,6 +193,23 @@ export class ContainerMonorepo extends Project {
     new YamlDocumentsFile(this, ".github/workflows/images.yml", {
       documents: () => [renderImagesWorkflow(this.model, this.componentModels())],
       valueComments: versionComments(),
+    });
+    const exceptions: PolicyException[] = [
+      ...BUILTIN_EXCEPTIONS,
+      ...(props.allowUnpinnedBaseImages ? [{ ruleId: "PRISM-D001", reason: props.allowUnpinnedBaseImages }] : []),
+    ];
+    new JsonFile(this, EXCEPTIONS_FILE, { obj: { exceptions }, readonly: true, marker: true, editGitignore: false });
+    this.addTask("policy", {
+      description: "Check the generated files against the policy (rule ids, file:line); --sarif FILE writes SARIF",
+      exec: props.policyCommand ?? "prism-projen-policy",
+      receiveArgs: true,
+    });
+    new YamlDocumentsFile(this, ".github/dependabot.yml", {
+      documents: () => [renderDependabot({
+        goModuleDir: this.componentModels().some((c) => c.build.kind === "go") ? this.model.goModuleDir : undefined,
+        cargo: this.componentModels().some((c) => c.build.kind === "rust"),
+        baseImageLockDir: fs.existsSync(lockPath) ? path.posix.dirname(BASE_IMAGE_LOCK) : undefined,
+      })],
     });
     new YamlDocumentsFile(this, "deploy/base/namespace.yaml", { documents: () => [renderNamespace(this.model)] });
     new YamlDocumentsFile(this, "deploy/base/kustomization.yaml", {
@@ -230,7 +270,7 @@ export class ContainerMonorepo extends Project {
       const rendered = own.length === 0 ? validateRendered(model, this.model, rustMembers) : [];
       return [...own, ...rendered].map((e) => `[${model.name}] ${e}`);
     });
-    errors.push(...[...validateProject(this.model, components.map((c) => c._toModel())), ...this.node.validate()]
+    errors.push(...[...validateProject(this.model, components.map((c) => c._toModel())), ...this.baseImageLock.problems, ...this.node.validate()]
       .map((e) => `[project ${this.name}] ${e}`));
     return errors;
   }

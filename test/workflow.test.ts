@@ -30,25 +30,28 @@ describe("images workflow", () => {
     expect((await runLint(broken, PATH)).length).toBeGreaterThan(0);
   });
 
-  it("grants nothing at the top level and contents: read per job", () => {
+  it("grants nothing at the top level; each job only what it needs, id-token only where it signs", () => {
     expect(wf.permissions).toEqual({});
-    for (const job of Object.values<any>(wf.jobs)) {
-      expect(job.permissions).toEqual({ contents: "read" });
-    }
+    expect(Object.fromEntries(Object.entries<any>(wf.jobs).map(([id, job]) => [id, job.permissions]))).toEqual({
+      synth: { contents: "read" },
+      policy: { "contents": "read", "security-events": "write" },
+      image: { contents: "read" },
+      publish: { "contents": "read", "packages": "write", "id-token": "write" },
+    });
   });
 
   it("pins every action to a full commit SHA, with the version as a comment", () => {
     const uses = text.split("\n").filter((l) => l.includes("uses:"));
     expect(uses.length).toBeGreaterThan(0);
     for (const line of uses) {
-      expect(line).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+      expect(line).toMatch(/uses: [\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
     }
     expect(text).toContain(`aquasecurity/trivy-action@${ACTIONS.trivy.sha} # ${ACTIONS.trivy.version}`);
   });
 
   it("checks out without persisting credentials", () => {
     const checkouts = Object.values<any>(wf.jobs).flatMap((j) => j.steps).filter((s: any) => s.uses?.startsWith("actions/checkout@"));
-    expect(checkouts.length).toBe(2);
+    expect(checkouts.length).toBe(Object.keys(wf.jobs).length);
     for (const step of checkouts) expect(step.with["persist-credentials"]).toBe(false);
   });
 
@@ -78,6 +81,36 @@ describe("images workflow", () => {
     ]);
     const scan = steps.find((s: any) => s.uses?.startsWith("aquasecurity/trivy-action@"));
     expect(scan.with).toMatchObject({ "image-ref": "${{ steps.tags.outputs.scan }}", "exit-code": "1" });
+  });
+
+  it("runs the policy over the generated files and uploads SARIF even when it fails", () => {
+    const steps = wf.jobs.policy.steps;
+    expect(steps.map((s: any) => s.run).filter(Boolean)).toEqual(["npm ci", "npx projen policy --sarif policy.sarif"]);
+    const upload = steps.find((s: any) => s.uses?.startsWith("github/codeql-action/upload-sarif@"));
+    expect(upload.if).toBe("always()");
+    expect(upload.with.sarif_file).toBe("policy.sarif");
+  });
+
+  it("publishes only on pushes (default branch, release tags), with provenance mode=max and SBOM, then signs with cosign", () => {
+    const publish = wf.jobs.publish;
+    expect(wf.on.push).toEqual({ branches: ["main"], tags: ["v*.*.*"] });
+    expect(publish.if).toBe("github.event_name == 'push'");
+    expect(publish.needs).toEqual(["image", "policy"]);
+    const pushes = publish.steps.filter((s: any) => s.uses?.startsWith("docker/build-push-action@"));
+    expect(pushes.map((p: any) => [p.id, p.with.push, p.with.provenance, p.with.sbom])).toEqual([
+      ["production", true, "mode=max", true],
+      ["debug", true, "mode=max", true],
+    ]);
+    const signs = publish.steps.filter((s: any) => s.run?.startsWith("cosign sign"));
+    expect(signs.map((s: any) => s.env.DIGEST)).toEqual([
+      "${{ steps.production.outputs.digest }}",
+      "${{ steps.debug.outputs.digest }}",
+    ]);
+    expect(signs[0].run).toBe("cosign sign --yes \"${IMAGE}@${DIGEST}\"");
+    // The scanning job never pushes.
+    for (const s of wf.jobs.image.steps.filter((x: any) => x.uses?.startsWith("docker/build-push-action@"))) {
+      expect(s.with.push).toBe(false);
+    }
   });
 
   it("tags per the ADR: latest/debug on the default branch, vX.Y.Z and vX.Y.Z-debug on release tags", () => {

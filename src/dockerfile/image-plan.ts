@@ -27,6 +27,25 @@ export function debianSuite(release: DebianRelease): string {
   return SUITES[release];
 }
 
+/** `ref@digest` when the base-image lock pins `ref`, else `ref`. */
+function pin(ref: string, project: ProjectModel): string {
+  const digest = project.baseImageDigests[ref];
+  return digest ? `${ref}@${digest}` : ref;
+}
+
+/** The builder image of a language, with its version written out (the key of the base-image lock). */
+export function builderImage(kind: "rust" | "go", project: ProjectModel, version = kind === "rust" ? project.rustVersion : project.goVersion): string {
+  const suite = debianSuite(project.debian);
+  return kind === "rust" ? `docker.io/library/rust:${version}-slim-${suite}` : `docker.io/library/golang:${version}-${suite}`;
+}
+
+/** The builder FROM: the version from the ARG, and the lock's digest for the default version. */
+function builderFrom(kind: "rust" | "go", project: ProjectModel): string {
+  const arg = kind === "rust" ? "${RUST_VERSION}" : "${GO_VERSION}";
+  const digest = project.baseImageDigests[builderImage(kind, project)];
+  return builderImage(kind, project, arg) + (digest ? `@${digest}` : "");
+}
+
 /** The runtime base image of a target. */
 export function runtimeImage(component: ComponentModel, project: ProjectModel, target: keyof typeof TARGETS): string {
   if (component.runtime === RuntimeBase.SCRATCH && target === "production") {
@@ -93,7 +112,7 @@ function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel,
     stage: {
       name: BUILD_STAGE,
       comment: `Builder pinned by RUST_VERSION, on the same Debian (${debianSuite(project.debian)}) as the runtime so glibc matches.`,
-      from: `docker.io/library/rust:\${RUST_VERSION}-slim-${debianSuite(project.debian)}`,
+      from: builderFrom("rust", project),
       instructions,
     } satisfies Stage,
   };
@@ -109,7 +128,7 @@ function goBuildStage(build: GoBuild, project: ProjectModel) {
     stage: {
       name: BUILD_STAGE,
       comment: "Builder pinned by GO_VERSION; CGO off, so the binary is static.",
-      from: `docker.io/library/golang:\${GO_VERSION}-${debianSuite(project.debian)}`,
+      from: builderFrom("go", project),
       instructions: [
         { op: "WORKDIR", path: `${BUILD_WORKDIR}/${build.moduleDir}` },
         { op: "ENV", vars: [["CGO_ENABLED", "0"]] },
@@ -179,7 +198,7 @@ function runtimeStage(
   return {
     name: TARGETS[target],
     comment,
-    from: runtimeImage(component, project, target),
+    from: pin(runtimeImage(component, project, target), project),
     instructions,
   };
 }

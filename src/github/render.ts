@@ -5,9 +5,12 @@ import { ACTIONS, uses } from "./actions";
 import type { Job, Step, Workflow } from "./workflow-model";
 
 /**
- * Renders the images workflow: a synth-drift gate, then per component (a
- * matrix entry each) the production and debug images, tagged per the ADR and
- * the production image scanned with trivy. Pure: models in, workflow data out.
+ * Renders the images workflow: a synth-drift gate and the policy over the
+ * generated files; per component (a matrix entry each) the production and
+ * debug images, tagged per the ADR, the production image scanned with trivy;
+ * and, on pushes to the default branch or release tags only, the same images
+ * pushed with provenance and SBOM attestations and signed keyless with cosign.
+ * Pure: models in, workflow data out.
  */
 
 /** Path of a component's Dockerfile, relative to the repository root. */
@@ -34,7 +37,9 @@ export function renderImagesWorkflow(project: ProjectModel, components: readonly
     concurrency: { "group": "images-${{ github.ref }}", "cancel-in-progress": true },
     jobs: {
       synth: synthJob(project),
+      policy: policyJob(project),
       image: imageJob(project, sorted),
+      publish: publishJob(project, sorted),
     },
   };
 }
@@ -48,6 +53,34 @@ function checkout(): Step {
   };
 }
 
+function setupNode(project: ProjectModel): Step[] {
+  return [
+    { name: "Set up Node.js", uses: uses(ACTIONS.setupNode), with: { "node-version": project.nodeVersion, "cache": "npm" } },
+    { name: "Install", run: "npm ci" },
+  ];
+}
+
+function policyJob(project: ProjectModel): Job {
+  return {
+    "name": "policy",
+    "runs-on": "ubuntu-24.04",
+    // security-events: write only here, to upload the SARIF report to code scanning.
+    "permissions": { "contents": "read", "security-events": "write" },
+    "timeout-minutes": 10,
+    "steps": [
+      checkout(),
+      ...setupNode(project),
+      { name: "Check the generated files", run: "npx projen policy --sarif policy.sarif" },
+      {
+        name: "Upload the report to code scanning",
+        if: "always()",
+        uses: uses(ACTIONS.uploadSarif),
+        with: { sarif_file: "policy.sarif", category: "prism-projen-policy" },
+      },
+    ],
+  };
+}
+
 function synthJob(project: ProjectModel): Job {
   return {
     "name": "synth drift",
@@ -56,12 +89,7 @@ function synthJob(project: ProjectModel): Job {
     "timeout-minutes": 10,
     "steps": [
       checkout(),
-      {
-        name: "Set up Node.js",
-        uses: uses(ACTIONS.setupNode),
-        with: { "node-version": project.nodeVersion, "cache": "npm" },
-      },
-      { name: "Install", run: "npm ci" },
+      ...setupNode(project),
       { name: "Synthesize", run: "npx projen" },
       {
         name: "Fail on synth drift",
@@ -89,7 +117,7 @@ function imageJob(project: ProjectModel, components: readonly ComponentModel[]):
       "file": "${{ matrix.dockerfile }}",
       "target": TARGETS[target],
       "tags": `\${{ steps.tags.outputs.${target} }}`,
-      // Loaded into the runner's engine for the scan; pushing is a separate, privileged job.
+      // Loaded into the runner's engine for the scan; pushing is the publish job's, with its own permissions.
       "load": true,
       "push": false,
       "cache-from": `type=gha,scope=${scope}`,
@@ -102,50 +130,11 @@ function imageJob(project: ProjectModel, components: readonly ComponentModel[]):
     "needs": ["synth"],
     "permissions": { contents: "read" },
     "timeout-minutes": 60,
-    "strategy": {
-      "fail-fast": false,
-      "matrix": {
-        include: components.map((c) => ({
-          component: c.name,
-          dockerfile: dockerfilePath(c),
-          image: imageRepository(c, project),
-        })),
-      },
-    },
+    "strategy": matrix(project, components),
     "steps": [
       checkout(),
       { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
-      {
-        name: "Compute image tags",
-        id: "tags",
-        shell: "bash",
-        // Values reach the script through env, never through ${{ }} inside run (script injection).
-        env: {
-          IMAGE: "${{ matrix.image }}",
-          SHA: "${{ github.sha }}",
-          REF_TYPE: "${{ github.ref_type }}",
-          REF_NAME: "${{ github.ref_name }}",
-          IS_DEFAULT_BRANCH: "${{ github.ref == format('refs/heads/{0}', github.event.repository.default_branch) }}",
-        },
-        run: [
-          "set -euo pipefail",
-          "production=\"${IMAGE}:sha-${SHA}\"",
-          "debug=\"${IMAGE}:sha-${SHA}-debug\"",
-          "if [ \"${IS_DEFAULT_BRANCH}\" = \"true\" ]; then",
-          "  production=\"${production},${IMAGE}:latest\"",
-          "  debug=\"${debug},${IMAGE}:debug\"",
-          "fi",
-          "if [ \"${REF_TYPE}\" = \"tag\" ] && [[ \"${REF_NAME}\" =~ ^v[0-9]+\\.[0-9]+\\.[0-9]+$ ]]; then",
-          "  production=\"${production},${IMAGE}:${REF_NAME}\"",
-          "  debug=\"${debug},${IMAGE}:${REF_NAME}-debug\"",
-          "fi",
-          "{",
-          "  echo \"production=${production}\"",
-          "  echo \"debug=${debug}\"",
-          "  echo \"scan=${IMAGE}:sha-${SHA}\"",
-          "} >> \"${GITHUB_OUTPUT}\"",
-        ].join("\n"),
-      },
+      computeTags(),
       buildStep("production"),
       buildStep("debug"),
       {
@@ -159,6 +148,112 @@ function imageJob(project: ProjectModel, components: readonly ComponentModel[]):
           "vuln-type": "os,library",
         },
       },
+    ],
+  };
+}
+
+/** Tags per the ADR, computed from the ref; values reach the script through env, never through ${{ }} inside run. */
+function computeTags(): Step {
+  return {
+    name: "Compute image tags",
+    id: "tags",
+    shell: "bash",
+    // Values reach the script through env, never through ${{ }} inside run (script injection).
+    env: {
+      IMAGE: "${{ matrix.image }}",
+      SHA: "${{ github.sha }}",
+      REF_TYPE: "${{ github.ref_type }}",
+      REF_NAME: "${{ github.ref_name }}",
+      IS_DEFAULT_BRANCH: "${{ github.ref == format('refs/heads/{0}', github.event.repository.default_branch) }}",
+    },
+    run: [
+      "set -euo pipefail",
+      "production=\"${IMAGE}:sha-${SHA}\"",
+      "debug=\"${IMAGE}:sha-${SHA}-debug\"",
+      "if [ \"${IS_DEFAULT_BRANCH}\" = \"true\" ]; then",
+      "  production=\"${production},${IMAGE}:latest\"",
+      "  debug=\"${debug},${IMAGE}:debug\"",
+      "fi",
+      "if [ \"${REF_TYPE}\" = \"tag\" ] && [[ \"${REF_NAME}\" =~ ^v[0-9]+\\.[0-9]+\\.[0-9]+$ ]]; then",
+      "  production=\"${production},${IMAGE}:${REF_NAME}\"",
+      "  debug=\"${debug},${IMAGE}:${REF_NAME}-debug\"",
+      "fi",
+      "{",
+      "  echo \"production=${production}\"",
+      "  echo \"debug=${debug}\"",
+      "  echo \"scan=${IMAGE}:sha-${SHA}\"",
+      "} >> \"${GITHUB_OUTPUT}\"",
+    ].join("\n"),
+  };
+}
+
+function matrix(project: ProjectModel, components: readonly ComponentModel[]): Job["strategy"] {
+  return {
+    "fail-fast": false,
+    "matrix": {
+      include: components.map((c) => ({
+        component: c.name,
+        dockerfile: dockerfilePath(c),
+        image: imageRepository(c, project),
+      })),
+    },
+  };
+}
+
+/** The registry host of the image repository prefix (`ghcr.io` of `ghcr.io/prism`). */
+export function registryHost(project: ProjectModel): string {
+  return project.imageRegistry.split("/")[0];
+}
+
+function publishJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
+  const scope = "${{ matrix.component }}";
+  const push = (target: keyof typeof TARGETS): Step => ({
+    name: `Push ${target} image`,
+    id: target,
+    uses: uses(ACTIONS.buildPush),
+    with: {
+      "context": ".",
+      "file": "${{ matrix.dockerfile }}",
+      "target": TARGETS[target],
+      "tags": `\${{ steps.tags.outputs.${target} }}`,
+      "push": true,
+      // SLSA provenance with every build parameter, and an SPDX SBOM, attached to the image.
+      "provenance": "mode=max",
+      "sbom": true,
+      "cache-from": `type=gha,scope=${scope}`,
+    },
+  });
+  const sign = (target: keyof typeof TARGETS): Step => ({
+    name: `Sign ${target} image`,
+    shell: "bash",
+    env: { IMAGE: "${{ matrix.image }}", DIGEST: `\${{ steps.${target}.outputs.digest }}` },
+    // Keyless: the certificate binds the signature to this workflow run's OIDC identity.
+    run: "cosign sign --yes \"${IMAGE}@${DIGEST}\"",
+  });
+  return {
+    "name": "publish ${{ matrix.component }}",
+    "runs-on": "ubuntu-24.04",
+    "needs": ["image", "policy"],
+    // Never from pull requests: only pushes, and the workflow's push trigger only has the default branch and release tags.
+    "if": "github.event_name == 'push'",
+    // id-token: write only on this job, for cosign's keyless signing; packages: write to push.
+    "permissions": { "contents": "read", "packages": "write", "id-token": "write" },
+    "timeout-minutes": 60,
+    "strategy": matrix(project, components),
+    "steps": [
+      checkout(),
+      { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
+      {
+        name: "Log in to the registry",
+        uses: uses(ACTIONS.login),
+        with: { registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
+      },
+      computeTags(),
+      push("production"),
+      push("debug"),
+      { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) },
+      sign("production"),
+      sign("debug"),
     ],
   };
 }

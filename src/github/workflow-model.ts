@@ -10,6 +10,7 @@ export type PermissionLevel = "read" | "write" | "none";
 export interface Step {
   readonly "name": string;
   readonly "id"?: string;
+  readonly "if"?: string;
   readonly "uses"?: string;
   readonly "with"?: Readonly<Record<string, string | number | boolean>>;
   readonly "env"?: Readonly<Record<string, string>>;
@@ -23,6 +24,7 @@ export interface Job {
   /** Required: every job states what its token may do. */
   readonly "permissions": Readonly<Record<string, PermissionLevel>>;
   readonly "needs"?: readonly string[];
+  readonly "if"?: string;
   readonly "timeout-minutes": number;
   readonly "strategy"?: {
     readonly "fail-fast": boolean;

@@ -1,0 +1,39 @@
+/**
+ * Renders `.github/dependabot.yml`: weekly updates of the GitHub Actions SHAs,
+ * the Cargo and Go dependencies, the npm toolchain, and the base-image digests
+ * (through the base-image lock, a Dockerfile of pinned FROM lines).
+ *
+ * The workflow and Dockerfiles are generated, so a Dependabot PR that changes
+ * a pin is finished by running `npx projen` (the drift job says so).
+ *
+ * @see https://docs.github.com/en/code-security/dependabot/working-with-dependabot/dependabot-options-reference
+ */
+export interface DependabotInputs {
+  /** Folder of the Go module, when there are Go components. */
+  readonly goModuleDir?: string;
+  /** Whether there is a Cargo workspace. */
+  readonly cargo: boolean;
+  /** Folder of the base-image lock, when there is one. */
+  readonly baseImageLockDir?: string;
+}
+
+export function renderDependabot(inputs: DependabotInputs): object {
+  const weekly = (ecosystem: string, directory: string) => ({
+    "package-ecosystem": ecosystem,
+    "directory": directory,
+    "schedule": { interval: "weekly" },
+    // A new release waits a week before it is proposed: time for a compromised version to be found and pulled.
+    "cooldown": { "default-days": 7 },
+    "open-pull-requests-limit": 10,
+  });
+  return {
+    version: 2,
+    updates: [
+      weekly("github-actions", "/"),
+      weekly("npm", "/"),
+      ...(inputs.cargo ? [weekly("cargo", "/")] : []),
+      ...(inputs.goModuleDir ? [weekly("gomod", `/${inputs.goModuleDir}`)] : []),
+      ...(inputs.baseImageLockDir ? [weekly("docker", `/${inputs.baseImageLockDir}`)] : []),
+    ],
+  };
+}

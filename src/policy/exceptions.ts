@@ -1,0 +1,19 @@
+import type { PolicyException } from "./finding";
+
+/**
+ * Rules that cannot hold for every prism-projen image, with the reason. The
+ * policy report lists each one and how many findings it covered; nothing is
+ * skipped silently. A project adds its own (e.g. unpinned base images) through
+ * `ContainerMonorepo` props, and synthesis writes all of them to
+ * `policy-exceptions.json`, which the policy command reads.
+ */
+export const BUILTIN_EXCEPTIONS: readonly PolicyException[] = [
+  {
+    ruleId: "DS-0026",
+    reason: "distroless and scratch images have no shell or HTTP client to run a HEALTHCHECK; " +
+      "Kubernetes liveness and readiness probes check health instead (PRISM-K001)",
+  },
+];
+
+/** Where synthesis writes the exceptions in force. */
+export const EXCEPTIONS_FILE = "policy-exceptions.json";

@@ -1,0 +1,82 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DOCKERFILE_RULES, parseDockerfile } from "./dockerfile-rules";
+import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./exceptions";
+import type { FileKind, Finding, PolicyException, PolicyReport, Rule } from "./finding";
+import { KUBERNETES_RULES } from "./kubernetes-rules";
+import { WORKFLOW_RULES } from "./workflow-rules";
+import { parseYamlSource } from "./yaml-source";
+
+/** Every rule, by the kind of file it reads. */
+export const RULES = {
+  dockerfile: DOCKERFILE_RULES,
+  kubernetes: KUBERNETES_RULES,
+  workflow: WORKFLOW_RULES,
+} as const;
+
+/** The kind of a generated file, from its path; undefined for files the policy does not read. */
+export function fileKind(file: string): FileKind | undefined {
+  if (path.posix.basename(file) === "Dockerfile") return "dockerfile";
+  if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(file)) return "workflow";
+  if (/^deploy\/.+\.ya?ml$/.test(file) && !/(^|\/)kustomization\.ya?ml$/.test(file)) return "kubernetes";
+  return undefined;
+}
+
+/** Runs the rules of `kind` over one file's text. */
+export function checkFile(kind: FileKind, file: string, text: string): Finding[] {
+  const run = <P>(rules: readonly Rule<P>[], parsed: P) => rules.flatMap((rule) =>
+    rule.check(parsed).map((f) => ({ ruleIds: rule.ids, file, ...f })));
+  try {
+    return kind === "dockerfile" ? run(DOCKERFILE_RULES, parseDockerfile(text)) : run(RULES[kind], parseYamlSource(text));
+  } catch (e) {
+    return [{ ruleIds: ["PARSE"], file, line: 1, message: `cannot be parsed: ${(e as Error).message}` }];
+  }
+}
+
+/**
+ * Reads the synthesized tree back from disk (the files listed in
+ * `.projen/files.json`), runs every rule, and applies the recorded exceptions.
+ */
+export function runPolicy(dir: string): PolicyReport {
+  const manifest = path.join(dir, ".projen", "files.json");
+  if (!fs.existsSync(manifest)) {
+    throw new Error(`${manifest} not found: run "npx projen" first, in the repository root`);
+  }
+  const generated: string[] = JSON.parse(fs.readFileSync(manifest, "utf-8")).files;
+  const files: Record<FileKind, string[]> = { dockerfile: [], kubernetes: [], workflow: [] };
+  const all: Finding[] = [];
+  for (const file of [...generated].sort()) {
+    const kind = fileKind(file);
+    const absolute = path.join(dir, file);
+    if (!kind || !fs.existsSync(absolute)) continue;
+    files[kind].push(file);
+    all.push(...checkFile(kind, file, fs.readFileSync(absolute, "utf-8")));
+  }
+  return applyExceptions(all, readExceptions(dir), files);
+}
+
+function readExceptions(dir: string): PolicyException[] {
+  const file = path.join(dir, EXCEPTIONS_FILE);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf-8")).exceptions : [...BUILTIN_EXCEPTIONS];
+}
+
+/** Splits findings into those that stand and those an exception covers. */
+export function applyExceptions(all: readonly Finding[], exceptions: readonly PolicyException[], files: Record<FileKind, string[]>): PolicyReport {
+  const covered = (f: Finding) => exceptions.find((e) => f.ruleIds.includes(e.ruleId));
+  return {
+    findings: all.filter((f) => !covered(f)),
+    exceptions: exceptions.map((e) => ({ ...e, suppressed: all.filter((f) => covered(f) === e).length })),
+    files,
+  };
+}
+
+/** The report as text: one line per finding, then the exceptions with their reasons. */
+export function formatReport(report: PolicyReport): string {
+  const lines = report.findings.map((f) => `${f.file}:${f.line}  ${f.ruleIds.join("/")}  ${f.message}`);
+  const counts = Object.entries(report.files).map(([k, v]) => `${v.length} ${k}`).join(", ");
+  lines.push(`policy: ${report.findings.length} finding(s) in ${counts} file(s)`);
+  for (const e of report.exceptions) {
+    lines.push(`exception ${e.ruleId} (${e.suppressed} covered): ${e.reason}`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,221 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseDocument, stringify } from "yaml";
+import { checkFile, RULES, runPolicy } from "../src/policy/run";
+import { synthPrism, tmpdir } from "./helpers";
+
+const REPO = path.resolve(__dirname, "..");
+const A = "a".repeat(64);
+
+/** A Dockerfile that breaks no rule: pinned by digest, tagged, non-root, exec form, with a HEALTHCHECK. */
+const GOOD_DOCKERFILE = [
+  "# syntax=docker/dockerfile:1",
+  "ARG RUST_VERSION=1.95.0",
+  `FROM docker.io/library/rust:\${RUST_VERSION}-slim-trixie@sha256:${A} AS build`,
+  "RUN cargo build --release",
+  `FROM gcr.io/distroless/cc-debian13:nonroot@sha256:${A} AS production`,
+  "COPY --from=build /out/app /usr/local/bin/app",
+  "USER 65532:65532",
+  "EXPOSE 8080/tcp",
+  "HEALTHCHECK CMD [\"/usr/local/bin/app\", \"--health\"]",
+  "ENTRYPOINT [\"/usr/local/bin/app\"]",
+  "",
+].join("\n");
+
+/** [rule, mutation, text on the reported line, other rules the same defect breaks by its nature]. */
+type Mutation = [ruleId: string, mutate: (text: string) => string, offending: string, alsoBroken?: string[]];
+
+const DOCKERFILE_CASES: Mutation[] = [
+  ["DL3002", (t) => t.replace("USER 65532:65532", "USER root"), "USER root"],
+  // No tag and no digest is also unpinned.
+  ["DL3006", (t) => t.replace(`cc-debian13:nonroot@sha256:${A}`, "cc-debian13"), "cc-debian13 AS production", ["PRISM-D001"]],
+  ["DL3007", (t) => t.replace(`cc-debian13:nonroot@sha256:${A}`, `cc-debian13:latest@sha256:${A}`), ":latest"],
+  ["DL3025", (t) => t.replace("ENTRYPOINT [\"/usr/local/bin/app\"]", "ENTRYPOINT /usr/local/bin/app"), "ENTRYPOINT /usr/local/bin/app"],
+  ["DL3022", (t) => t.replace("USER 65532", "COPY --from=builder /etc/x /etc/x\nUSER 65532"), "--from=builder"],
+  ["DL3023", (t) => t.replace("USER 65532", "COPY --from=production /etc/x /etc/y\nUSER 65532"), "--from=production"],
+  ["DL3024", (t) => t.replace("RUN cargo build --release", `RUN cargo build --release\nFROM gcr.io/distroless/cc-debian13:nonroot@sha256:${A} AS build\nUSER 65532:65532`), "AS build\nUSER"],
+  ["DL3020", (t) => t.replace("COPY --from=build /out/app /usr/local/bin/app", "COPY --from=build /out/app /usr/local/bin/app\nADD config.toml /etc/app/"), "ADD config.toml"],
+  ["DL4006", (t) => t.replace("RUN cargo build --release", "RUN cargo tree | grep openssl"), "| grep"],
+  ["DS-0004", (t) => t.replace("EXPOSE 8080/tcp", "EXPOSE 8080/tcp 22/tcp"), "22/tcp"],
+  ["DS-0031", (t) => t.replace("ARG RUST_VERSION=1.95.0", "ARG RUST_VERSION=1.95.0\nARG REGISTRY_TOKEN=abc"), "REGISTRY_TOKEN"],
+  ["DS-0026", (t) => t.replace(/HEALTHCHECK.*\n/, ""), "AS production"],
+  ["PRISM-D001", (t) => t.replace(`nonroot@sha256:${A}`, "nonroot"), ":nonroot AS"],
+];
+
+const byPrimaryId = (kind: keyof typeof RULES, id: string) => RULES[kind].find((r) => r.ids[0] === id);
+
+function lineOf(text: string, line: number): string {
+  return text.split("\n").slice(line - 1, line + 1).join("\n");
+}
+
+describe("Dockerfile rules", () => {
+  it("the good Dockerfile has no finding", () => {
+    expect(checkFile("dockerfile", "Dockerfile", GOOD_DOCKERFILE)).toEqual([]);
+  });
+
+  it.each(DOCKERFILE_CASES)("%s: a Dockerfile breaking exactly this rule gets exactly its finding, at the offending line", (id, mutate, offending, also = []) => {
+    const text = mutate(GOOD_DOCKERFILE);
+    expect(text).not.toBe(GOOD_DOCKERFILE);
+    const findings = checkFile("dockerfile", "Dockerfile", text);
+    expect(findings.map((f) => f.ruleIds[0]).sort()).toEqual([id, ...also].sort());
+    findings.sort((a, b) => (a.ruleIds[0] === id ? -1 : b.ruleIds[0] === id ? 1 : 0));
+    expect(findings[0].ruleIds).toEqual(byPrimaryId("dockerfile", id)!.ids);
+    expect(lineOf(text, findings[0].line)).toContain(offending.split("\n")[0]);
+  });
+});
+
+/** The generated proxy manifest with one change made to its Deployment (document 0). */
+function k8s(mutate: (deployment: any) => void): string {
+  const docs = synthPrism().files["deploy/base/proxy.yaml"].split(/^---$/m).map((d) => parseDocument(d).toJS());
+  mutate(docs[0]);
+  return docs.map((d) => stringify(d)).join("---\n");
+}
+
+const pod = (d: any) => d.spec.template.spec;
+const ctr = (d: any) => pod(d).containers[0];
+
+const K8S_CASES: [string, (d: any) => void, string, string[]?][] = [
+  ["PSS-HostProcess", (d) => { pod(d).securityContext.windowsOptions = { hostProcess: true }; }, "hostProcess"],
+  ["PSS-HostNamespaces", (d) => { pod(d).hostNetwork = true; }, "hostNetwork"],
+  ["PSS-Privileged", (d) => { ctr(d).securityContext.privileged = true; }, "privileged"],
+  ["PSS-Capabilities", (d) => { ctr(d).securityContext.capabilities.add = ["SYS_ADMIN"]; }, "SYS_ADMIN"],
+  // hostPath is also not a restricted volume type.
+  ["PSS-HostPathVolumes", (d) => { pod(d).volumes.push({ name: "host", hostPath: { path: "/var/run" } }); }, "hostPath", ["PSS-VolumeTypes"]],
+  ["PSS-HostPorts", (d) => { ctr(d).ports[0].hostPort = 8980; }, "hostPort"],
+  ["PSS-AppArmor", (d) => { ctr(d).securityContext.appArmorProfile = { type: "Unconfined" }; }, "Unconfined"],
+  ["PSS-SELinux", (d) => { ctr(d).securityContext.seLinuxOptions = { type: "spc_t" }; }, "spc_t"],
+  ["PSS-ProcMount", (d) => { ctr(d).securityContext.procMount = "Unmasked"; }, "procMount"],
+  ["PSS-Seccomp", (d) => { pod(d).securityContext.seccompProfile = { type: "Unconfined" }; ctr(d).securityContext.seccompProfile = { type: "Unconfined" }; }, "Unconfined"],
+  ["PSS-Sysctls", (d) => { pod(d).securityContext.sysctls = [{ name: "kernel.msgmax", value: "1" }]; }, "kernel.msgmax"],
+  ["PSS-VolumeTypes", (d) => { pod(d).volumes.push({ name: "nfs", nfs: { server: "nfs.local", path: "/x" } }); }, "name: nfs"],
+  ["PSS-PrivilegeEscalation", (d) => { ctr(d).securityContext.allowPrivilegeEscalation = true; }, "allowPrivilegeEscalation"],
+  ["PSS-RunAsNonRoot", (d) => { ctr(d).securityContext.runAsNonRoot = false; }, "runAsNonRoot"],
+  // UID 0 is also not above 10000.
+  ["PSS-RunAsUser", (d) => { ctr(d).securityContext.runAsUser = 0; }, "runAsUser: 0", ["KSV-0020"]],
+  ["KSV-0011", (d) => { delete ctr(d).resources.limits.cpu; }, "limits"],
+  ["KSV-0015", (d) => { delete ctr(d).resources.requests.cpu; }, "requests"],
+  ["KSV-0016", (d) => { delete ctr(d).resources.requests.memory; }, "requests"],
+  ["KSV-0018", (d) => { delete ctr(d).resources.limits.memory; }, "limits"],
+  ["KSV-0014", (d) => { ctr(d).securityContext.readOnlyRootFilesystem = false; }, "readOnlyRootFilesystem"],
+  ["KSV-0020", (d) => { ctr(d).securityContext.runAsUser = 1000; pod(d).securityContext.runAsUser = 1000; }, "runAsUser: 1000"],
+  ["KSV-0021", (d) => { ctr(d).securityContext.runAsGroup = 1000; }, "runAsGroup: 1000"],
+  ["KSV-0036", (d) => { pod(d).automountServiceAccountToken = true; }, "automountServiceAccountToken"],
+  ["KSV-0013", (d) => { ctr(d).image = "ghcr.io/prism/proxy:latest"; }, "image:"],
+  ["PRISM-K001", (d) => { delete ctr(d).readinessProbe; }, "name: proxy"],
+  ["PRISM-K002", (d) => { ctr(d).image = "ghcr.io/prism/proxy:v0.1.0-debug"; }, "-debug"],
+];
+
+describe("Kubernetes rules", () => {
+  it("the generated proxy manifest has no finding", () => {
+    expect(checkFile("kubernetes", "proxy.yaml", synthPrism().files["deploy/base/proxy.yaml"])).toEqual([]);
+  });
+
+  it.each(K8S_CASES)("%s: a manifest breaking exactly this rule gets exactly its finding, at the offending line", (id, mutate, offending, also = []) => {
+    const text = k8s(mutate);
+    const findings = checkFile("kubernetes", "proxy.yaml", text);
+    expect(findings.map((f) => f.ruleIds[0]).sort()).toEqual([id, ...also].sort());
+    findings.sort((a, b) => (a.ruleIds[0] === id ? -1 : b.ruleIds[0] === id ? 1 : 0));
+    expect(lineOf(text, findings[0].line)).toContain(offending);
+  });
+});
+
+function workflow(mutate: (wf: any) => void): string {
+  const wf = parseDocument(synthPrism().files[".github/workflows/images.yml"]).toJS();
+  mutate(wf);
+  return stringify(wf);
+}
+
+const WORKFLOW_CASES: [string, (wf: any) => void, string][] = [
+  ["unpinned-uses", (wf) => { wf.jobs.image.steps.at(-1).uses = "aquasecurity/trivy-action@v0.36.0"; }, "trivy-action@v0.36.0"],
+  ["excessive-permissions", (wf) => { wf.permissions = { contents: "write" }; }, "permissions"],
+  ["artipacked", (wf) => { delete wf.jobs.synth.steps[0].with; }, "actions/checkout@"],
+  ["template-injection", (wf) => { wf.jobs.synth.steps.push({ name: "echo", run: "echo ${{ github.head_ref }}" }); }, "run: echo"],
+  ["dangerous-triggers", (wf) => { wf.on.pull_request_target = { branches: ["main"] }; }, "pull_request_target"],
+];
+
+describe("GitHub Actions rules", () => {
+  it("the generated workflow has no finding", () => {
+    expect(checkFile("workflow", "images.yml", synthPrism().files[".github/workflows/images.yml"])).toEqual([]);
+  });
+
+  it.each(WORKFLOW_CASES)("%s: a workflow breaking exactly this rule gets exactly its finding, at the offending line", (id, mutate, offending) => {
+    const text = workflow(mutate);
+    const findings = checkFile("workflow", "images.yml", text);
+    expect(findings.map((f) => f.ruleIds[0])).toEqual([id]);
+    expect(lineOf(text, findings[0].line)).toContain(offending);
+  });
+});
+
+describe("the rule set", () => {
+  it("every rule has a breaking-file test above", () => {
+    const tested = new Set([...DOCKERFILE_CASES, ...K8S_CASES, ...WORKFLOW_CASES].map((c) => c[0]));
+    const all = Object.values(RULES).flat().map((r) => r.ids[0]);
+    expect(all.filter((id) => !tested.has(id))).toEqual([]);
+  });
+
+  it("includes the ids the issue names", () => {
+    const ids = Object.values(RULES).flat().flatMap((r) => r.ids);
+    for (const id of ["DL3002", "DS-0002", "DL3006", "DL3007", "DS-0001", "DL3025", "DL3022", "DL3023", "DS-0006", "DL3024", "DS-0012",
+      "DL3020", "DS-0005", "DL4006", "DS-0004", "DS-0031", "KSV-0011", "KSV-0015", "KSV-0016", "KSV-0018", "KSV-0014", "KSV-0020",
+      "KSV-0021", "KSV-0036", "unpinned-uses", "excessive-permissions", "artipacked", "template-injection", "dangerous-triggers"]) {
+      expect(ids).toContain(id);
+    }
+  });
+});
+
+describe("the policy over the default six-component tree", () => {
+  it("has zero findings; its exceptions are listed with their reasons and what they cover", () => {
+    const report = runPolicy(synthPrism().outdir);
+    expect(report.findings).toEqual([]);
+    expect(report.files.dockerfile).toHaveLength(6);
+    expect(report.files.workflow).toEqual([".github/workflows/images.yml"]);
+    expect(report.exceptions.map((e) => [e.ruleId, e.suppressed])).toEqual([["DS-0026", 12], ["PRISM-D001", 18]]);
+    for (const e of report.exceptions) expect(e.reason.length).toBeGreaterThan(20);
+  });
+
+  it("the CLI exits 0 on the tree, prints the exceptions, and writes SARIF that the SARIF multitool validates", () => {
+    const out = tmpdir();
+    const sarif = path.join(out, "policy.sarif");
+    const stdout = execFileSync("npx", ["tsx", "src/policy/cli.ts", "--sarif", sarif, synthPrism().outdir], { cwd: REPO, encoding: "utf-8" });
+    expect(stdout).toContain("policy: 0 finding(s) in 6 dockerfile, 6 kubernetes, 1 workflow file(s)");
+    expect(stdout).toMatch(/^exception DS-0026 \(12 covered\): distroless/m);
+    expect(stdout).toMatch(/^exception PRISM-D001 \(18 covered\): /m);
+    expect(JSON.parse(fs.readFileSync(sarif, "utf-8")).version).toBe("2.1.0");
+    expect(sarifProblems(sarif)).toEqual([]);
+  });
+
+  it("the CLI exits 1 with file:line and rule ids when a generated file breaks a rule", () => {
+    // GIVEN a copy of the tree with a hand-weakened manifest
+    const dir = tmpdir();
+    fs.cpSync(synthPrism().outdir, dir, { recursive: true });
+    const manifest = path.join(dir, "deploy/base/proxy.yaml");
+    fs.chmodSync(manifest, 0o644);
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, "utf-8").replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"));
+    const sarif = path.join(dir, "policy.sarif");
+    // WHEN
+    const run = spawnSync("npx", ["tsx", "src/policy/cli.ts", "--sarif", sarif, dir], { cwd: REPO, encoding: "utf-8" });
+    // THEN
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^deploy\/base\/proxy\.yaml:\d+ {2}KSV-0014 {2}Deployment\/proxy container "proxy": readOnlyRootFilesystem is not true$/m);
+    const log = JSON.parse(fs.readFileSync(sarif, "utf-8"));
+    expect(log.runs[0].results).toEqual([expect.objectContaining({ ruleId: "KSV-0014", level: "error" })]);
+    expect(sarifProblems(sarif)).toEqual([]);
+  });
+});
+
+/**
+ * Microsoft's SARIF multitool (`validate`: the JSON schema plus the spec's rules).
+ * Its only accepted remark is the missing tool informationUri: the tool has no public home page yet.
+ */
+function sarifProblems(file: string): string[] {
+  const tool = path.join(path.dirname(require.resolve("@microsoft/sarif-multitool-linux/package.json")), "Sarif.Multitool");
+  fs.chmodSync(tool, 0o755); // npm ci does not run the package's own chmod postinstall here
+  const out = `${file}.validation.sarif`;
+  execFileSync(tool, ["validate", file, "-o", out], { encoding: "utf-8", env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1" } });
+  const results: any[] = JSON.parse(fs.readFileSync(out, "utf-8")).runs[0].results ?? [];
+  return results
+    .filter((r) => !(r.ruleId === "SARIF2005" && r.message.id === "Warning_ProvideToolnformationUri"))
+    .map((r) => `${r.ruleId} ${r.level ?? "warning"} ${JSON.stringify(r.message)}`);
+}
