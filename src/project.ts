@@ -188,7 +188,10 @@ export class ContainerMonorepo extends Project {
     new IgnoreFile(this, ".dockerignore").exclude("**/target/", "**/node_modules/", ".git/", "lib/", "coverage/");
 
     new TomlFile(this, "Cargo.toml", {
-      document: () => renderWorkspaceManifest(this.model, this.componentModels().filter((c) => c.build.kind === "rust")),
+      document: () => {
+        const members = this.componentModels().filter((c) => c.build.kind === "rust");
+        return members.length > 0 ? renderWorkspaceManifest(this.model, members) : undefined;
+      },
     });
     new YamlDocumentsFile(this, ".github/workflows/images.yml", {
       documents: () => [renderImagesWorkflow(this.model, this.componentModels())],

@@ -4,13 +4,13 @@ import * as TOML from "smol-toml";
 
 /** Options for `TomlFile`. */
 export interface TomlFileOptions {
-  /** Produces the TOML document as plain data; called at synth time. */
-  readonly document: () => Record<string, unknown>;
+  /** Produces the TOML document as plain data, or undefined for no file; called at synth time. */
+  readonly document: () => Record<string, unknown> | undefined;
 }
 
 /** A generated TOML file, serialized by smol-toml, the projen marker as its first comment. */
 export class TomlFile extends FileBase {
-  private readonly document: () => Record<string, unknown>;
+  private readonly document: () => Record<string, unknown> | undefined;
 
   constructor(scope: IConstruct, filePath: string, options: TomlFileOptions) {
     super(scope, filePath, { readonly: true, marker: true, editGitignore: false });
@@ -18,6 +18,7 @@ export class TomlFile extends FileBase {
   }
 
   protected synthesizeContent(_resolver: IResolver): string | undefined {
-    return `# ${this.marker}\n\n${TOML.stringify(this.document())}\n`;
+    const document = this.document();
+    return document === undefined ? undefined : `# ${this.marker}\n\n${TOML.stringify(document)}\n`;
   }
 }

@@ -220,7 +220,7 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
   ...(["cpu", "memory"] as const).flatMap((resource) => (["limits", "requests"] as const).map((kind): Rule<YamlSource> => ({
     ids: [{ "cpu/limits": "KSV-0011", "cpu/requests": "KSV-0015", "memory/requests": "KSV-0016", "memory/limits": "KSV-0018" }[`${resource}/${kind}`]],
     summary: `Every container sets resources.${kind}.${resource}`,
-    source: "trivy",
+    source: `trivy ${{ "cpu/limits": "KSV011", "cpu/requests": "KSV015", "memory/requests": "KSV016", "memory/limits": "KSV018" }[`${resource}/${kind}`]}`,
     check: (src) => containers(src).filter((r) => r.c.resources?.[kind]?.[resource] === undefined)
       .map((r) => atContainer(src, r, ["resources", kind], `resources.${kind}.${resource} is not set`)),
   }))),
@@ -266,7 +266,7 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
   {
     ids: ["PRISM-K001"],
     summary: "Deployment containers have liveness and readiness probes",
-    source: "prism-projen (trivy KSV-0102 family; Polaris livenessProbeMissing/readinessProbeMissing)",
+    source: "prism-projen, after Polaris livenessProbeMissing / readinessProbeMissing",
     check: (src) => containers(src).filter((r) => r.pod.kind === "Deployment" && r.path.includes("containers"))
       .flatMap((r) => (["livenessProbe", "readinessProbe"] as const).filter((probe) => !r.c[probe])
         .map((probe) => atContainer(src, r, [], `${probe} is missing`))),

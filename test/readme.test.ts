@@ -1,0 +1,24 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { RULES } from "../src/policy/run";
+import { BUILTIN_EXCEPTIONS } from "../src/policy/exceptions";
+
+const README = fs.readFileSync(path.resolve(__dirname, "../README.md"), "utf-8");
+
+describe("README", () => {
+  it("lists every rule id the policy enforces", () => {
+    const missing = Object.values(RULES).flat().flatMap((r) => r.ids).filter((id) => !README.includes(`\`${id}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it("lists every built-in exception", () => {
+    for (const e of BUILTIN_EXCEPTIONS) expect(README).toContain(`\`${e.ruleId}\` (`);
+  });
+
+  it("gives the two set-up commands", () => {
+    expect(README).toContain("npm ci && npx projen");
+    expect(README).toContain("npm ci && npm test");
+    expect(fs.readFileSync(path.resolve(__dirname, "../.ci/run"), "utf-8")).toContain("npm ci && npm test");
+  });
+});
