@@ -14,8 +14,10 @@ export function prism(outdir?: string): ContainerMonorepo {
     allowUnpinnedBaseImages:
       "no container registry is reachable from this project's build machines to resolve digests; " +
       "pin them in base-images/Dockerfile (Dependabot then keeps them current) where one is",
-    // This repository runs the policy from source; an installed package runs `prism-projen-policy`.
+    // This repository runs its commands from source; an installed package runs its `prism-projen-*` bins.
     policyCommand: "tsx src/policy/cli.ts",
+    driftCommand: "tsx src/cli/drift.ts",
+    newComponentCommand: "tsx src/cli/new-component.ts",
   });
 
   new RustComponent(project, "proxy", {

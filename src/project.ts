@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { IConstruct } from "constructs";
-import { IgnoreFile, JsonFile, Project, ProjenrcFile, SampleFile } from "projen";
+import { FileBase, IgnoreFile, JsonFile, Project, ProjenrcFile, SampleFile } from "projen";
 import { CargoProfilePreset, cargoProfile } from "./cargo/profile";
 import { renderWorkspaceManifest } from "./cargo/render";
 import { resolveReqwest, type ReqwestOptions } from "./cargo/reqwest";
@@ -11,6 +11,9 @@ import { DebianRelease, NONROOT, WorkloadKind, type ComponentModel, type ImageUs
 import { goModule } from "./component/starters";
 import { validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
+import { installAtomicWrites, removeStaleTemps, TEMP_INFIX } from "./files/atomic-write";
+import { GeneratedManifest } from "./files/generated-manifest";
+import { describeProducer } from "./files/producers";
 import { TomlFile } from "./files/toml-file";
 import { YamlDocumentsFile } from "./files/yaml-file";
 import { versionComments } from "./github/actions";
@@ -112,7 +115,29 @@ export interface ContainerMonorepoProps {
    * @default "prism-projen-policy"
    */
   readonly policyCommand?: string;
+  /**
+   * The command the `drift` task runs.
+   * @default "prism-projen-drift"
+   */
+  readonly driftCommand?: string;
+  /**
+   * The command the `new-component` task runs.
+   * @default "prism-projen-new-component"
+   */
+  readonly newComponentCommand?: string;
+  /**
+   * Files that exist without projen's marker and that synthesis may take over
+   * (and overwrite). Any other such file at a generated path stops the synth.
+   * @default []
+   */
+  readonly adoptFiles?: string[];
 }
+
+/**
+ * Synthesis writes here instead of `outdir` when set (the drift check's
+ * temporary folder); inputs such as the base-image lock are still read from `outdir`.
+ */
+export const SYNTH_DIR_ENV = "PRISM_PROJEN_SYNTH_DIR";
 
 /** The resolved project settings plus the image user. */
 export interface ContainerMonorepoModel extends ProjectModel {
@@ -156,11 +181,15 @@ export class ContainerMonorepo extends Project {
   private componentFilesAdded = false;
   private readonly baseImageLock: ReturnType<typeof parseBaseImageLock>;
 
+  private readonly adoptFiles: readonly string[];
+
   constructor(props: ContainerMonorepoProps) {
-    super({ name: props.name, outdir: props.outdir, projenrcJson: false, commitGenerated: true });
+    const sourceDir = path.resolve(props.outdir ?? ".");
+    super({ name: props.name, outdir: process.env[SYNTH_DIR_ENV] ?? sourceDir, projenrcJson: false, commitGenerated: true });
     Object.defineProperty(this, MONOREPO_BRAND, { value: true });
+    this.adoptFiles = props.adoptFiles ?? [];
     // The lock is an input, like .projenrc.ts: read once, here, so rendering stays pure.
-    const lockPath = path.join(this.outdir, BASE_IMAGE_LOCK);
+    const lockPath = path.join(sourceDir, BASE_IMAGE_LOCK);
     this.baseImageLock = parseBaseImageLock(fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf-8") : "");
     const goModuleDir = props.goModuleDir ?? "tools";
     this.model = {
@@ -183,7 +212,7 @@ export class ContainerMonorepo extends Project {
     };
 
     new Projenrc(this);
-    this.gitignore.exclude("/target/", "node_modules/", "/lib/", "*.tsbuildinfo", "/coverage/");
+    this.gitignore.exclude("/target/", "node_modules/", "/lib/", "*.tsbuildinfo", "/coverage/", `*${TEMP_INFIX}*`);
     // The build context is the repository root: keep build output, VCS data and node_modules out of it.
     new IgnoreFile(this, ".dockerignore").exclude("**/target/", "**/node_modules/", ".git/", "lib/", "coverage/");
 
@@ -202,6 +231,16 @@ export class ContainerMonorepo extends Project {
       ...(props.allowUnpinnedBaseImages ? [{ ruleId: "PRISM-D001", reason: props.allowUnpinnedBaseImages }] : []),
     ];
     new JsonFile(this, EXCEPTIONS_FILE, { obj: { exceptions }, readonly: true, marker: true, editGitignore: false });
+    this.addTask("drift", {
+      description: "Synthesize into a temporary folder and list every generated file that is missing, out of date, edited by hand or orphaned, with a diff; writes nothing",
+      exec: props.driftCommand ?? "prism-projen-drift",
+      receiveArgs: true,
+    });
+    this.addTask("new-component", {
+      description: "Declare a new component in .projenrc.ts, write its starter sources and synthesize: new-component NAME --lang rust|go --kind plugin|service|tool|job [--port name=number]",
+      exec: props.newComponentCommand ?? "prism-projen-new-component",
+      receiveArgs: true,
+    });
     this.addTask("policy", {
       description: "Check the generated files against the policy (rule ids, file:line); --sarif FILE writes SARIF",
       exec: props.policyCommand ?? "prism-projen-policy",
@@ -257,9 +296,43 @@ export class ContainerMonorepo extends Project {
       for (const component of this.node.findAll().filter(isContainerComponent)) {
         component._addFiles();
       }
+      // Last: it hashes what the others wrote.
+      new GeneratedManifest(this, (file) => this.producerOf(file));
       this.componentFilesAdded = true;
     }
+    const conflicts = this.handWrittenConflicts();
+    if (conflicts.length > 0) {
+      throw new Error(
+        "prism-projen: nothing was written; these files exist, were not generated by projen, and would be overwritten:\n" +
+          conflicts.map((f) => `  - ${f}`).join("\n") +
+          `\nMove them away, or let prism-projen take them over with adoptFiles: [${conflicts.map((f) => JSON.stringify(f)).join(", ")}] in .projenrc.ts.`,
+      );
+    }
+    installAtomicWrites();
+    removeStaleTemps(this.outdir, this.files.map((f) => f.path));
     super.synth();
+  }
+
+  /** Files at generated paths that hold hand-written content: no marker, not generated by the last synth, not adopted. */
+  private handWrittenConflicts(): string[] {
+    const manifest = path.join(this.outdir, ".projen", "files.json");
+    const previous: string[] = fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, "utf-8")).files ?? [] : [];
+    return this.files
+      .map((f) => f.path)
+      .filter((file) => {
+        const absolute = path.join(this.outdir, file);
+        if (!fs.existsSync(absolute) || previous.includes(file) || this.adoptFiles.includes(file)) return false;
+        return !fs.readFileSync(absolute, "utf-8").includes(PROJEN_MARKER);
+      })
+      .sort();
+  }
+
+  private producerOf(file: FileBase): string {
+    const scope = file.node.scope;
+    const construct = isContainerComponent(scope)
+      ? `${scope.constructor.name} "${scope.node.id}"`
+      : "ContainerMonorepo";
+    return describeProducer(file.path, construct);
   }
 
   /** Every validation problem, as `[component] field: problem; fix` (`[project <name>]` for project settings). */
@@ -280,3 +353,5 @@ export class ContainerMonorepo extends Project {
 }
 
 const MONOREPO_BRAND = Symbol.for("prism-projen.ContainerMonorepo");
+// projen's marker, split as projen splits it so this file is not mistaken for a generated one.
+const PROJEN_MARKER = "~~ Generated by " + "projen";

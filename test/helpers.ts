@@ -48,3 +48,20 @@ export const PRISM_COMPONENTS = [
   { name: "prism-cli", path: "tools/cmd/prism-cli", binary: "prism-cli", language: "go", base: "static", ports: [], workload: undefined },
   { name: "prism-migrate", path: "tools/cmd/prism-migrate", binary: "prism-migrate", language: "go", base: "static", ports: [], workload: "Job" },
 ] as const;
+
+const SKIP = new Set([".git", "node_modules", "target", "lib", "coverage"]);
+
+/**
+ * A copy of this repository in a temp folder (no .git: the commands must not
+ * need it), with node_modules linked, for end-to-end runs of the commands.
+ */
+export function repoCopy(): string {
+  const repo = path.resolve(__dirname, "..");
+  const dir = tmpdir("prism-repo-");
+  fs.cpSync(repo, dir, {
+    recursive: true,
+    filter: (src) => !SKIP.has(path.basename(src)) || path.dirname(src) !== repo,
+  });
+  fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"));
+  return dir;
+}

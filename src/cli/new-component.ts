@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { writeFileAtomic } from "../files/atomic-write";
+import { synthesizeInto } from "./drift";
+import { addComponent, type ComponentKind, type ComponentLanguage, type NewComponentSpec } from "./projenrc-edit";
+
+const USAGE = "usage: prism-projen-new-component NAME --lang rust|go [--kind plugin|service|tool|job] [--port name=number]... [--linkage static|glibc]";
+
+/** Reads the command line into a spec; throws with the usage on a mistake. */
+export function parseNewComponentArgs(argv: string[]): NewComponentSpec {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      lang: { type: "string" },
+      kind: { type: "string" },
+      port: { type: "string", multiple: true },
+      linkage: { type: "string" },
+    },
+  });
+  const [name, ...extra] = positionals;
+  const fail = (problem: string): never => { throw new Error(`${problem}\n${USAGE}`); };
+  if (!name || extra.length > 0) fail("give exactly one component name");
+  const lang = values.lang as ComponentLanguage;
+  if (lang !== "rust" && lang !== "go") fail(`--lang must be rust or go, not ${values.lang ?? "nothing"}`);
+  const kind = (values.kind ?? (lang === "rust" ? "plugin" : "tool")) as ComponentKind;
+  if (!["plugin", "service", "tool", "job"].includes(kind)) fail(`--kind must be plugin, service, tool or job, not ${kind}`);
+  const linkage = values.linkage as "static" | "glibc" | undefined;
+  if (linkage !== undefined && (lang !== "rust" || !["static", "glibc"].includes(linkage))) fail("--linkage is static or glibc, for Rust components");
+  const ports = (values.port ?? []).map((p) => {
+    const match = /^([^=]+)=(\d+)$/.exec(p);
+    return match ? { name: match[1], port: Number(match[2]) } : fail(`--port takes name=number, not ${p}`);
+  });
+  return { name: name!, lang, kind, ports, linkage };
+}
+
+function main(argv: string[]): number {
+  let spec: NewComponentSpec;
+  try {
+    spec = parseNewComponentArgs(argv);
+  } catch (e) {
+    process.stderr.write(`new-component: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const dir = process.cwd();
+  const rc = path.join(dir, ".projenrc.ts");
+  const original = fs.readFileSync(rc, "utf-8");
+  let edited: string;
+  try {
+    edited = addComponent(original, spec);
+  } catch (e) {
+    process.stderr.write(`new-component: ${(e as Error).message}\n`);
+    return 1;
+  }
+  writeFileAtomic(rc, edited);
+  const synth = synthesizeInto(dir);
+  if (synth.status !== 0) {
+    // The synth validated nothing into the tree; put the source back as it was.
+    writeFileAtomic(rc, original);
+    process.stderr.write(`new-component: the synthesis refused "${spec.name}"; .projenrc.ts is restored and nothing was written:\n${synth.output}`);
+    return 1;
+  }
+  if (spec.lang === "rust" && fs.existsSync(path.join(dir, "Cargo.lock"))) {
+    // The Dockerfiles build with --locked: add the new member to Cargo.lock (no download for a std-only starter).
+    const cargo = spawnSync("cargo", ["update", "--workspace", "--offline"], { cwd: dir, encoding: "utf-8" });
+    if (cargo.status !== 0) {
+      process.stderr.write(`new-component: run "cargo update --workspace" to add ${spec.name} to Cargo.lock (${(cargo.stderr ?? cargo.error?.message ?? "").trim()})\n`);
+    }
+  }
+  process.stdout.write(`new-component: declared ${spec.lang} ${spec.kind} "${spec.name}" in .projenrc.ts and synthesized its files\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

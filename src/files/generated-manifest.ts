@@ -1,0 +1,56 @@
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { FileBase, type IResolver, type Project } from "projen";
+
+/**
+ * `.projen/generated.json`: for every generated file, the SHA-256 of the
+ * content synthesis wrote and what produces it. The drift check uses it to
+ * tell a file edited by hand (its content no longer matches the recorded
+ * hash) from one that is merely out of date, and to name the producer.
+ */
+export const GENERATED_MANIFEST = ".projen/generated.json";
+
+export interface GeneratedEntry {
+  readonly sha256: string;
+  /** The construct and options that produce the file. */
+  readonly producer: string;
+}
+
+export interface GeneratedManifestData {
+  readonly files: Readonly<Record<string, GeneratedEntry>>;
+}
+
+/** SHA-256 of a file's text, hex. */
+export function sha256(text: string): string {
+  return crypto.createHash("sha256").update(text).digest("hex");
+}
+
+/** Reads a manifest written by an earlier synth, if any. */
+export function readGeneratedManifest(dir: string): GeneratedManifestData | undefined {
+  const file = path.join(dir, GENERATED_MANIFEST);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf-8")) : undefined;
+}
+
+/**
+ * The manifest file. Create it after every other file: it hashes what they
+ * wrote to disk, so it must be synthesized last.
+ */
+export class GeneratedManifest extends FileBase {
+  constructor(project: Project, private readonly producerOf: (file: FileBase) => string) {
+    super(project, GENERATED_MANIFEST, { readonly: true, marker: true, editGitignore: false });
+  }
+
+  protected synthesizeContent(_resolver: IResolver): string | undefined {
+    const files: Record<string, GeneratedEntry> = {};
+    const generated = this.project.files
+      .filter((f) => f !== this && f.readonly)
+      .sort((a, b) => a.path.localeCompare(b.path));
+    for (const file of generated) {
+      const absolute = path.join(this.project.outdir, file.path);
+      if (!fs.existsSync(absolute)) continue;
+      files[file.path] = { sha256: sha256(fs.readFileSync(absolute, "utf-8")), producer: this.producerOf(file) };
+    }
+    return JSON.stringify({ "//": this.marker, files }, null, 2) + "\n";
+  }
+}

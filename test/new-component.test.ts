@@ -1,0 +1,111 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import * as TOML from "smol-toml";
+import { parseNewComponentArgs } from "../src/cli/new-component";
+import { addComponent } from "../src/cli/projenrc-edit";
+import { runPolicy } from "../src/policy/run";
+import { readTree, repoCopy } from "./helpers";
+
+const RC = fs.readFileSync(path.resolve(__dirname, "../.projenrc.ts"), "utf-8");
+
+describe("addComponent (the .projenrc.ts edit)", () => {
+  it("adds a Rust plugin after the last component, indented like its neighbours", () => {
+    const out = addComponent(RC, { name: "kafka-archiver", lang: "rust", kind: "plugin", ports: [{ name: "metrics", port: 9090 }] });
+    expect(out).toContain([
+      "    workload: WorkloadKind.JOB,",
+      "  });",
+      "",
+      "  new RustComponent(project, \"kafka-archiver\", {",
+      "    description: \"kafka-archiver plugin\",",
+      "    linkage: Linkage.STATIC,",
+      "    ports: [{ name: \"metrics\", port: 9090 }],",
+      "    env: { RUST_LOG: \"info\" },",
+      "  });",
+      "",
+      "  return project;",
+    ].join("\n"));
+    // only that statement was added
+    expect(out.replace(/\n\n {2}new RustComponent\(project, "kafka-archiver"[\s\S]*?\n {2}\}\);/, "")).toBe(RC);
+  });
+
+  it("adds missing imports to the import that brings ContainerMonorepo", () => {
+    const source = [
+      "import { ContainerMonorepo, RustComponent } from \"prism-projen\";",
+      "const project = new ContainerMonorepo({ name: \"x\" });",
+      "new RustComponent(project, \"a\");",
+      "project.synth();",
+      "",
+    ].join("\n");
+    const out = addComponent(source, { name: "job", lang: "go", kind: "job", ports: [] });
+    expect(out.split("\n")[0]).toBe("import { ContainerMonorepo, GoComponent, RustComponent, WorkloadKind } from \"prism-projen\";");
+    expect(out).toContain("new RustComponent(project, \"a\");\n\nnew GoComponent(project, \"job\", {\n  description: \"job job\",\n  workload: WorkloadKind.JOB,\n});\nproject.synth();");
+  });
+
+  it("refuses a name that exists, declared literally or in a loop", () => {
+    expect(() => addComponent(RC, { name: "prism-cli", lang: "go", kind: "tool", ports: [] }))
+      .toThrow('a component named "prism-cli" is already declared in .projenrc.ts; nothing was changed');
+    expect(() => addComponent(RC, { name: "kafka-consumer", lang: "rust", kind: "plugin", ports: [] }))
+      .toThrow(/"kafka-consumer" is already declared/);
+  });
+
+  it("reads the command line", () => {
+    expect(parseNewComponentArgs(["kafka-archiver", "--lang", "rust", "--kind", "plugin", "--port", "metrics=9090", "--port", "grpc=8981"]))
+      .toEqual({ name: "kafka-archiver", lang: "rust", kind: "plugin", ports: [{ name: "metrics", port: 9090 }, { name: "grpc", port: 8981 }], linkage: undefined });
+    expect(() => parseNewComponentArgs(["x", "--lang", "java"])).toThrow(/--lang must be rust or go/);
+    expect(() => parseNewComponentArgs(["x", "--lang", "rust", "--port", "metrics"])).toThrow(/--port takes name=number/);
+  });
+});
+
+describe("npx projen new-component, end to end in a copy of this repository", () => {
+  it("declares, writes starters once, synthesizes, builds offline, passes the policy; a second run changes nothing", () => {
+    // GIVEN
+    const dir = repoCopy();
+    const run = (...args: string[]) => spawnSync("npx", ["projen", "new-component", ...args], { cwd: dir, encoding: "utf-8" });
+    // WHEN
+    const first = run("kafka-archiver", "--lang", "rust", "--kind", "plugin", "--port", "metrics=9090");
+    // THEN
+    expect(first.stderr).not.toMatch(/error/i);
+    expect(first.status).toBe(0);
+    const files = readTree(dir);
+    expect(files[".projenrc.ts"]).toContain("new RustComponent(project, \"kafka-archiver\", {");
+    expect(files["containers/kafka-archiver/src/main.rs"]).toContain("const HEALTH_PORT: u16 = 9090;");
+    expect(TOML.parse(files["containers/kafka-archiver/Cargo.toml"])).toMatchObject({ package: { name: "kafka-archiver" } });
+    expect((TOML.parse(files["Cargo.toml"]) as any).workspace.members).toContain("containers/kafka-archiver");
+    expect(files["Cargo.lock"]).toContain("name = \"kafka-archiver\"");
+    expect(files["containers/kafka-archiver/Dockerfile"]).toContain("FROM gcr.io/distroless/static-debian13:nonroot AS production");
+    expect(parse(files[".github/workflows/images.yml"]).jobs.image.strategy.matrix.include)
+      .toContainEqual({ component: "kafka-archiver", dockerfile: "containers/kafka-archiver/Dockerfile", image: "ghcr.io/prism/kafka-archiver" });
+    expect(files["deploy/base/kafka-archiver.yaml"]).toContain("kind: Deployment");
+    expect(runPolicy(dir).findings).toEqual([]);
+    // the edited .projenrc.ts still type-checks
+    execFileSync("npx", ["tsc", "--noEmit", "-p", "tsconfig.dev.json"], { cwd: dir, encoding: "utf-8" });
+    // the Rust starter builds offline with the workspace's release profile, and runs
+    execFileSync("cargo", ["build", "--release", "--offline", "--locked", "-p", "kafka-archiver"], {
+      cwd: dir, encoding: "utf-8", env: { ...process.env, CARGO_TARGET_DIR: path.join(dir, "target") },
+    });
+    const version = execFileSync(path.join(dir, "target/release/kafka-archiver"), ["--version"], { encoding: "utf-8" });
+    expect(version.trim()).toBe("kafka-archiver 0.1.0");
+    // and nothing drifted
+    expect(spawnSync("npx", ["projen", "drift"], { cwd: dir, encoding: "utf-8" }).status).toBe(0);
+
+    // WHEN run again
+    const before = readTree(dir);
+    const second = run("kafka-archiver", "--lang", "rust", "--kind", "plugin", "--port", "metrics=9090");
+    // THEN refused, nothing changed
+    expect(second.status).not.toBe(0);
+    expect(second.stderr).toContain("a component named \"kafka-archiver\" is already declared in .projenrc.ts; nothing was changed");
+    expect(readTree(dir)).toEqual(before);
+  });
+
+  it("a name the synthesis refuses leaves .projenrc.ts as it was", () => {
+    const dir = repoCopy();
+    const before = readTree(dir);
+    const run = spawnSync("npx", ["projen", "new-component", "Bad_Name", "--lang", "go"], { cwd: dir, encoding: "utf-8" });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("[Bad_Name] name: \"Bad_Name\" is not a valid Kubernetes name");
+    expect(readTree(dir)).toEqual(before);
+  });
+});
