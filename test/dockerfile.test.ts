@@ -1,7 +1,7 @@
 import { DockerfileParser, type Copy, type Dockerfile, type From, type Instruction } from "dockerfile-ast";
 import { validate } from "dockerfile-utils";
 import { describe, expect, it } from "vitest";
-import { ContainerMonorepo, DebianRelease, Linkage, RuntimeBase, RustComponent } from "../src";
+import { ContainerMonorepo, DebianRelease, Linkage, RuntimeBase, RustComponent, StaticLibc } from "../src";
 import { renderDockerfile } from "../src/dockerfile/render";
 import { PRISM_COMPONENTS, synth, synthPrism } from "./helpers";
 
@@ -189,6 +189,19 @@ describe("runtime base follows linkage", () => {
     expect(production.from.getImage()).toBe("scratch");
     expect(debug.from.getImage()).toBe("gcr.io/distroless/static-debian13:debug-nonroot");
     expect(only(production, "COPY").map((c) => args(c).at(-1))).toContain("/etc/ssl/certs/ca-certificates.crt");
+  });
+
+  it("static musl: rustup adds the target, cargo builds for it, the binary is copied from its folder", () => {
+    const { files } = synth((outdir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir });
+      new RustComponent(p, "tiny", { linkage: Linkage.STATIC, staticLibc: StaticLibc.MUSL });
+      return p;
+    });
+    const text = files["containers/tiny/Dockerfile"];
+    expect(validate(text)).toEqual([]);
+    expect(text).toContain("RUN rustup target add x86_64-unknown-linux-musl");
+    expect(text).toContain("--target x86_64-unknown-linux-musl");
+    expect(text).toContain("install -D -m 0555 target/x86_64-unknown-linux-musl/release/tiny /out/tiny");
   });
 
   it("the Debian generation is one setting: debian12 moves runtime and builder together", () => {

@@ -8,6 +8,7 @@ import {
   ReqwestVersion,
   RuntimeBase,
   RustComponent,
+  StaticLibc,
   WorkloadKind,
   type ContainerMonorepoProps,
 } from "../src";
@@ -68,6 +69,7 @@ const CASES: Case[] = [
   ["bad memory quantity", (p) => rust(p, "svc", { resources: { memoryRequest: "64MB" } }), /\[svc\] resources\.memoryRequest: "64MB" is not a memory quantity/],
   ["version not X.Y.Z", (p) => rust(p, "svc"), /\[project demo\] version: "latest" is not a release version/, { version: "latest" }],
   ["registry with a trailing slash", (p) => rust(p, "svc"), /\[project demo\] imageRegistry: "ghcr\.io\/prism\/" is not an image repository prefix/, { imageRegistry: "ghcr.io/prism/" }],
+  ["musl without static linkage", (p) => rust(p, "svc", { staticLibc: StaticLibc.MUSL }), /\[svc\] staticLibc: only a static build chooses its C library; set linkage: Linkage\.STATIC/],
   ["duplicate cargo package", (p) => { rust(p, "a", { packageName: "core" }); rust(p, "b", { packageName: "core" }); }, /\[project demo\] packageName: "core" is declared more than once/],
 ];
 

@@ -131,6 +131,8 @@ export interface RustBuild {
   readonly artifactPath: string;
   /** Whether the member depends on the workspace's reqwest. */
   readonly httpClient: boolean;
+  /** Whether staticLibc was set (it means nothing without static linkage). */
+  readonly staticLibcRequested: boolean;
 }
 
 /** How `go build` builds a Go component. */

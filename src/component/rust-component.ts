@@ -22,6 +22,13 @@ export interface RustComponentProps extends ContainerComponentOptions {
    */
   readonly linkage?: Linkage;
   /**
+   * The C library a static build links: glibc (`+crt-static`, static-pie) or
+   * musl (the `x86_64-unknown-linux-musl` target, added with rustup in the
+   * build stage). Only for `linkage: Linkage.STATIC`.
+   * @default StaticLibc.GLIBC
+   */
+  readonly staticLibc?: StaticLibc;
+  /**
    * Whether the crate uses HTTP: it then depends on the workspace's reqwest,
    * pinned to rustls.
    * @default false
@@ -34,8 +41,13 @@ export interface RustComponentProps extends ContainerComponentOptions {
   readonly packageName?: string;
 }
 
-/** `--target` of static builds: `+crt-static` needs an explicit target so build scripts stay dynamic. */
-export const STATIC_RUST_TARGET = "x86_64-unknown-linux-gnu";
+/** The C library of a static Rust build, by its target triple. */
+export enum StaticLibc {
+  /** glibc, statically linked (static-pie). */
+  GLIBC = "x86_64-unknown-linux-gnu",
+  /** musl: smaller, fully static by default; slower allocator and DNS behaviour differ from glibc. */
+  MUSL = "x86_64-unknown-linux-musl",
+}
 
 /**
  * A Rust binary in the Cargo workspace, shipped as a distroless (or scratch)
@@ -73,7 +85,8 @@ export class RustComponent extends Component implements IContainerComponent {
   /** @internal */
   public _toModel(): ComponentModel {
     const linkage = this.props.linkage ?? Linkage.GLIBC;
-    const target = linkage === Linkage.STATIC ? STATIC_RUST_TARGET : undefined;
+    // +crt-static needs an explicit --target, so build scripts and proc macros stay dynamic.
+    const target = linkage === Linkage.STATIC ? this.props.staticLibc ?? StaticLibc.GLIBC : undefined;
     const binary = this.props.binary ?? this.name;
     const user = ContainerMonorepo.of(this).model.imageUser;
     return resolveComponent(this.name, this.props, {
@@ -88,6 +101,7 @@ export class RustComponent extends Component implements IContainerComponent {
         // Relative to the workspace root, where cargo puts it: target/[<triple>/]release/<bin>.
         artifactPath: target ? `target/${target}/release/${binary}` : `target/release/${binary}`,
         httpClient: this.props.httpClient ?? false,
+        staticLibcRequested: this.props.staticLibc !== undefined,
       },
     });
   }

@@ -53,6 +53,9 @@ export function validateComponent(c: ComponentModel): string[] {
         "set linkage: Linkage.STATIC, or use runtime: RuntimeBase.DISTROLESS (distroless cc)",
     );
   }
+  if (c.build.kind === "rust" && c.build.staticLibcRequested && c.linkage !== Linkage.STATIC) {
+    errors.push("staticLibc: only a static build chooses its C library; set linkage: Linkage.STATIC or drop staticLibc");
+  }
   if (c.timezoneData && c.runtime === RuntimeBase.SCRATCH && c.build.kind === "rust") {
     errors.push(
       "timezoneData: scratch has no /usr/share/zoneinfo and a Rust binary does not embed it; " +

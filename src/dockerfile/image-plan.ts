@@ -91,6 +91,10 @@ function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel,
   if (build.rustflags) {
     instructions.push({ op: "ENV", vars: [["RUSTFLAGS", build.rustflags]] });
   }
+  if (build.target && build.target.endsWith("-musl")) {
+    // The rust image ships the host (glibc) target only; musl's own crt objects come with the target.
+    instructions.push({ op: "RUN", mounts: [], commands: [`rustup target add ${build.target}`] });
+  }
   instructions.push(
     { op: "COPY", sources: ["Cargo.toml", "Cargo.lock"], dest: "./" },
     // Every member: cargo refuses to load a workspace with a member missing.

@@ -1,0 +1,267 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as TOML from "smol-toml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CargoProfilePreset, ContainerMonorepo, Linkage, ReqwestVersion, RuntimeBase, RustComponent, cargoProfile } from "../src";
+import { parseDockerfile, type ParsedDockerfile } from "../src/policy/dockerfile-rules";
+import { PRISM_COMPONENTS, readTree, synth, synthPrism, tmpdir } from "./helpers";
+
+/**
+ * Proofs with the real toolchain: cargo builds what the Dockerfiles say, the
+ * release profile shrinks and strips, static binaries are static and run in an
+ * empty root, reqwest's flags keep OpenSSL out (cargo's resolver over Debian's
+ * packaged crates), and buildah builds a scratch image from the generated
+ * runtime stage. All offline.
+ */
+
+const RUST = PRISM_COMPONENTS.filter((c) => c.language === "rust");
+const DEBIAN_REGISTRY = "/usr/share/cargo/registry";
+
+interface DockerBuild {
+  /** The binary cargo produced, absolute. */
+  readonly built: string;
+  /** Where the build stage installs it (`/out/<bin>`), which the runtime stages copy from. */
+  readonly staged: string;
+  readonly rustflags?: string;
+  readonly cargoArgs: readonly string[];
+}
+
+/** Reads the build stage: RUSTFLAGS, the cargo command and the install step, as the Dockerfile has them. */
+function buildStage(df: ParsedDockerfile, workspace: string): DockerBuild {
+  const stage = df.stages.find((s) => s.name === "build")!;
+  const workdir = stage.instructions.find((i) => i.keyword === "WORKDIR")!.args[0];
+  expect(workdir).toBe("/workspace");
+  const env = stage.instructions.filter((i) => i.keyword === "ENV").map((i) => i.text).join(" ");
+  const rustflags = /RUSTFLAGS="([^"]*)"/.exec(env)?.[1];
+  const run = stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text).find((t) => t.includes("cargo build"))!;
+  const commands = run.replace(/--mount=\S+/g, "").split("&&").map((c) => c.trim().split(/\s+/));
+  const cargo = commands.find((c) => c[0] === "cargo")!;
+  const install = commands.find((c) => c[0] === "install")!;
+  // install -D -m 0555 <built, relative to WORKDIR> <staged>
+  return { built: path.join(workspace, install.at(-2)!), staged: install.at(-1)!, rustflags, cargoArgs: cargo.slice(1) };
+}
+
+/** Runs the Dockerfile's cargo command on the local workspace (WORKDIR /workspace = `workspace`), offline. */
+function cargoBuild(workspace: string, build: DockerBuild): void {
+  execFileSync("cargo", [...build.cargoArgs, "--offline"], {
+    cwd: workspace,
+    encoding: "utf-8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CARGO_TARGET_DIR: path.join(workspace, "target"), RUSTFLAGS: build.rustflags ?? "" },
+  });
+}
+
+/** The production stage's COPY of the staged binary, and its ENTRYPOINT. */
+function productionRun(df: ParsedDockerfile, staged: string): { dest: string; entrypoint: string[] } {
+  const production = df.stages.find((s) => s.name === "production")!;
+  const copy = production.instructions.find((i) => i.keyword === "COPY" && i.flags.from === "build" && i.args[0] === staged)!;
+  const entrypoint = JSON.parse(production.instructions.find((i) => i.keyword === "ENTRYPOINT")!.text);
+  return { dest: copy.args.at(-1)!, entrypoint };
+}
+
+function readelf(flag: string, file: string): string {
+  return execFileSync("readelf", ["-W", flag, file], { encoding: "utf-8" });
+}
+
+const hasInterpreter = (file: string) => /Requesting program interpreter/.test(readelf("-l", file));
+const hasSymtab = (file: string) => /\s\.symtab\s/.test(readelf("-S", file));
+
+/** Runs `argv` in a root holding only `files` (path in root -> source), as 65532:65532. */
+function runInEmptyRoot(files: Record<string, string>, argv: string[]): ReturnType<typeof spawnSync> {
+  const root = tmpdir("prism-root-");
+  fs.chmodSync(root, 0o755); // mkdtemp makes it 0700, which 65532 could not even enter
+  for (const [dest, source] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, dest)), { recursive: true });
+    fs.copyFileSync(source, path.join(root, dest));
+    fs.chmodSync(path.join(root, dest), 0o555);
+  }
+  return spawnSync("chroot", ["--userspec=65532:65532", root, ...argv], { encoding: "utf-8" });
+}
+
+describe("the synthesized workspace builds, and each Dockerfile copies what cargo built", () => {
+  const { outdir, files } = synthPrism();
+  const builds = new Map<string, DockerBuild>();
+
+  beforeAll(() => {
+    fs.copyFileSync(path.resolve(__dirname, "../Cargo.lock"), path.join(outdir, "Cargo.lock"));
+    for (const c of RUST) {
+      const build = buildStage(parseDockerfile(files[`${c.path}/Dockerfile`]), outdir);
+      cargoBuild(outdir, build);
+      builds.set(c.name, build);
+    }
+  }, 600_000);
+
+  it.each(RUST)("$name: the path the build stage installs is the binary cargo produced; production copies it and runs it", (c) => {
+    const build = builds.get(c.name)!;
+    expect(build.cargoArgs).toContain(`--bin`);
+    expect(build.cargoArgs[build.cargoArgs.indexOf("--bin") + 1]).toBe(c.binary);
+    expect(fs.existsSync(build.built), build.built).toBe(true);
+    expect(readelf("-h", build.built)).toMatch(/Type:\s+DYN/);
+    const { dest, entrypoint } = productionRun(parseDockerfile(files[`${c.path}/Dockerfile`]), build.staged);
+    expect(build.staged).toBe(`/out/${c.binary}`);
+    expect(entrypoint).toEqual([dest]);
+  });
+
+  it.each(RUST.filter((c) => c.base === "static"))("$name: static means static (no ELF interpreter), and it runs in an empty root as 65532", (c) => {
+    const build = builds.get(c.name)!;
+    expect(build.rustflags).toBe("-C target-feature=+crt-static");
+    expect(hasInterpreter(build.built)).toBe(false);
+    expect(readelf("-d", build.built)).not.toMatch(/\(NEEDED\)/);
+    const { dest } = productionRun(parseDockerfile(files[`${c.path}/Dockerfile`]), build.staged);
+    const run = runInEmptyRoot({ [dest]: build.built }, [dest, "--version"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(String(run.stdout).trim()).toBe(`${c.binary} 0.1.0`);
+  });
+
+  it("the glibc-linked proxy is dynamic, and the same empty-root run fails without its libc (so the check above can fail)", () => {
+    const build = builds.get("proxy")!;
+    expect(hasInterpreter(build.built)).toBe(true);
+    const run = runInEmptyRoot({ "/usr/local/bin/prism-proxy": build.built }, ["/usr/local/bin/prism-proxy", "--version"]);
+    expect(run.status).not.toBe(0);
+  });
+});
+
+describe("the release profile takes effect", () => {
+  const sizes: Record<string, number> = {};
+  const binaries: Record<string, string> = {};
+
+  beforeAll(() => {
+    // One std-only crate (the proxy's starter), built with Cargo's default release profile and with each preset.
+    const { files } = synthPrism();
+    for (const variant of ["default", CargoProfilePreset.SPEED, CargoProfilePreset.SIZE]) {
+      const dir = tmpdir("prism-profile-");
+      fs.mkdirSync(path.join(dir, "src"));
+      fs.writeFileSync(path.join(dir, "src/main.rs"), files["proxy/src/main.rs"]);
+      const manifest: Record<string, unknown> = { package: { name: "sizer", version: "0.1.0", edition: "2024" } };
+      if (variant !== "default") manifest.profile = { release: { ...cargoProfile(variant as CargoProfilePreset) } };
+      fs.writeFileSync(path.join(dir, "Cargo.toml"), TOML.stringify(manifest));
+      execFileSync("cargo", ["build", "--release", "--offline"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CARGO_TARGET_DIR: path.join(dir, "target") } });
+      binaries[variant] = path.join(dir, "target/release/sizer");
+      sizes[variant] = fs.statSync(binaries[variant]).size;
+    }
+    const ratio = (v: string) => (sizes[v] / sizes.default).toFixed(3);
+    console.log(
+      `release profile sizes (std-only starter): default ${sizes.default} bytes; ` +
+        `speed ${sizes.speed} bytes (${ratio("speed")} of default); size ${sizes.size} bytes (${ratio("size")} of default)`,
+    );
+  }, 600_000);
+
+  it("the presets strip the symbol table; Cargo's default release profile keeps it", () => {
+    expect(hasSymtab(binaries.default)).toBe(true);
+    expect(hasSymtab(binaries.speed)).toBe(false);
+    expect(hasSymtab(binaries.size)).toBe(false);
+  });
+
+  it("both presets are smaller than the default, and size is smaller than speed", () => {
+    expect(sizes.speed).toBeLessThan(sizes.default);
+    expect(sizes.size).toBeLessThan(sizes.default);
+    expect(sizes.size).toBeLessThan(sizes.speed);
+  });
+});
+
+describe("reqwest's flags keep OpenSSL out, by cargo's resolver", () => {
+  // Debian's packaged crates (librust-reqwest-dev, reqwest 0.11) as an offline source replacing crates.io.
+  const cargoConfig = `[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n`;
+
+  function tree(workspace: string): string {
+    fs.mkdirSync(path.join(workspace, ".cargo"), { recursive: true });
+    fs.writeFileSync(path.join(workspace, ".cargo/config.toml"), cargoConfig);
+    return execFileSync("cargo", ["tree", "--offline", "-e", "normal", "-p", "fetcher", "--prefix", "none"], { cwd: workspace, encoding: "utf-8" });
+  }
+
+  function fetcherWorkspace(): string {
+    return synth((outdir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir, reqwest: { version: ReqwestVersion.V0_11 } });
+      new RustComponent(p, "fetcher", { httpClient: true, linkage: Linkage.STATIC });
+      return p;
+    }).outdir;
+  }
+
+  it("Debian's crate registry is installed (.ci/run installs librust-reqwest-dev)", () => {
+    expect(fs.readdirSync(DEBIAN_REGISTRY).filter((d) => d.startsWith("reqwest-0.11"))).not.toEqual([]);
+  });
+
+  it("the synthesized workspace reqwest (0.11, rustls) resolves with no openssl-sys and no native-tls", () => {
+    const deps = tree(fetcherWorkspace());
+    expect(deps).toMatch(/^reqwest v0\.11\./m);
+    expect(deps).toMatch(/^rustls v/m);
+    expect(deps).not.toMatch(/^openssl-sys v/m);
+    expect(deps).not.toMatch(/^native-tls v/m);
+  });
+
+  it("the same crate with reqwest's default features does pull openssl-sys and native-tls", () => {
+    const dir = fetcherWorkspace();
+    const manifest = path.join(dir, "Cargo.toml");
+    const parsed = TOML.parse(fs.readFileSync(manifest, "utf-8")) as any;
+    parsed.workspace.dependencies.reqwest = { version: parsed.workspace.dependencies.reqwest.version };
+    fs.chmodSync(manifest, 0o644);
+    fs.writeFileSync(manifest, TOML.stringify(parsed));
+    const deps = tree(dir);
+    expect(deps).toMatch(/^openssl-sys v/m);
+    expect(deps).toMatch(/^native-tls v/m);
+  });
+});
+
+describe("a real scratch image, built by buildah from the generated runtime stage", () => {
+  it("builds, runs the entrypoint as 65532:65532, and reports its size", () => {
+    // GIVEN a static component on scratch, built exactly as its Dockerfile builds it
+    const { outdir, files } = synth((dir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir });
+      new RustComponent(p, "tiny", { linkage: Linkage.STATIC, runtime: RuntimeBase.SCRATCH, ports: [{ name: "metrics", port: 9090 }] });
+      return p;
+    });
+    execFileSync("cargo", ["generate-lockfile", "--offline"], { cwd: outdir, stdio: "ignore" });
+    const df = parseDockerfile(files["containers/tiny/Dockerfile"]);
+    const build = buildStage(df, outdir);
+    cargoBuild(outdir, build);
+
+    // WHEN the production stage's own instructions build an image: each COPY --from=build takes its file
+    // from a context folder instead (the builder image cannot be pulled here); every other line is kept.
+    const production = df.stages.find((s) => s.name === "production")!;
+    expect(production.image).toBe("scratch");
+    const context = tmpdir("prism-context-");
+    const fromBuild: Record<string, string> = { [build.staged]: build.built, "/etc/ssl/certs/ca-certificates.crt": "/etc/ssl/certs/ca-certificates.crt" };
+    const lines = files["containers/tiny/Dockerfile"].split("\n");
+    const start = production.line - 1;
+    const stageText = lines.slice(start).map((line) => {
+      if (!line.startsWith("COPY ") || !line.includes(" --from=build ")) return line;
+      const tokens = line.split(" ").filter((t) => t !== "--from=build");
+      const sourceIndex = tokens.findIndex((t, i) => i > 0 && !t.startsWith("--"));
+      const local = path.join("from-build", tokens[sourceIndex]);
+      fs.mkdirSync(path.dirname(path.join(context, local)), { recursive: true });
+      fs.copyFileSync(fromBuild[tokens[sourceIndex]], path.join(context, local));
+      tokens[sourceIndex] = local;
+      return tokens.join(" ");
+    }).join("\n");
+    fs.writeFileSync(path.join(context, "Containerfile"), stageText);
+    const buildah = (...args: string[]) => execFileSync("buildah", ["--storage-driver", "vfs", ...args], { encoding: "utf-8" });
+    const tag = `localhost/prism-projen-test/tiny:${process.pid}`;
+    buildah("bud", "--isolation", "chroot", "--quiet", "-f", path.join(context, "Containerfile"), "-t", tag, context);
+    try {
+      // THEN the image carries the generated USER, ENTRYPOINT and EXPOSE
+      const config = JSON.parse(buildah("inspect", "--type", "image", tag)).OCIv1.config;
+      expect(config.User).toBe("65532:65532");
+      expect(config.Entrypoint).toEqual(["/usr/local/bin/tiny"]);
+      expect(Object.keys(config.ExposedPorts)).toEqual(["9090/tcp"]);
+      // and the entrypoint runs inside it as 65532:65532
+      const container = buildah("from", tag).trim();
+      try {
+        const out = buildah("run", "--isolation", "chroot", "--user", "65532:65532", container, "--", ...config.Entrypoint, "--version");
+        expect(out.trim()).toBe("tiny 0.1.0");
+      } finally {
+        buildah("rm", container);
+      }
+      // The manifest's own sizes: the (uncompressed) layer tars and the config.
+      const manifest = JSON.parse(JSON.parse(buildah("inspect", "--type", "image", tag)).Manifest);
+      const size = manifest.config.size + manifest.layers.reduce((n: number, l: { size: number }) => n + l.size, 0);
+      console.log(`scratch image: ${size} bytes (${(size / 1024 / 1024).toFixed(2)} MiB) in ${manifest.layers.length} layer(s); ` +
+        `binary ${fs.statSync(build.built).size} bytes; CA bundle ${fs.statSync("/etc/ssl/certs/ca-certificates.crt").size} bytes`);
+      expect(size).toBeGreaterThan(fs.statSync(build.built).size);
+    } finally {
+      buildah("rmi", "--force", tag);
+    }
+    expect(readTree(outdir)["containers/tiny/Dockerfile"]).toBe(files["containers/tiny/Dockerfile"]);
+  });
+});
