@@ -1,7 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { IConstruct } from "constructs";
-import { FileBase, IgnoreFile, JsonFile, Project, ProjenrcFile, SampleFile } from "projen";
+// projen's modules one by one: its index loads every project type (about 0.25 s), on every `npx projen`.
+import type { FileBase } from "projen/lib/file";
+import { IgnoreFile } from "projen/lib/ignore-file";
+import { JsonFile } from "projen/lib/json";
+import { Project } from "projen/lib/project";
+import { ProjenrcFile } from "projen/lib/projenrc";
+import { SampleFile } from "projen/lib/sample-file";
 import { CargoProfilePreset, cargoProfile } from "./cargo/profile";
 import { renderWorkspaceManifest } from "./cargo/render";
 import { resolveReqwest, type ReqwestOptions } from "./cargo/reqwest";
@@ -11,7 +17,9 @@ import { DebianRelease, NONROOT, WorkloadKind, type ComponentModel, type ImageUs
 import { goModule } from "./component/starters";
 import { validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
+import { memberRoots } from "./dockerfile/image-plan";
 import { installAtomicWrites, removeStaleTemps, TEMP_INFIX } from "./files/atomic-write";
+import { indexedFile, indexFile } from "./files/file-index";
 import { GeneratedManifest } from "./files/generated-manifest";
 import { describeProducer } from "./files/producers";
 import { TomlFile } from "./files/toml-file";
@@ -111,6 +119,11 @@ export interface ContainerMonorepoProps {
    */
   readonly allowUnpinnedBaseImages?: string;
   /**
+   * The command that runs `.projenrc.ts` (projen's default task, so `npx projen` runs it).
+   * @default "prism-projen-synth .projenrc.ts"
+   */
+  readonly synthCommand?: string;
+  /**
    * The command the `policy` task runs.
    * @default "prism-projen-policy"
    */
@@ -144,13 +157,16 @@ export interface ContainerMonorepoModel extends ProjectModel {
   readonly imageUser: ImageUser;
 }
 
-/** The `.projenrc.ts` of a ContainerMonorepo, run by tsx (type-checked by `tsc --noEmit` in the tests). */
+/**
+ * The `.projenrc.ts` of a ContainerMonorepo, run by `prism-projen-synth`
+ * (esbuild-bundled, cached; not type-checked there, so `tsc --noEmit` belongs in the tests).
+ */
 class Projenrc extends ProjenrcFile {
   public readonly filePath = ".projenrc.ts";
 
-  constructor(project: Project) {
+  constructor(project: Project, command: string) {
     super(project);
-    project.defaultTask?.exec(`tsx ${this.filePath}`);
+    project.defaultTask?.exec(command);
   }
 }
 
@@ -179,6 +195,8 @@ export class ContainerMonorepo extends Project {
   public readonly model: ContainerMonorepoModel;
   private goModule?: SampleFile;
   private componentFilesAdded = false;
+  private frozenModels?: ComponentModel[];
+  private frozenRoots?: string[];
   private readonly baseImageLock: ReturnType<typeof parseBaseImageLock>;
 
   private readonly adoptFiles: readonly string[];
@@ -211,7 +229,8 @@ export class ContainerMonorepo extends Project {
       baseImageDigests: this.baseImageLock.digests,
     };
 
-    new Projenrc(this);
+    const synthCommand = props.synthCommand ?? "prism-projen-synth .projenrc.ts";
+    new Projenrc(this, synthCommand);
     this.gitignore.exclude("/target/", "node_modules/", "/lib/", "*.tsbuildinfo", "/coverage/", `*${TEMP_INFIX}*`);
     // The build context is the repository root: keep build output, VCS data and node_modules out of it.
     new IgnoreFile(this, ".dockerignore").exclude("**/target/", "**/node_modules/", ".git/", "lib/", "coverage/");
@@ -262,6 +281,16 @@ export class ContainerMonorepo extends Project {
           .map((c) => manifestPath(c.name).replace("deploy/base/", "")),
       ])],
     });
+    // projen's own files and the ones above; files created later register themselves.
+    for (const file of this.files) indexFile(file);
+  }
+
+  /**
+   * A file by path, from the index the project's files register in, instead of
+   * projen's walk of the whole tree (quadratic over a synthesis).
+   */
+  public tryFindFile(filePath: string): FileBase | undefined {
+    return indexedFile(this, path.isAbsolute(filePath) ? filePath : path.resolve(this.outdir, filePath));
   }
 
   /** Marks generated files `linguist-generated`, so code review collapses their diffs. */
@@ -269,9 +298,18 @@ export class ContainerMonorepo extends Project {
     this.gitattributes.addAttributes(glob, "linguist-generated");
   }
 
+  /** Top-level folders of the Rust members (what each Rust Dockerfile copies); fixed during a synth. */
+  public rustMemberRoots(): string[] {
+    if (this.frozenModels && this.frozenRoots) return this.frozenRoots;
+    const roots = memberRoots(this.componentModels().filter((c) => c.build.kind === "rust").map((c) => c.path));
+    if (this.frozenModels) this.frozenRoots = roots;
+    return roots;
+  }
+
   /** The models of every component, sorted by name so declaration order never changes the output. */
   public componentModels(): ComponentModel[] {
-    return this.node.findAll()
+    // During a synth the models are fixed: resolve them once, not once per file that lists them.
+    return this.frozenModels ?? this.node.findAll()
       .filter(isContainerComponent)
       .map((c) => c._toModel())
       .sort((a, b) => a.name.localeCompare(b.name));
@@ -300,6 +338,11 @@ export class ContainerMonorepo extends Project {
       new GeneratedManifest(this, (file) => this.producerOf(file));
       this.componentFilesAdded = true;
     }
+    const seen = new Set<string>();
+    const repeated = this.files.map((f) => f.path).filter((p) => seen.has(p) || !seen.add(p));
+    if (repeated.length > 0) {
+      throw new Error(`prism-projen: nothing was written; more than one construct writes ${[...new Set(repeated)].join(", ")}`);
+    }
     const conflicts = this.handWrittenConflicts();
     if (conflicts.length > 0) {
       throw new Error(
@@ -310,7 +353,13 @@ export class ContainerMonorepo extends Project {
     }
     installAtomicWrites();
     removeStaleTemps(this.outdir, this.files.map((f) => f.path));
-    super.synth();
+    this.frozenModels = this.componentModels();
+    try {
+      super.synth();
+    } finally {
+      this.frozenModels = undefined;
+      this.frozenRoots = undefined;
+    }
   }
 
   /** Files at generated paths that hold hand-written content: no marker, not generated by the last synth, not adopted. */
@@ -338,7 +387,7 @@ export class ContainerMonorepo extends Project {
   /** Every validation problem, as `[component] field: problem; fix` (`[project <name>]` for project settings). */
   public validate(): string[] {
     const components = this.node.findAll().filter(isContainerComponent);
-    const rustMembers = components.map((c) => c._toModel()).filter((m) => m.build.kind === "rust").map((m) => m.path);
+    const rustMembers = memberRoots(components.map((c) => c._toModel()).filter((m) => m.build.kind === "rust").map((m) => m.path));
     const errors = components.flatMap((c) => {
       const model = c._toModel();
       const own = [...validateComponent(model), ...c.node.validate()];

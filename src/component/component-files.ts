@@ -20,7 +20,7 @@ export function addImageAndManifests(component: IContainerComponent, project: Co
   const model = component._toModel();
   new GeneratedTextFile(component, `${model.path}/Dockerfile`, {
     render: (marker) => renderDockerfile(planImage(component._toModel(), project.model, {
-      rustMembers: project.componentModels().filter((c) => c.build.kind === "rust").map((c) => c.path),
+      rustMemberRoots: project.rustMemberRoots(),
       marker,
     })),
   });

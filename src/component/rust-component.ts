@@ -1,4 +1,5 @@
-import { Component, SampleFile } from "projen";
+import { Component } from "projen/lib/component";
+import { SampleFile } from "projen/lib/sample-file";
 import { renderMemberManifest } from "../cargo/render";
 import { TomlFile } from "../files/toml-file";
 import { ContainerMonorepo } from "../project";

@@ -114,11 +114,13 @@ export function validateProject(project: ProjectModel, components: readonly Comp
   errors.push(...duplicates(components, (c) => c.path, "path", "each component needs its own folder; change one path"));
   errors.push(...duplicates(components, (c) => c.build.kind === "rust" ? c.build.packageName : undefined,
     "packageName", "cargo package names must be unique in a workspace; rename one"));
-  for (const a of components) {
-    for (const b of components) {
-      if (a !== b && b.path.startsWith(`${a.path}/`)) {
-        errors.push(`path: "${b.path}" (${b.name}) is inside "${a.path}" (${a.name}); component folders must not nest`);
-      }
+  // A folder inside another component's: check each component's ancestors (linear, not pairwise).
+  const byPath = new Map(components.map((c) => [c.path, c]));
+  for (const b of components) {
+    const parts = b.path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const a = byPath.get(parts.slice(0, i).join("/"));
+      if (a) errors.push(`path: "${b.path}" (${b.name}) is inside "${a.path}" (${a.name}); component folders must not nest`);
     }
   }
   errors.push(...repoPathProblems("goModuleDir", project.goModuleDir));
@@ -146,9 +148,9 @@ export function validateProject(project: ProjectModel, components: readonly Comp
  * user is the pod user, the ports are the same everywhere, writable paths are
  * mounted, and no production manifest runs a debug image.
  */
-export function validateRendered(c: ComponentModel, project: ProjectModel, rustMembers: readonly string[]): string[] {
+export function validateRendered(c: ComponentModel, project: ProjectModel, rustMemberRoots: readonly string[]): string[] {
   const errors: string[] = [];
-  const dockerfile = planImage(c, project, { rustMembers, marker: "" });
+  const dockerfile = planImage(c, project, { rustMemberRoots, marker: "" });
   const build = dockerfile.stages.find((s) => s.name === BUILD_STAGE);
   const built = `${STAGING_DIR}/${c.binary}`;
   const buildRuns = (build?.instructions ?? []).flatMap((i) => i.op === "RUN" ? i.commands : []).join("\n");

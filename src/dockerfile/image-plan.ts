@@ -61,10 +61,14 @@ export function runtimeImage(component: ComponentModel, project: ProjectModel, t
 export function planImage(
   component: ComponentModel,
   project: ProjectModel,
-  context: { readonly rustMembers: readonly string[]; readonly marker: string },
+  context: {
+    /** Top-level folders holding the workspace's members (`containers`, `proxy`), sorted. */
+    readonly rustMemberRoots: readonly string[];
+    readonly marker: string;
+  },
 ): DockerfileModel {
   const build = component.build.kind === "rust"
-    ? rustBuildStage(component.build, component.binary, project, context.rustMembers)
+    ? rustBuildStage(component.build, component.binary, project, context.rustMemberRoots)
     : goBuildStage(component.build, project);
   return {
     syntax: "docker/dockerfile:1",
@@ -80,7 +84,12 @@ export function planImage(
   };
 }
 
-function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel, members: readonly string[]) {
+/** The distinct top-level folders of workspace member paths, sorted. */
+export function memberRoots(members: readonly string[]): string[] {
+  return [...new Set(members.map((m) => m.split("/")[0]))].sort();
+}
+
+function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel, roots: readonly string[]) {
   const cargoArgs = ["cargo build --release --locked", `--package ${build.packageName}`, `--bin ${binary}`];
   if (build.target) {
     cargoArgs.push(`--target ${build.target}`);
@@ -97,8 +106,9 @@ function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel,
   }
   instructions.push(
     { op: "COPY", sources: ["Cargo.toml", "Cargo.lock"], dest: "./" },
-    // Every member: cargo refuses to load a workspace with a member missing.
-    ...[...members].sort().map((m): Instruction => ({ op: "COPY", sources: [`${m}/`], dest: `${m}/` })),
+    // Every member (cargo refuses to load a workspace with one missing), by top-level folder, so a
+    // Dockerfile has one COPY per folder, not one per member, however many members there are.
+    ...roots.map((top): Instruction => ({ op: "COPY", sources: [`${top}/`], dest: `${top}/` })),
     {
       op: "RUN",
       // Registry and target dir live in cache mounts: a source-only edit recompiles the crate, not its dependencies.

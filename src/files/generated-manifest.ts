@@ -1,7 +1,10 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FileBase, type IResolver, type Project } from "projen";
+import { FileBase, type IResolver } from "projen/lib/file";
+import { NO_RESOLVER, synthesizeFile } from "./atomic-write";
+import { cachedMarker, indexFile, renderedContent } from "./file-index";
+import type { Project } from "projen/lib/project";
 
 /**
  * `.projen/generated.json`: for every generated file, the SHA-256 of the
@@ -39,6 +42,17 @@ export function readGeneratedManifest(dir: string): GeneratedManifestData | unde
 export class GeneratedManifest extends FileBase {
   constructor(project: Project, private readonly producerOf: (file: FileBase) => string) {
     super(project, GENERATED_MANIFEST, { readonly: true, marker: true, editGitignore: false });
+    indexFile(this);
+  }
+
+  /** projen's marker, computed once per project (projen's getter searches the whole tree each time). */
+  public get marker(): string | undefined {
+    return cachedMarker(this.project, () => super.marker);
+  }
+
+  /** Writes only when content or mode changed, atomically. */
+  public synthesize(): void {
+    synthesizeFile(this.project.outdir, this.path, this.synthesizeContent(NO_RESOLVER), { readonly: this.readonly, executable: this.executable });
   }
 
   protected synthesizeContent(_resolver: IResolver): string | undefined {
@@ -47,9 +61,11 @@ export class GeneratedManifest extends FileBase {
       .filter((f) => f !== this && f.readonly)
       .sort((a, b) => a.path.localeCompare(b.path));
     for (const file of generated) {
+      // What this synthesis rendered; projen's own files are read back from disk.
       const absolute = path.join(this.project.outdir, file.path);
-      if (!fs.existsSync(absolute)) continue;
-      files[file.path] = { sha256: sha256(fs.readFileSync(absolute, "utf-8")), producer: this.producerOf(file) };
+      const content = renderedContent(file) ?? (fs.existsSync(absolute) ? fs.readFileSync(absolute, "utf-8") : undefined);
+      if (content === undefined) continue;
+      files[file.path] = { sha256: sha256(content), producer: this.producerOf(file) };
     }
     return JSON.stringify({ "//": this.marker, files }, null, 2) + "\n";
   }

@@ -1,4 +1,6 @@
-import { FileBase, type IResolver } from "projen";
+import { FileBase, type IResolver } from "projen/lib/file";
+import { NO_RESOLVER, synthesizeFile } from "./atomic-write";
+import { cachedMarker, indexFile, rememberContent } from "./file-index";
 import type { IConstruct } from "constructs";
 import * as TOML from "smol-toml";
 
@@ -14,11 +16,22 @@ export class TomlFile extends FileBase {
 
   constructor(scope: IConstruct, filePath: string, options: TomlFileOptions) {
     super(scope, filePath, { readonly: true, marker: true, editGitignore: false });
+    indexFile(this);
     this.document = options.document;
+  }
+
+  /** projen's marker, computed once per project (projen's getter searches the whole tree each time). */
+  public get marker(): string | undefined {
+    return cachedMarker(this.project, () => super.marker);
+  }
+
+  /** Writes only when content or mode changed, atomically. */
+  public synthesize(): void {
+    synthesizeFile(this.project.outdir, this.path, this.synthesizeContent(NO_RESOLVER), { readonly: this.readonly, executable: this.executable });
   }
 
   protected synthesizeContent(_resolver: IResolver): string | undefined {
     const document = this.document();
-    return document === undefined ? undefined : `# ${this.marker}\n\n${TOML.stringify(document)}\n`;
+    return rememberContent(this, document === undefined ? undefined : `# ${this.marker}\n\n${TOML.stringify(document)}\n`);
   }
 }
