@@ -17,7 +17,6 @@ export function prism(outdir?: string): ContainerMonorepo {
     // This repository runs its commands from source; an installed package runs its `prism-projen-*` bins.
     synthCommand: "node bin/prism-projen-synth.cjs .projenrc.ts",
     policyCommand: "tsx src/policy/cli.ts",
-    driftCommand: "tsx src/cli/drift.ts",
     newComponentCommand: "tsx src/cli/new-component.ts",
   });
 

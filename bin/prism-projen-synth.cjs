@@ -7,32 +7,46 @@
  * main module. It does not type-check: `npm test` runs `tsc --noEmit` over
  * .projenrc.ts and src/, so a type error still fails CI.
  *
- * usage: prism-projen-synth [.projenrc.ts]
+ * When nothing changed since the last synth it made here (same bundle inputs,
+ * same package-lock.json, same extra inputs, every generated file still as it
+ * wrote it, every starter present), the synthesis would write nothing and it
+ * is skipped. PRISM_PROJEN_NO_CACHE=1 turns both caches off.
+ *
+ * usage: prism-projen-synth [.projenrc.ts] [--check]
+ *   --check  the drift check: synthesize into a temporary folder and report
+ *            what differs from the working tree; writes nothing there.
  */
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const Module = require("node:module");
+const os = require("node:os");
 const path = require("node:path");
 
-const entry = path.resolve(process.argv[2] ?? ".projenrc.ts");
+const args = process.argv.slice(2);
+const check = args.includes("--check");
+const entry = path.resolve(args.find((a) => !a.startsWith("--")) ?? ".projenrc.ts");
 const root = path.dirname(entry);
-const cacheDir = path.join(root, "node_modules", ".cache", "prism-projen");
+const useCache = process.env.PRISM_PROJEN_NO_CACHE !== "1" && process.env.PRISM_PROJEN_SYNTH_DIR === undefined;
+// Per project folder: copies of a repository may share one node_modules (a symlink), and must not share a bundle.
+const cacheDir = path.join(root, "node_modules", ".cache", "prism-projen", crypto.createHash("sha256").update(root).digest("hex").slice(0, 16));
 const bundleFile = path.join(cacheDir, `${path.basename(entry)}.cjs`);
 const inputsFile = `${bundleFile}.inputs.json`;
+const stateFile = `${bundleFile}.state.json`;
+const manifestFile = path.join(root, ".projen", "generated.json");
 
-/** @param {string} file */
+/** @param {string} file @returns {string | null} */
 function hash(file) {
-  return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  try {
+    return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  } catch {
+    return null;
+  }
 }
 
-/** The cached bundle, if every input still has the content it was built from. */
-function cachedBundle() {
+/** @param {string} file */
+function readJson(file) {
   try {
-    const inputs = JSON.parse(fs.readFileSync(inputsFile, "utf-8"));
-    for (const [file, digest] of Object.entries(inputs)) {
-      if (hash(path.resolve(root, file)) !== digest) return undefined;
-    }
-    return fs.readFileSync(bundleFile, "utf-8");
+    return JSON.parse(fs.readFileSync(file, "utf-8"));
   } catch {
     return undefined;
   }
@@ -40,9 +54,21 @@ function cachedBundle() {
 
 /** @param {string} file @param {string} text */
 function writeAtomic(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, text);
   fs.renameSync(temp, file);
+}
+
+/** @param {Record<string, string | null>} hashes */
+function allMatch(hashes) {
+  return Object.entries(hashes).every(([file, digest]) => hash(path.resolve(root, file)) === digest);
+}
+
+/** The cached bundle, if every input still has the content it was built from. */
+function cachedBundle() {
+  const inputs = useCache ? readJson(inputsFile) : undefined;
+  return inputs && allMatch(inputs) ? fs.readFileSync(bundleFile, "utf-8") : undefined;
 }
 
 function build() {
@@ -61,19 +87,65 @@ function build() {
   });
   const code = result.outputFiles[0].text;
   const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).sort().map((f) => [f, hash(path.resolve(root, f))]));
-  fs.mkdirSync(cacheDir, { recursive: true });
   writeAtomic(bundleFile, code);
   writeAtomic(inputsFile, JSON.stringify(inputs, null, 2));
   return code;
 }
 
+/** What the last synth here saw and wrote; equal now means a synth would change nothing. */
+function currentState() {
+  const manifest = readJson(manifestFile);
+  if (!manifest || !manifest.files) return undefined;
+  return {
+    bundleInputs: hash(inputsFile),
+    packageLock: hash(path.join(root, "package-lock.json")),
+    manifest: hash(manifestFile),
+    outputs: Object.fromEntries(Object.entries(manifest.files).map(([f, e]) => [f, e.sha256])),
+    inputs: manifest.inputs ?? {},
+    starters: manifest.starters ?? [],
+  };
+}
+
+/** @param {any} state */
+function upToDate(state) {
+  const now = currentState();
+  return now !== undefined && state !== undefined &&
+    now.bundleInputs === state.bundleInputs && now.packageLock === state.packageLock && now.manifest === state.manifest &&
+    allMatch(now.outputs) && allMatch(now.inputs) &&
+    now.starters.every((/** @type {string} */ f) => fs.existsSync(path.resolve(root, f)));
+}
+
+/** @param {string} code */
+function runAsMain(code) {
+  // As the main module, from the projenrc's own path: `require.main === module`, `__dirname` and
+  // package resolution behave as if node ran .projenrc.ts itself.
+  const main = new Module(entry, undefined);
+  main.filename = entry;
+  // @ts-ignore -- internal, stable since Node 0.x
+  main.paths = Module._nodeModulePaths(root);
+  process.mainModule = main;
+  // @ts-ignore -- internal, stable since Node 0.x
+  main._compile(code, entry);
+}
+
 const code = cachedBundle() ?? build();
-// Run as the main module, from the projenrc's own path, so `require.main === module`, `__dirname`
-// and package resolution behave as if node ran .projenrc.ts itself.
-const main = new Module(entry, undefined);
-main.filename = entry;
-// @ts-ignore -- internal, stable since Node 0.x
-main.paths = Module._nodeModulePaths(root);
-process.mainModule = main;
-// @ts-ignore -- internal, stable since Node 0.x
-main._compile(code, entry);
+const state = useCache ? readJson(stateFile) : undefined;
+
+if (check) {
+  // A tree unchanged since a synth of these same inputs is what a fresh synth would write: no drift.
+  if (upToDate(state)) {
+    process.stdout.write("drift: none, every generated file matches .projenrc.ts (unchanged since the last synth)\n");
+  } else {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "prism-drift-"));
+    process.env.PRISM_PROJEN_SYNTH_DIR = out;
+    process.env.PRISM_PROJEN_CHECK = root;
+    process.on("exit", () => fs.rmSync(out, { recursive: true, force: true }));
+    runAsMain(code);
+  }
+} else if (upToDate(state)) {
+  process.stdout.write("prism-projen: up to date (no input or generated file changed since the last synth)\n");
+} else {
+  runAsMain(code);
+  const after = useCache && !process.exitCode ? currentState() : undefined;
+  if (after) writeAtomic(stateFile, JSON.stringify(after));
+}

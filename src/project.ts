@@ -20,7 +20,7 @@ import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-loc
 import { memberRoots } from "./dockerfile/image-plan";
 import { installAtomicWrites, removeStaleTemps, TEMP_INFIX } from "./files/atomic-write";
 import { indexedFile, indexFile } from "./files/file-index";
-import { GeneratedManifest } from "./files/generated-manifest";
+import { GeneratedManifest, sha256 } from "./files/generated-manifest";
 import { describeProducer } from "./files/producers";
 import { TomlFile } from "./files/toml-file";
 import { YamlDocumentsFile } from "./files/yaml-file";
@@ -129,11 +129,6 @@ export interface ContainerMonorepoProps {
    */
   readonly policyCommand?: string;
   /**
-   * The command the `drift` task runs.
-   * @default "prism-projen-drift"
-   */
-  readonly driftCommand?: string;
-  /**
    * The command the `new-component` task runs.
    * @default "prism-projen-new-component"
    */
@@ -151,6 +146,8 @@ export interface ContainerMonorepoProps {
  * temporary folder); inputs such as the base-image lock are still read from `outdir`.
  */
 export const SYNTH_DIR_ENV = "PRISM_PROJEN_SYNTH_DIR";
+/** Set (by `prism-projen-synth --check`) for the drift check: after synthesizing, compare with `outdir` and report. */
+export const CHECK_ENV = "PRISM_PROJEN_CHECK";
 
 /** The resolved project settings plus the image user. */
 export interface ContainerMonorepoModel extends ProjectModel {
@@ -197,18 +194,22 @@ export class ContainerMonorepo extends Project {
   private componentFilesAdded = false;
   private frozenModels?: ComponentModel[];
   private frozenRoots?: string[];
-  private readonly baseImageLock: ReturnType<typeof parseBaseImageLock>;
+  private readonly baseImageLock: ReturnType<typeof parseBaseImageLock> & { readonly sha256: string | null };
 
   private readonly adoptFiles: readonly string[];
+  /** The working tree: where inputs are read, and where files go unless the drift check redirects them. */
+  private readonly sourceDir: string;
 
   constructor(props: ContainerMonorepoProps) {
     const sourceDir = path.resolve(props.outdir ?? ".");
     super({ name: props.name, outdir: process.env[SYNTH_DIR_ENV] ?? sourceDir, projenrcJson: false, commitGenerated: true });
     Object.defineProperty(this, MONOREPO_BRAND, { value: true });
+    this.sourceDir = sourceDir;
     this.adoptFiles = props.adoptFiles ?? [];
     // The lock is an input, like .projenrc.ts: read once, here, so rendering stays pure.
     const lockPath = path.join(sourceDir, BASE_IMAGE_LOCK);
-    this.baseImageLock = parseBaseImageLock(fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf-8") : "");
+    const lockText = fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf-8") : undefined;
+    this.baseImageLock = { ...parseBaseImageLock(lockText ?? ""), sha256: lockText === undefined ? null : sha256(lockText) };
     const goModuleDir = props.goModuleDir ?? "tools";
     this.model = {
       name: props.name,
@@ -252,8 +253,7 @@ export class ContainerMonorepo extends Project {
     new JsonFile(this, EXCEPTIONS_FILE, { obj: { exceptions }, readonly: true, marker: true, editGitignore: false });
     this.addTask("drift", {
       description: "Synthesize into a temporary folder and list every generated file that is missing, out of date, edited by hand or orphaned, with a diff; writes nothing",
-      exec: props.driftCommand ?? "prism-projen-drift",
-      receiveArgs: true,
+      exec: `${synthCommand} --check`,
     });
     this.addTask("new-component", {
       description: "Declare a new component in .projenrc.ts, write its starter sources and synthesize: new-component NAME --lang rust|go --kind plugin|service|tool|job [--port name=number]",
@@ -335,7 +335,10 @@ export class ContainerMonorepo extends Project {
         component._addFiles();
       }
       // Last: it hashes what the others wrote.
-      new GeneratedManifest(this, (file) => this.producerOf(file));
+      new GeneratedManifest(this, (file) => this.producerOf(file), {
+        inputs: () => ({ [BASE_IMAGE_LOCK]: this.baseImageLock.sha256 }),
+        starters: () => this.components.filter((c): c is SampleFile => c instanceof SampleFile).map((c) => (c as unknown as { filePath: string }).filePath),
+      });
       this.componentFilesAdded = true;
     }
     const seen = new Set<string>();
@@ -360,6 +363,16 @@ export class ContainerMonorepo extends Project {
       this.frozenModels = undefined;
       this.frozenRoots = undefined;
     }
+    if (process.env[CHECK_ENV] !== undefined) this.reportDrift(this.sourceDir);
+  }
+
+  /** The drift check: this synthesis went to a temporary folder; compare the working tree with it. */
+  private reportDrift(workingTree: string): void {
+    // Required here, not imported: the comparison and its diff library load only in check mode.
+    const { compareTrees, formatDrift } = require("./drift/compare") as typeof import("./drift/compare");
+    const drifts = compareTrees(workingTree, this.outdir);
+    process.stdout.write(formatDrift(drifts));
+    if (drifts.length > 0) process.exitCode = 1;
   }
 
   /** Files at generated paths that hold hand-written content: no marker, not generated by the last synth, not adopted. */

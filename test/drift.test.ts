@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compareTrees } from "../src/cli/drift";
+import { compareTrees } from "../src/drift/compare";
 import { demoProject } from "./fixtures/demo-project";
 import { readTree, repoCopy, tmpdir } from "./helpers";
 import { ContainerMonorepo, RustComponent } from "../src";

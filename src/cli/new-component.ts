@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "../files/atomic-write";
-import { synthesizeInto } from "./drift";
+import { runDefaultTask } from "./run-synth";
 import { addComponent, type ComponentKind, type ComponentLanguage, type NewComponentSpec } from "./projenrc-edit";
 
 const USAGE = "usage: prism-projen-new-component NAME --lang rust|go [--kind plugin|service|tool|job] [--port name=number]... [--linkage static|glibc]";
@@ -56,7 +56,7 @@ function main(argv: string[]): number {
     return 1;
   }
   writeFileAtomic(rc, edited);
-  const synth = synthesizeInto(dir);
+  const synth = runDefaultTask(dir);
   if (synth.status !== 0) {
     // The synth validated nothing into the tree; put the source back as it was.
     writeFileAtomic(rc, original);

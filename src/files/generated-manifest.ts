@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { FileBase, type IResolver } from "projen/lib/file";
 import { NO_RESOLVER, synthesizeFile } from "./atomic-write";
-import { cachedMarker, indexFile, renderedContent } from "./file-index";
+import { cachedMarker, indexFile, rememberContent, renderedContent } from "./file-index";
 import type { Project } from "projen/lib/project";
 
 /**
@@ -22,6 +22,16 @@ export interface GeneratedEntry {
 
 export interface GeneratedManifestData {
   readonly files: Readonly<Record<string, GeneratedEntry>>;
+  /** Files synthesis read besides the projenrc and its imports (SHA-256, or null when absent). */
+  readonly inputs?: Readonly<Record<string, string | null>>;
+  /** Starter files synthesis writes once when missing. */
+  readonly starters?: readonly string[];
+}
+
+/** What else a synthesis depends on and produces, recorded so an unchanged tree can skip the next one. */
+export interface SynthExtras {
+  readonly inputs: () => Readonly<Record<string, string | null>>;
+  readonly starters: () => readonly string[];
 }
 
 /** SHA-256 of a file's text, hex. */
@@ -40,7 +50,7 @@ export function readGeneratedManifest(dir: string): GeneratedManifestData | unde
  * wrote to disk, so it must be synthesized last.
  */
 export class GeneratedManifest extends FileBase {
-  constructor(project: Project, private readonly producerOf: (file: FileBase) => string) {
+  constructor(project: Project, private readonly producerOf: (file: FileBase) => string, private readonly extras: SynthExtras) {
     super(project, GENERATED_MANIFEST, { readonly: true, marker: true, editGitignore: false });
     indexFile(this);
   }
@@ -67,6 +77,7 @@ export class GeneratedManifest extends FileBase {
       if (content === undefined) continue;
       files[file.path] = { sha256: sha256(content), producer: this.producerOf(file) };
     }
-    return JSON.stringify({ "//": this.marker, files }, null, 2) + "\n";
+    const data = { "//": this.marker, files, inputs: this.extras.inputs(), starters: [...this.extras.starters()].sort() };
+    return rememberContent(this, JSON.stringify(data, null, 2) + "\n");
   }
 }
