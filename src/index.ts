@@ -9,3 +9,4 @@ export * as dockerfile from "./dockerfile";
 export * as cargo from "./cargo";
 export * as github from "./github";
 export * as k8s from "./k8s";
+export * from "./images";

@@ -27,7 +27,7 @@ import { YamlDocumentsFile } from "./files/yaml-file";
 import { versionComments } from "./github/actions";
 import { renderDependabot } from "./github/dependabot";
 import { renderImagesWorkflow } from "./github/render";
-import { renderKustomization, renderNamespace } from "./k8s/render";
+import { BASE_DIR, overlayDir, renderBaseKustomization, renderNamespace, renderOverlayKustomization, type Variant } from "./k8s/kustomize";
 import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./policy/exceptions";
 import type { PolicyException } from "./policy/finding";
 import type { ProjectModel } from "./project-model";
@@ -272,15 +272,16 @@ export class ContainerMonorepo extends Project {
         baseImageLockDir: fs.existsSync(lockPath) ? path.posix.dirname(BASE_IMAGE_LOCK) : undefined,
       })],
     });
-    new YamlDocumentsFile(this, "deploy/base/namespace.yaml", { documents: () => [renderNamespace(this.model)] });
-    new YamlDocumentsFile(this, "deploy/base/kustomization.yaml", {
-      documents: () => [renderKustomization([
-        "namespace.yaml",
-        ...this.componentModels()
-          .filter((c) => c.workload !== WorkloadKind.NONE)
-          .map((c) => manifestPath(c.name).replace("deploy/base/", "")),
-      ])],
+    const deployable = () => this.componentModels().filter((c) => c.workload !== WorkloadKind.NONE);
+    new YamlDocumentsFile(this, `${BASE_DIR}/kustomization.yaml`, {
+      documents: () => [renderBaseKustomization(deployable().map((c) => path.posix.relative(BASE_DIR, manifestPath(c.name))))],
     });
+    for (const variant of ["production", "debug"] as Variant[]) {
+      new YamlDocumentsFile(this, `${overlayDir(variant)}/kustomization.yaml`, {
+        documents: () => [renderOverlayKustomization(this.model, variant, deployable())],
+      });
+      new YamlDocumentsFile(this, `${overlayDir(variant)}/namespace.yaml`, { documents: () => [renderNamespace(this.model, variant)] });
+    }
     // projen's own files and the ones above; files created later register themselves.
     for (const file of this.files) indexFile(file);
   }

@@ -104,12 +104,14 @@ describe("workload specifics", () => {
     expect(files["deploy/base/prism-cli.yaml"]).toBeUndefined();
   });
 
-  it("the namespace enforces the restricted Pod Security Standard; the kustomization lists every manifest", () => {
-    const [ns] = docs(files["deploy/base/namespace.yaml"]);
-    expect(() => new Namespace(ns).validate()).not.toThrow();
-    expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+  it("each overlay's namespace enforces the restricted Pod Security Standard; the base kustomization lists every manifest", () => {
+    for (const variant of ["production", "debug"]) {
+      const [ns] = docs(files[`deploy/overlays/${variant}/namespace.yaml`]);
+      expect(() => new Namespace(ns).validate()).not.toThrow();
+      expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    }
     const [kustomization] = docs(files["deploy/base/kustomization.yaml"]);
-    expect(kustomization.resources).toEqual([...DEPLOYABLE.map((c) => `${c.name}.yaml`), "namespace.yaml"].sort());
+    expect(kustomization.resources).toEqual(DEPLOYABLE.map((c) => `${c.name}.yaml`).sort());
     for (const r of kustomization.resources) expect(files[`deploy/base/${r}`]).toBeDefined();
   });
 

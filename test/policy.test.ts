@@ -179,7 +179,7 @@ describe("the policy over the default six-component tree", () => {
     const out = tmpdir();
     const sarif = path.join(out, "policy.sarif");
     const stdout = execFileSync("npx", ["tsx", "src/policy/cli.ts", "--sarif", sarif, synthPrism().outdir], { cwd: REPO, encoding: "utf-8" });
-    expect(stdout).toContain("policy: 0 finding(s) in 6 dockerfile, 6 kubernetes, 1 workflow file(s)");
+    expect(stdout).toContain("policy: 0 finding(s) in 6 dockerfile, 7 kubernetes, 1 workflow file(s)");
     expect(stdout).toMatch(/^exception DS-0026 \(12 covered\): distroless/m);
     expect(stdout).toMatch(/^exception PRISM-D001 \(18 covered\): /m);
     expect(JSON.parse(fs.readFileSync(sarif, "utf-8")).version).toBe("2.1.0");

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RULES } from "../src/policy/run";
 import { BUILTIN_EXCEPTIONS } from "../src/policy/exceptions";
+import { PRISM_COMPONENTS } from "./helpers";
 
 const README = fs.readFileSync(path.resolve(__dirname, "../README.md"), "utf-8");
 
@@ -14,6 +15,14 @@ describe("README", () => {
 
   it("lists every built-in exception", () => {
     for (const e of BUILTIN_EXCEPTIONS) expect(README).toContain(`\`${e.ruleId}\` (`);
+  });
+
+  it("gives the debug commands with the generated names", () => {
+    for (const c of PRISM_COMPONENTS) {
+      expect(README).toContain(`docker build --target debug -f ${c.path}/Dockerfile -t ghcr.io/prism/${c.name}:v0.1.0-debug .`);
+      if (c.workload === "Deployment") expect(README).toContain(`kubectl -n prism-debug exec -it deploy/${c.name} -- /busybox/sh`);
+    }
+    expect(README).toContain("kubectl apply -k deploy/overlays/debug");
   });
 
   it("gives the two set-up commands", () => {

@@ -1,5 +1,6 @@
 import type { ComponentModel } from "../component/model";
 import { TARGETS } from "../dockerfile/image-plan";
+import { imageRepository } from "../images";
 import type { ProjectModel } from "../project-model";
 import { ACTIONS, uses } from "./actions";
 import type { Job, Step, Workflow } from "./workflow-model";
@@ -18,10 +19,6 @@ export function dockerfilePath(component: ComponentModel): string {
   return `${component.path}/Dockerfile`;
 }
 
-/** Image repository of a component, without tag. */
-export function imageRepository(component: ComponentModel, project: ProjectModel): string {
-  return `${project.imageRegistry}/${component.name}`;
-}
 
 export function renderImagesWorkflow(project: ProjectModel, components: readonly ComponentModel[]): Workflow {
   const sorted = [...components].sort((a, b) => a.name.localeCompare(b.name));

@@ -1,20 +1,16 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Job } from "kubernetes-types/batch/v1";
-import type { Container, Namespace, PodSpec, Probe, Service } from "kubernetes-types/core/v1";
+import type { Container, PodSpec, Probe, Service } from "kubernetes-types/core/v1";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import { WorkloadKind, type ComponentModel } from "../component/model";
 import type { ProjectModel } from "../project-model";
+import { productionImage } from "../images";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security";
 
 /**
  * Kubernetes renderers: pure functions from the models to typed API objects
  * (`kubernetes-types`, so an unknown or misspelled field is a compile error).
  */
-
-/** The production image reference of a component: the release tag, never `latest`. */
-export function productionImage(component: ComponentModel, project: ProjectModel): string {
-  return `${project.imageRegistry}/${component.name}:v${project.version}`;
-}
 
 /** The objects of one component: Deployment (+ Service when it has ports), or Job; none for image-only tools. */
 export function renderWorkload(component: ComponentModel, project: ProjectModel): (Deployment | Job | Service)[] {
@@ -28,33 +24,6 @@ export function renderWorkload(component: ComponentModel, project: ProjectModel)
     case WorkloadKind.NONE:
       return [];
   }
-}
-
-/** The namespace, enforcing the restricted Pod Security Standard on everything in it. */
-export function renderNamespace(project: ProjectModel): Namespace {
-  return {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: {
-      name: project.namespace,
-      labels: {
-        "app.kubernetes.io/part-of": project.name,
-        "pod-security.kubernetes.io/enforce": "restricted",
-        "pod-security.kubernetes.io/enforce-version": "latest",
-        "pod-security.kubernetes.io/warn": "restricted",
-        "pod-security.kubernetes.io/audit": "restricted",
-      },
-    },
-  };
-}
-
-/** The base kustomization listing every manifest file. */
-export function renderKustomization(resources: readonly string[]): Record<string, unknown> {
-  return {
-    apiVersion: "kustomize.config.k8s.io/v1beta1",
-    kind: "Kustomization",
-    resources: [...resources].sort(),
-  };
 }
 
 function selectorLabels(component: ComponentModel, project: ProjectModel): Record<string, string> {

@@ -1,0 +1,80 @@
+import type { Namespace } from "kubernetes-types/core/v1";
+import type { ComponentModel } from "../component/model";
+import type { ProjectModel } from "../project-model";
+import { imageRepository } from "../images";
+
+/**
+ * The kustomize layout: `deploy/base` holds every component's manifest; the
+ * `production` and `debug` overlays each add their namespace and pick the
+ * image tags. `kubectl apply -k deploy/overlays/<variant>` deploys one.
+ *
+ * The ADR's rule: reproduce with the debug image in a separate environment,
+ * never in production. The debug overlay therefore has its own namespace and
+ * label; both keep the base's restricted security contexts (the debug images
+ * are `:debug-nonroot`, UID 65532 like production).
+ *
+ * @see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
+ */
+
+/** An overlay of the base. */
+export type Variant = "production" | "debug";
+
+/** Where the kustomize files go, relative to the repository root. */
+export const BASE_DIR = "deploy/base";
+export const overlayDir = (variant: Variant) => `deploy/overlays/${variant}`;
+
+/** The label every object of an overlay carries. */
+export const VARIANT_LABEL = "app.kubernetes.io/environment";
+
+/** The namespace of a variant: the project's own for production, `<namespace>-debug` for debug. */
+export function variantNamespace(project: ProjectModel, variant: Variant): string {
+  return variant === "production" ? project.namespace : `${project.namespace}-debug`;
+}
+
+/** The image tag a variant runs: `v<version>`, or `v<version>-debug` (the ADR's tags). */
+export function variantTag(project: ProjectModel, variant: Variant): string {
+  return variant === "production" ? `v${project.version}` : `v${project.version}-debug`;
+}
+
+/** The base kustomization: the component manifests, no namespace object (each overlay brings its own). */
+export function renderBaseKustomization(manifests: readonly string[]): Record<string, unknown> {
+  return {
+    apiVersion: "kustomize.config.k8s.io/v1beta1",
+    kind: "Kustomization",
+    resources: [...manifests].sort(),
+  };
+}
+
+/** An overlay's kustomization: the base, its namespace, its label, and each deployable component's tag. */
+export function renderOverlayKustomization(project: ProjectModel, variant: Variant, components: readonly ComponentModel[]): Record<string, unknown> {
+  return {
+    apiVersion: "kustomize.config.k8s.io/v1beta1",
+    kind: "Kustomization",
+    namespace: variantNamespace(project, variant),
+    resources: ["../../base", "namespace.yaml"],
+    // Selectors stay as the base has them: a label change there would orphan running ReplicaSets.
+    labels: [{ pairs: { [VARIANT_LABEL]: variant }, includeSelectors: false, includeTemplates: true }],
+    images: [...components]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((c) => ({ name: imageRepository(c, project), newTag: variantTag(project, variant) })),
+  };
+}
+
+/** A variant's namespace, enforcing the restricted Pod Security Standard on everything in it. */
+export function renderNamespace(project: ProjectModel, variant: Variant): Namespace {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: variantNamespace(project, variant),
+      labels: {
+        "app.kubernetes.io/part-of": project.name,
+        [VARIANT_LABEL]: variant,
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+      },
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseDockerfile } from "../src/policy/dockerfile-rules";
+import { prism } from "../.projenrc";
+import { PRISM_COMPONENTS, synth, synthPrism, tmpdir } from "./helpers";
+
+/**
+ * The Go starters built exactly as their generated Dockerfiles build them
+ * (Debian's Go 1.19 here; the images use GO_VERSION), offline, and checked:
+ * static, stripped, at the path the runtime stage copies, and runnable in an
+ * empty root as 65532.
+ */
+
+const GO = PRISM_COMPONENTS.filter((c) => c.language === "go");
+
+function readelf(flag: string, file: string): string {
+  return execFileSync("readelf", ["-W", flag, file], { encoding: "utf-8" });
+}
+
+describe.each(GO)("Go command $name", (component) => {
+  it("builds as its Dockerfile says, static and stripped, at the path production copies, and runs in an empty root as 65532", () => {
+    const { outdir, files } = synthPrism();
+    const df = parseDockerfile(files[`${component.path}/Dockerfile`]);
+    const build = df.stages.find((s) => s.name === "build")!;
+    // GIVEN the build stage's WORKDIR (below /workspace, the repository root), ENV and go build command
+    const workdir = build.instructions.find((i) => i.keyword === "WORKDIR")!.args[0];
+    expect(workdir).toBe("/workspace/tools");
+    const env = Object.fromEntries(build.instructions.filter((i) => i.keyword === "ENV").flatMap((i) => i.args.map((a) => a.split("=", 2))));
+    expect(env).toEqual({ CGO_ENABLED: "0" });
+    const goBuild = build.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text.replace(/--mount=\S+/g, "").trim())
+      .find((t) => t.startsWith("go build"))!;
+    expect(goBuild).toBe(`go build -trimpath -ldflags="-s -w -buildid=" -o /out/${component.binary} ./cmd/${component.name}`);
+
+    // WHEN the same command runs here, offline, with /out as a local folder
+    const staging = tmpdir("prism-go-out-");
+    const cache = tmpdir("prism-go-cache-");
+    const command = goBuild.replace(" -o /out/", ` -o ${staging}/`);
+    execFileSync("sh", ["-c", command], {
+      cwd: path.join(outdir, workdir.replace(/^\/workspace\/?/, "")),
+      encoding: "utf-8",
+      env: { ...process.env, ...env, GOPROXY: "off", GOFLAGS: "-mod=mod", GOCACHE: path.join(cache, "build"), GOPATH: path.join(cache, "path"), GOTOOLCHAIN: "local" },
+    });
+    const binary = path.join(staging, component.binary);
+
+    // THEN static (no interpreter, no NEEDED) and stripped (no symbol table)
+    expect(readelf("-l", binary)).not.toMatch(/Requesting program interpreter/);
+    expect(readelf("-d", binary)).not.toMatch(/\(NEEDED\)/);
+    expect(readelf("-S", binary)).not.toMatch(/\s\.symtab\s/);
+    // and production copies /out/<binary> and runs it
+    const production = df.stages.find((s) => s.name === "production")!;
+    const copy = production.instructions.find((i) => i.keyword === "COPY" && i.flags.from === "build")!;
+    expect(copy.args[0]).toBe(`/out/${component.binary}`);
+    const entrypoint = JSON.parse(production.instructions.find((i) => i.keyword === "ENTRYPOINT")!.text);
+    expect(entrypoint).toEqual([copy.args.at(-1)]);
+    // in a root holding only that file
+    const root = tmpdir("prism-go-root-");
+    fs.chmodSync(root, 0o755);
+    fs.mkdirSync(path.join(root, path.dirname(entrypoint[0])), { recursive: true });
+    fs.copyFileSync(binary, path.join(root, entrypoint[0]));
+    fs.chmodSync(path.join(root, entrypoint[0]), 0o555);
+    const run = spawnSync("chroot", ["--userspec=65532:65532", root, entrypoint[0], "--version"], { encoding: "utf-8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(`${component.binary} 0.1.0`);
+  });
+});
+
+describe("the Go module", () => {
+  it("go.mod and the starters are written once: an edited main.go and go.mod survive a synth", () => {
+    const { outdir, files } = synth(prism);
+    expect(files["tools/go.mod"]).toBe("module prism/tools\n\ngo 1.22\n");
+    for (const c of GO) expect(files[`${c.path}/main.go`]).toContain("package main");
+    fs.writeFileSync(path.join(outdir, "tools/cmd/prism-cli/main.go"), "package main\n\nfunc main() {}\n");
+    fs.appendFileSync(path.join(outdir, "tools/go.mod"), "\nrequire example.com/x v1.0.0\n");
+    prism(outdir).synth();
+    expect(fs.readFileSync(path.join(outdir, "tools/cmd/prism-cli/main.go"), "utf-8")).toBe("package main\n\nfunc main() {}\n");
+    expect(fs.readFileSync(path.join(outdir, "tools/go.mod"), "utf-8")).toContain("require example.com/x v1.0.0");
+  });
+});
