@@ -95,22 +95,6 @@ function synthJob(project: ProjectModel): Job {
 }
 
 function imageJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
-  const scope = "${{ matrix.component }}";
-  const buildStep = (target: keyof typeof TARGETS): Step => ({
-    name: `Build ${target} image`,
-    uses: uses(ACTIONS.buildPush),
-    with: {
-      "context": ".",
-      "file": "${{ matrix.dockerfile }}",
-      "target": TARGETS[target],
-      "tags": `\${{ steps.tags.outputs.${target} }}`,
-      // Loaded into the runner's engine for the scan; pushing is the publish job's, with its own permissions.
-      "load": true,
-      "push": false,
-      "cache-from": `type=gha,scope=${scope}`,
-      "cache-to": `type=gha,mode=max,scope=${scope}`,
-    },
-  });
   return {
     "name": "image ${{ matrix.component }}",
     "runs-on": "ubuntu-24.04",
@@ -122,8 +106,8 @@ function imageJob(project: ProjectModel, components: readonly ComponentModel[]):
       checkout(),
       { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
       computeTags(),
-      buildStep("production"),
-      buildStep("debug"),
+      buildPushStep("production", "load"),
+      buildPushStep("debug", "load"),
       {
         name: "Scan production image",
         uses: uses(ACTIONS.trivy),
@@ -137,6 +121,34 @@ function imageJob(project: ProjectModel, components: readonly ComponentModel[]):
       },
     ],
   };
+}
+
+/**
+ * docker/build-push-action for one target of the matrix component: `load` into the runner's engine
+ * for the scan (the image job), or `push` with attestations (the publish job, which has the permissions).
+ */
+function buildPushStep(target: keyof typeof TARGETS, mode: "load" | "push"): Step {
+  const scope = "${{ matrix.component }}";
+  const common = {
+    "context": ".",
+    "file": "${{ matrix.dockerfile }}",
+    "target": TARGETS[target],
+    "tags": `\${{ steps.tags.outputs.${target} }}`,
+    "cache-from": `type=gha,scope=${scope}`,
+  };
+  return mode === "load"
+    ? {
+      name: `Build ${target} image`,
+      uses: uses(ACTIONS.buildPush),
+      with: { ...common, "load": true, "push": false, "cache-to": `type=gha,mode=max,scope=${scope}` },
+    }
+    : {
+      name: `Push ${target} image`,
+      id: target,
+      uses: uses(ACTIONS.buildPush),
+      // SLSA provenance with every build parameter, and an SPDX SBOM, attached to the image.
+      with: { ...common, "push": true, "provenance": "mode=max", "sbom": true },
+    };
 }
 
 /** Tags per the ADR, computed from the ref; values reach the script through env, never through ${{ }} inside run. */
@@ -193,23 +205,6 @@ export function registryHost(project: ProjectModel): string {
 }
 
 function publishJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
-  const scope = "${{ matrix.component }}";
-  const push = (target: keyof typeof TARGETS): Step => ({
-    name: `Push ${target} image`,
-    id: target,
-    uses: uses(ACTIONS.buildPush),
-    with: {
-      "context": ".",
-      "file": "${{ matrix.dockerfile }}",
-      "target": TARGETS[target],
-      "tags": `\${{ steps.tags.outputs.${target} }}`,
-      "push": true,
-      // SLSA provenance with every build parameter, and an SPDX SBOM, attached to the image.
-      "provenance": "mode=max",
-      "sbom": true,
-      "cache-from": `type=gha,scope=${scope}`,
-    },
-  });
   const sign = (target: keyof typeof TARGETS): Step => ({
     name: `Sign ${target} image`,
     shell: "bash",
@@ -236,8 +231,8 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
         with: { registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
       },
       computeTags(),
-      push("production"),
-      push("debug"),
+      buildPushStep("production", "push"),
+      buildPushStep("debug", "push"),
       { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) },
       sign("production"),
       sign("debug"),

@@ -1,6 +1,6 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Job } from "kubernetes-types/batch/v1";
-import type { Container, PodSpec, Probe, Service } from "kubernetes-types/core/v1";
+import type { Container, PodSpec, PodTemplateSpec, Probe, Service } from "kubernetes-types/core/v1";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import { WorkloadKind, type ComponentModel } from "../component/model";
 import type { ProjectModel } from "../project-model";
@@ -54,10 +54,7 @@ function renderDeployment(component: ComponentModel, project: ProjectModel): Dep
       replicas: component.replicas,
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(component, project) },
-      template: {
-        metadata: { labels: metadata(component, project).labels },
-        spec: podSpec(component, project, "Always"),
-      },
+      template: podTemplate(component, project, "Always"),
     },
   };
 }
@@ -71,10 +68,7 @@ function renderJob(component: ComponentModel, project: ProjectModel): Job {
       backoffLimit: 3,
       // Finished Jobs (and their pods' logs) are garbage-collected after a day.
       ttlSecondsAfterFinished: 86400,
-      template: {
-        metadata: { labels: metadata(component, project).labels },
-        spec: podSpec(component, project, "Never"),
-      },
+      template: podTemplate(component, project, "Never"),
     },
   };
 }
@@ -90,6 +84,10 @@ function renderService(component: ComponentModel, project: ProjectModel): Servic
       ports: component.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: p.protocol })),
     },
   };
+}
+
+function podTemplate(component: ComponentModel, project: ProjectModel, restartPolicy: "Always" | "Never"): PodTemplateSpec {
+  return { metadata: { labels: metadata(component, project).labels }, spec: podSpec(component, project, restartPolicy) };
 }
 
 function podSpec(component: ComponentModel, project: ProjectModel, restartPolicy: "Always" | "Never"): PodSpec {
