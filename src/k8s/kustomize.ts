@@ -23,6 +23,11 @@ export type Variant = "production" | "debug";
 export const BASE_DIR = "deploy/base";
 export const overlayDir = (variant: Variant) => `deploy/overlays/${variant}`;
 
+/** Path of a component's manifest file, relative to the repository root. */
+export function manifestPath(name: string): string {
+  return `${BASE_DIR}/${name}.yaml`;
+}
+
 /** The label every object of an overlay carries. */
 export const VARIANT_LABEL = "app.kubernetes.io/environment";
 
