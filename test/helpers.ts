@@ -4,9 +4,12 @@ import * as path from "node:path";
 import { prism } from "../.projenrc";
 import type { ContainerMonorepo } from "../src";
 
-/** A fresh folder under the OS temp dir: tests never synthesize into the repository. */
+/**
+ * A fresh folder under this run's temp folder (removed when the run ends; see global-setup.ts):
+ * tests never synthesize into the repository.
+ */
 export function tmpdir(prefix = "prism-projen-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return fs.mkdtempSync(path.join(process.env.PRISM_TEST_TMP ?? os.tmpdir(), prefix));
 }
 
 /** Every file below `dir` as `relative path -> content`, `.git` excluded. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { checkFile } from "../src/policy/run";
 import { containers, imageTag, kustomizeBuild } from "./kustomize-render";
-import { PRISM_COMPONENTS, synthPrism } from "./helpers";
+import { PRISM_COMPONENTS, synthPrism, tmpdir } from "./helpers";
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = { Deployment, Job, Service, Namespace };
 const DEPLOYABLE = PRISM_COMPONENTS.filter((c) => c.workload !== undefined);
@@ -16,7 +16,7 @@ const asFile = (objects: any[]) => objects.map((o) => stringify(o)).join("---\n"
 describe("the kustomize renderer used here", () => {
   it("refuses a kustomization field it does not implement", () => {
     const fs = require("node:fs") as typeof import("node:fs");
-    const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "kustomize-"));
+    const dir = tmpdir("kustomize-");
     fs.writeFileSync(path.join(dir, "kustomization.yaml"), "resources: []\npatches: []\n");
     expect(() => kustomizeBuild(dir)).toThrow(/does not implement: patches/);
   });
