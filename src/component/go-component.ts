@@ -28,6 +28,11 @@ export interface GoComponentProps extends ContainerComponentOptions {
  * unless a workload is given.
  */
 export class GoComponent extends Component implements IContainerComponent {
+  /** Whether `x` is a `GoComponent`. */
+  public static isGoComponent(x: unknown): x is GoComponent {
+    return x !== null && typeof x === "object" && GO_BRAND in x;
+  }
+
   /** The component name (also its construct id). */
   public readonly name: string;
   private readonly props: GoComponentProps;
@@ -36,6 +41,7 @@ export class GoComponent extends Component implements IContainerComponent {
     assertNewComponentName(project, name);
     super(project, name);
     brandContainerComponent(this);
+    Object.defineProperty(this, GO_BRAND, { value: true });
     this.name = name;
     this.props = props;
   }
@@ -73,3 +79,5 @@ export class GoComponent extends Component implements IContainerComponent {
     });
   }
 }
+
+const GO_BRAND = Symbol.for("prism-projen.GoComponent");
