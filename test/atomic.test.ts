@@ -105,3 +105,13 @@ describe("hand-written files", () => {
     expect(readTree(dir)["deploy/base/api.yaml"]).toContain("ghcr.io/demo/api:v2.0.0");
   });
 });
+
+describe("folder cache", () => {
+  it("a folder removed between two synths of one process is made again", () => {
+    const dir = tmpdir();
+    demoProject(dir, "1.0.0").synth();
+    fs.rmSync(dir, { recursive: true, force: true });
+    demoProject(dir, "2.0.0").synth();
+    expect(readTree(dir)["deploy/base/api.yaml"]).toContain("ghcr.io/demo/api:v2.0.0");
+  });
+});

@@ -54,7 +54,14 @@ export function writeFileAtomic(file: string, data: string, options: WriteOption
   try {
     // No fsync: rename is atomic for anything that reads the folder, a killed process included; only a power
     // loss could still see an empty file, and that is not worth an fsync per file (4,000 of them at 1,000 components).
-    fs.writeFileSync(temp, data, { flag: "wx", mode: 0o600 });
+    try {
+      fs.writeFileSync(temp, data, { flag: "wx", mode: 0o600 });
+    } catch (e) {
+      // The folder cache is per process: a folder removed since (a cleaned outdir) is made again.
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(temp, data, { flag: "wx", mode: 0o600 });
+    }
     fs.chmodSync(temp, mode);
     fs.renameSync(temp, file);
   } catch (e) {
