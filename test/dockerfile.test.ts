@@ -1,7 +1,16 @@
 import { DockerfileParser, type Copy, type Dockerfile, type From, type Instruction } from "dockerfile-ast";
 import { validate } from "dockerfile-utils";
 import { describe, expect, it } from "vitest";
-import { ContainerMonorepo, DebianRelease, Linkage, RuntimeBase, RustComponent, StaticLibc } from "../src";
+import {
+  ContainerMonorepo,
+  DebianRelease,
+  Linkage,
+  RuntimeBase,
+  RustComponent,
+  StaticLibc,
+  type ContainerMonorepoProps,
+  type RustComponentProps,
+} from "../src";
 import { renderDockerfile } from "../src/dockerfile/render";
 import { PRISM_COMPONENTS, synth, synthPrism } from "./helpers";
 
@@ -36,6 +45,16 @@ function args(i: Instruction): string[] {
 /** The `--from` flag of a COPY (dockerfile-ast's `getFromFlag()` returns null when other flags follow it). */
 function fromFlag(copy: Instruction): string | undefined {
   return (copy as Copy).getFlags().find((f) => f.getName() === "from")?.getValue() ?? undefined;
+}
+
+/** The Dockerfile of one Rust component "tiny" in a demo project. */
+function rustDockerfile(props: RustComponentProps, projectProps: Partial<ContainerMonorepoProps> = {}): string {
+  const { files } = synth((outdir) => {
+    const p = new ContainerMonorepo({ name: "demo", outdir, ...projectProps });
+    new RustComponent(p, "tiny", props);
+    return p;
+  });
+  return files["containers/tiny/Dockerfile"];
 }
 
 describe("renderDockerfile", () => {
@@ -176,13 +195,7 @@ describe("runtime base follows linkage", () => {
 
   it("scratch: the production stage is FROM scratch with the CA bundle copied in; debug stays on distroless static", () => {
     // GIVEN
-    const { files } = synth((outdir) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir });
-      new RustComponent(p, "tiny", { linkage: Linkage.STATIC, runtime: RuntimeBase.SCRATCH });
-      return p;
-    });
-    // WHEN
-    const text = files["containers/tiny/Dockerfile"];
+    const text = rustDockerfile({ linkage: Linkage.STATIC, runtime: RuntimeBase.SCRATCH });
     const [, debug, production] = stages(DockerfileParser.parse(text));
     // THEN
     expect(validate(text)).toEqual([]);
@@ -192,12 +205,7 @@ describe("runtime base follows linkage", () => {
   });
 
   it("static musl: rustup adds the target, cargo builds for it, the binary is copied from its folder", () => {
-    const { files } = synth((outdir) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir });
-      new RustComponent(p, "tiny", { linkage: Linkage.STATIC, staticLibc: StaticLibc.MUSL });
-      return p;
-    });
-    const text = files["containers/tiny/Dockerfile"];
+    const text = rustDockerfile({ linkage: Linkage.STATIC, staticLibc: StaticLibc.MUSL });
     expect(validate(text)).toEqual([]);
     expect(text).toContain("RUN rustup target add x86_64-unknown-linux-musl");
     expect(text).toContain("--target x86_64-unknown-linux-musl");
@@ -205,14 +213,9 @@ describe("runtime base follows linkage", () => {
   });
 
   it("the Debian generation is one setting: debian12 moves runtime and builder together", () => {
-    // GIVEN
-    const { files } = synth((outdir) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir, debian: DebianRelease.BOOKWORM });
-      new RustComponent(p, "svc");
-      return p;
-    });
+    // GIVEN / WHEN
+    const text = rustDockerfile({}, { debian: DebianRelease.BOOKWORM });
     // THEN
-    const text = files["containers/svc/Dockerfile"];
     expect(text).toContain("FROM gcr.io/distroless/cc-debian12:nonroot AS production");
     expect(text).toContain("FROM docker.io/library/rust:${RUST_VERSION}-slim-bookworm AS build");
     expect(text).not.toContain("debian13");

@@ -68,3 +68,11 @@ export function repoCopy(): string {
   fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"));
   return dir;
 }
+
+/** kubernetes-models classes of the kinds prism-projen writes, by kind: `new KUBERNETES_MODELS[kind](obj).validate()`. */
+export const KUBERNETES_MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  Deployment: require("kubernetes-models/apps/v1").Deployment,
+  Job: require("kubernetes-models/batch/v1").Job,
+  Service: require("kubernetes-models/v1").Service,
+  Namespace: require("kubernetes-models/v1").Namespace,
+};

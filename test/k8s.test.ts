@@ -1,11 +1,10 @@
 import { Deployment } from "kubernetes-models/apps/v1";
-import { Job } from "kubernetes-models/batch/v1";
-import { Namespace, Service } from "kubernetes-models/v1";
+import { Namespace } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { PRISM_COMPONENTS, synthPrism } from "./helpers";
+import { KUBERNETES_MODELS, PRISM_COMPONENTS, synthPrism } from "./helpers";
 
-const MODELS: Record<string, new (data: any) => { validate(): void }> = { Deployment, Job, Service, Namespace };
+const MODELS = KUBERNETES_MODELS;
 
 function docs(text: string): any[] {
   const parsed = parseAllDocuments(text, { strict: true, uniqueKeys: true });

@@ -1,14 +1,11 @@
 import * as path from "node:path";
-import { Deployment } from "kubernetes-models/apps/v1";
-import { Job } from "kubernetes-models/batch/v1";
-import { Namespace, Service } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { checkFile } from "../src/policy/run";
 import { containers, imageTag, kustomizeBuild } from "./kustomize-render";
-import { PRISM_COMPONENTS, synthPrism, tmpdir } from "./helpers";
+import { KUBERNETES_MODELS, PRISM_COMPONENTS, synthPrism, tmpdir } from "./helpers";
 
-const MODELS: Record<string, new (data: any) => { validate(): void }> = { Deployment, Job, Service, Namespace };
+const MODELS = KUBERNETES_MODELS;
 const DEPLOYABLE = PRISM_COMPONENTS.filter((c) => c.workload !== undefined);
 const render = (variant: string) => kustomizeBuild(path.join(synthPrism().outdir, "deploy/overlays", variant));
 const asFile = (objects: any[]) => objects.map((o) => stringify(o)).join("---\n");

@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as TOML from "smol-toml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CargoProfilePreset, ContainerMonorepo, Linkage, ReqwestVersion, RuntimeBase, RustComponent, cargoProfile } from "../src";
 import { parseDockerfile, type ParsedDockerfile } from "../src/policy/dockerfile-rules";
+import { hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
 import { PRISM_COMPONENTS, readTree, synth, synthPrism, tmpdir } from "./helpers";
 
 /**
@@ -60,25 +61,6 @@ function productionRun(df: ParsedDockerfile, staged: string): { dest: string; en
   return { dest: copy.args.at(-1)!, entrypoint };
 }
 
-function readelf(flag: string, file: string): string {
-  return execFileSync("readelf", ["-W", flag, file], { encoding: "utf-8" });
-}
-
-const hasInterpreter = (file: string) => /Requesting program interpreter/.test(readelf("-l", file));
-const hasSymtab = (file: string) => /\s\.symtab\s/.test(readelf("-S", file));
-
-/** Runs `argv` in a root holding only `files` (path in root -> source), as 65532:65532. */
-function runInEmptyRoot(files: Record<string, string>, argv: string[]): ReturnType<typeof spawnSync> {
-  const root = tmpdir("prism-root-");
-  fs.chmodSync(root, 0o755); // mkdtemp makes it 0700, which 65532 could not even enter
-  for (const [dest, source] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, dest)), { recursive: true });
-    fs.copyFileSync(source, path.join(root, dest));
-    fs.chmodSync(path.join(root, dest), 0o555);
-  }
-  return spawnSync("chroot", ["--userspec=65532:65532", root, ...argv], { encoding: "utf-8" });
-}
-
 describe("the synthesized workspace builds, and each Dockerfile copies what cargo built", () => {
   const { outdir, files } = synthPrism();
   const builds = new Map<string, DockerBuild>();
@@ -107,7 +89,7 @@ describe("the synthesized workspace builds, and each Dockerfile copies what carg
     const build = builds.get(c.name)!;
     expect(build.rustflags).toBe("-C target-feature=+crt-static");
     expect(hasInterpreter(build.built)).toBe(false);
-    expect(readelf("-d", build.built)).not.toMatch(/\(NEEDED\)/);
+    expect(hasNeeded(build.built)).toBe(false);
     const { dest } = productionRun(parseDockerfile(files[`${c.path}/Dockerfile`]), build.staged);
     const run = runInEmptyRoot({ [dest]: build.built }, [dest, "--version"]);
     expect(run.stderr).toBe("");
