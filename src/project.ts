@@ -400,15 +400,16 @@ export class ContainerMonorepo extends Project {
   /** Every validation problem, as `[component] field: problem; fix` (`[project <name>]` for project settings). */
   public validate(): string[] {
     const components = this.node.findAll().filter(isContainerComponent);
-    const rustMembers = memberRoots(components.map((c) => c._toModel()).filter((m) => m.build.kind === "rust").map((m) => m.path));
-    const errors = components.flatMap((c) => {
-      const model = c._toModel();
+    const models = components.map((c) => c._toModel());
+    const rustRoots = memberRoots(models.filter((m) => m.build.kind === "rust").map((m) => m.path));
+    const errors = components.flatMap((c, i) => {
+      const model = models[i];
       const own = [...validateComponent(model), ...c.node.validate()];
       // Cross-file checks render the files, so only models that passed the field checks get there.
-      const rendered = own.length === 0 ? validateRendered(model, this.model, rustMembers) : [];
+      const rendered = own.length === 0 ? validateRendered(model, this.model, rustRoots) : [];
       return [...own, ...rendered].map((e) => `[${model.name}] ${e}`);
     });
-    errors.push(...[...validateProject(this.model, components.map((c) => c._toModel())), ...this.baseImageLock.problems, ...this.node.validate()]
+    errors.push(...[...validateProject(this.model, models), ...this.baseImageLock.problems, ...this.node.validate()]
       .map((e) => `[project ${this.name}] ${e}`));
     return errors;
   }
