@@ -106,12 +106,8 @@ export function synthesizeFile(outdir: string, file: string, content: string | u
     return;
   }
   const mode = parseInt(projenUtil.getFilePermissions(options), 8);
-  let current: fs.Stats | undefined;
-  try {
-    current = fs.statSync(absolute);
-  } catch {
-    current = undefined;
-  }
+  // Without throwing: an error per missing file costs more than the stat itself.
+  const current = fs.statSync(absolute, { throwIfNoEntry: false });
   if (current && (current.mode & 0o777) === mode && fs.readFileSync(absolute, "utf-8") === content) return;
   writeFileAtomic(absolute, content, options);
 }
