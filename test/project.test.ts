@@ -78,4 +78,24 @@ describe("the synthesized tree", () => {
     expect(files["deploy/base/kustomization.yaml"]).not.toContain("beta.yaml");
     expect(files["Cargo.toml"]).not.toContain("containers/beta");
   });
+
+  it("locks the construct tree at synth: a component added afterwards throws instead of silently getting no files", () => {
+    // GIVEN a synthesized project
+    let project: ContainerMonorepo | undefined;
+    const { outdir } = synth((d) => {
+      project = new ContainerMonorepo({ name: "demo", outdir: d });
+      new RustComponent(project, "alpha");
+      return project;
+    });
+    const before = readTree(outdir);
+    // THEN its component list (cached while locked) is projen's own walk of the tree
+    const walked = project!.node.findAll().filter((c) => (c as { project?: unknown }).project === project);
+    expect(project!.components.length).toBe(walked.length);
+    expect(project!.files.map((f) => f.path)).toContain("containers/alpha/Dockerfile");
+    // WHEN a component is added after the synth
+    expect(() => new RustComponent(project!, "beta")).toThrow(/Cannot add children/);
+    // THEN synthesizing again is allowed and changes nothing
+    project!.synth();
+    expect(readTree(outdir)).toEqual(before);
+  });
 });
