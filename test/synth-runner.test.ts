@@ -58,6 +58,23 @@ describe("npx projen with nothing to change", () => {
   });
 });
 
+describe("the extra CA bundle", () => {
+  it("is not loaded by the synth or the drift check, which open no TLS connection; npx and projen's CLI still load it", () => {
+    // Node warns once per process that loads a NODE_EXTRA_CA_CERTS it cannot read: count the processes.
+    const dir = repoCopy();
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, "no-such-bundle.pem") };
+    const warnings = (args: string[]) => {
+      const run = spawnSync("npx", ["projen", ...args], { cwd: dir, encoding: "utf-8", env });
+      expect(run.status, run.stderr).toBe(0);
+      return run.stderr.split("Ignoring extra certs from").length - 1;
+    };
+    expect(warnings([])).toBe(2);
+    expect(warnings(["drift"])).toBe(2);
+    // the count is live: a task that does not clear the variable (policy, through tsx) shows more processes
+    expect(warnings(["policy"])).toBeGreaterThan(2);
+  });
+});
+
 describe("npx projen drift", () => {
   it("answers from the skip check when the tree is as the last synth left it, and still sees a hand edit", () => {
     const dir = repoCopy();
