@@ -7,7 +7,8 @@
  *      number of files through its default runner (ts-node, type-checked).
  *   2. In-process synthesis of 6, 100 and 1,000 generated components into a
  *      temporary folder (tmpfs, and the disk), against a plain projen Project
- *      writing the same number of files.
+ *      writing the same number of files, and beside the floor: the same files
+ *      written with plain writeFile.
  *   3. The drift check on the default tree, against `npx projen` (the two
  *      measured in alternation, so the machine's load hits both alike).
  */
@@ -22,6 +23,8 @@ import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } 
 const REPO = path.resolve(__dirname, "..");
 const WARMUP = 1;
 const RUNS = 7;
+// `npx projen` takes about a second: more runs for a steadier median on a machine whose speed varies.
+const RUNS_NPX = 11;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -29,32 +32,38 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Median wall times of two commands measured in alternation (ABAB...), so drift in the machine's load hits both alike. */
-function measurePair(a: () => void, b: () => void, runs = RUNS): [{ median: number; runs: number[] }, { median: number; runs: number[] }] {
-  a();
-  b();
-  const ta: number[] = [];
-  const tb: number[] = [];
+interface Result {
+  readonly median: number;
+  readonly runs: number[];
+}
+
+/** Median wall times of commands measured in alternation (ABCABC...), after one warm-up each, so drift in the machine's load hits all alike. */
+function measureAlternating(fns: Array<() => void>, runs = RUNS): Result[] {
+  for (const fn of fns) fn();
+  const times = fns.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {
-    let t0 = performance.now();
-    a();
-    ta.push(performance.now() - t0);
-    t0 = performance.now();
-    b();
-    tb.push(performance.now() - t0);
+    fns.forEach((fn, j) => {
+      const t0 = performance.now();
+      fn();
+      times[j].push(performance.now() - t0);
+    });
   }
-  return [{ median: median(ta), runs: ta }, { median: median(tb), runs: tb }];
+  return times.map((t) => ({ median: median(t), runs: t }));
 }
 
 /** Median wall time of `fn` in ms, after warm-ups. */
-function measure(fn: () => void, runs = RUNS, warmup = WARMUP): { median: number; runs: number[] } {
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+function measure(fn: () => void, runs = RUNS, warmup = WARMUP): Result {
+  return measureTimed(() => {
     const t0 = performance.now();
     fn();
-    times.push(performance.now() - t0);
-  }
+    return performance.now() - t0;
+  }, runs, warmup);
+}
+
+/** Median of the times `fn` reports itself (so its set-up and clean-up stay out of the figure), after warm-ups. */
+function measureTimed(fn: () => number, runs = RUNS, warmup = WARMUP): Result {
+  for (let i = 0; i < warmup; i++) fn();
+  const times = Array.from({ length: runs }, fn);
   return { median: median(times), runs: times };
 }
 
@@ -94,66 +103,115 @@ function stockProject(files: number): string {
 }
 
 /** The in-process workload: `n` components, two Rust (glibc and static) for each Go one. */
-function synthComponents(n: number, base: string): void {
-  const outdir = fs.mkdtempSync(path.join(base, "bench-synth-"));
+function declare(n: number, outdir: string): ContainerMonorepo {
   const p = new ContainerMonorepo({ name: "bench", outdir, allowUnpinnedBaseImages: "benchmark" });
   for (let i = 0; i < n; i++) {
     if (i % 3 === 2) new GoComponent(p, `tool-${i}`, { workload: i % 2 ? WorkloadKind.JOB : WorkloadKind.NONE });
     else new RustComponent(p, `svc-${i}`, { linkage: i % 2 ? Linkage.STATIC : Linkage.GLIBC, ports: [{ name: "metrics", port: 9090 }] });
   }
-  p.synth();
-  fs.rmSync(outdir, { recursive: true, force: true });
+  return p;
 }
 
-function stockSynth(files: number, base: string): void {
-  const outdir = fs.mkdtempSync(path.join(base, "bench-stock-synth-"));
+/** Runs `work` in a new temporary folder under `base`; times only `work`, not making or removing the folder. */
+function inTempDir(base: string, prefix: string, work: (dir: string) => void): number {
+  const dir = fs.mkdtempSync(path.join(base, prefix));
+  const t0 = performance.now();
+  work(dir);
+  const elapsed = performance.now() - t0;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return elapsed;
+}
+
+/** Declaring and synthesizing `n` components. */
+const synthComponents = (n: number, base: string) => inTempDir(base, "bench-synth-", (outdir) => declare(n, outdir).synth());
+
+/** Baseline: a plain projen Project writing `files` one-line text files. */
+const stockSynth = (files: number, base: string) => inTempDir(base, "bench-stock-synth-", (outdir) => {
   const p = new Project({ name: "stock", outdir });
   for (let i = 0; i < files; i++) new TextFile(p, `files/file-${i}.txt`, { lines: [`generated file ${i}`] });
   p.synth();
-  fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+/** Floor: the same files, same paths and bytes, written with plain mkdir + writeFile (no synthesis, no atomic rename). */
+const rawWrites = (tree: ReadonlyMap<string, string>, base: string) => inTempDir(base, "bench-raw-", (dir) => {
+  const made = new Set<string>();
+  for (const [file, content] of tree) {
+    const target = path.join(dir, file);
+    const folder = path.dirname(target);
+    if (!made.has(folder)) fs.mkdirSync(folder, { recursive: true });
+    made.add(folder);
+    fs.writeFileSync(target, content);
+  }
+});
+
+/** What `n` components synthesize: each generated file's path and content. */
+function treeOf(n: number): Map<string, string> {
+  const tree = new Map<string, string>();
+  inTempDir(os.tmpdir(), "bench-count-", (outdir) => {
+    const p = declare(n, outdir);
+    p.synth();
+    for (const file of p.files) {
+      const absolute = path.join(outdir, file.path);
+      if (fs.existsSync(absolute)) tree.set(file.path, fs.readFileSync(absolute, "utf-8"));
+    }
+  });
+  return tree;
 }
 
-function filesOf(n: number): number {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-count-"));
-  const p = new ContainerMonorepo({ name: "bench", outdir, allowUnpinnedBaseImages: "benchmark" });
-  for (let i = 0; i < n; i++) {
-    if (i % 3 === 2) new GoComponent(p, `tool-${i}`, { workload: i % 2 ? WorkloadKind.JOB : WorkloadKind.NONE });
-    else new RustComponent(p, `svc-${i}`, { linkage: i % 2 ? Linkage.STATIC : Linkage.GLIBC, ports: [{ name: "metrics", port: 9090 }] });
-  }
-  p.synth();
-  const count = p.files.length;
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return count;
+/** A folder whose projen default task does nothing: what npx and projen's CLI cost before any synthesis. */
+function noopProject(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-noop-"));
+  fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "noop", private: true }));
+  fs.mkdirSync(path.join(dir, ".projen"));
+  fs.writeFileSync(path.join(dir, ".projen/tasks.json"), JSON.stringify({ tasks: { default: { name: "default", steps: [] } } }));
+  return dir;
+}
+
+/** Node's own start, as each of the three processes of `npx projen` pays it. */
+function nodeStart(env: NodeJS.ProcessEnv): () => void {
+  return () => {
+    spawnSync(process.execPath, ["-e", "0"], { env: { ...process.env, ...env } });
+  };
 }
 
 function main(): void {
   console.log(`bench: ${os.cpus().length} cores, node ${process.version}; medians of ${RUNS} runs after ${WARMUP} warm-up`);
+  const extraCa = process.env.NODE_EXTRA_CA_CERTS;
+  if (extraCa) {
+    const [withCa, withoutCa] = measureAlternating([nodeStart({}), nodeStart({ NODE_EXTRA_CA_CERTS: "" })], RUNS_NPX);
+    console.log(`NODE_EXTRA_CA_CERTS=${extraCa} is set: \`node -e 0\` takes ${s(withCa.median)}, ${s(withoutCa.median)} without it ` +
+      "(npx and projen's CLI load it; the synth and drift tasks clear it)");
+  }
 
-  // 1. npx projen, nothing to change, against stock projen with as many files.
+  // 1. npx projen, nothing to change, against stock projen with as many files, and against the launchers alone.
   const generated = (JSON.parse(fs.readFileSync(path.join(REPO, ".projen/files.json"), "utf-8")).files as string[]).length;
   // The drift check is measured here, alternating with the synthesis it repeats (section 3 prints it).
-  const [ours, drift] = measurePair(command(REPO, ["projen"]), command(REPO, ["projen", "drift"]));
+  const [ours, drift, floor] = measureAlternating([command(REPO, ["projen"]), command(REPO, ["projen", "drift"]), command(noopProject(), ["projen"])], RUNS_NPX);
   const noCache = { PRISM_PROJEN_NO_CACHE: "1" };
-  const [oursUncached, driftUncached] = measurePair(command(REPO, ["projen"], noCache), command(REPO, ["projen", "drift"], noCache));
+  const [oursUncached, driftUncached] = measureAlternating([command(REPO, ["projen"], noCache), command(REPO, ["projen", "drift"], noCache)]);
   const stock = measure(command(stockProject(generated), ["projen"]));
   console.log(`npx projen, default tree, nothing to change:      ${s(ours.median)}  (${list(ours)})`);
   console.log(`npx projen, same, caches off (a full synthesis):  ${s(oursUncached.median)}  (${list(oursUncached)})`);
+  console.log(`npx projen, a default task with no steps (npx and projen's CLI alone): ${s(floor.median)}  (${list(floor)})`);
   console.log(`stock projen, plain Project, ${generated} files, ts-node: ${s(stock.median)}  (${list(stock)})`);
   console.log(`ratio to stock projen: ${(ours.median / stock.median).toFixed(3)} (caches off: ${(oursUncached.median / stock.median).toFixed(3)})`);
 
-  // 2. In-process synthesis; tmpfs isolates synthesis from this disk's slow directory creation.
+  // 2. In-process synthesis; tmpfs isolates synthesis from this disk's slow file creation, measured by the raw-write floor.
   const bases = [...(fs.existsSync("/dev/shm") ? [["tmpfs /dev/shm", "/dev/shm"]] : []), ["disk " + os.tmpdir(), os.tmpdir()]];
+  const trees = new Map([6, 100, 1000].map((n) => [n, treeOf(n)]));
   for (const [label, base] of bases) {
     const times: Record<number, number> = {};
-    for (const n of [6, 100, 1000]) {
+    for (const [n, tree] of trees) {
       const runs = n === 1000 ? 5 : RUNS;
-      const r = measure(() => synthComponents(n, base), runs);
+      const r = measureTimed(() => synthComponents(n, base), runs);
       times[n] = r.median;
-      const files = filesOf(n);
+      const raw = measureTimed(() => rawWrites(tree, base), runs);
       // projen looks files up by walking the whole tree per file: quadratic, so the 1,000-component baseline runs once.
-      const baseline = measure(() => stockSynth(files, base), n === 1000 ? 1 : runs, n === 1000 ? 0 : WARMUP);
-      console.log(`in-process synthesis, ${label}, ${String(n).padStart(4)} components (${files} files): ${s(r.median)}; ` +
-        `plain projen Project writing ${files} files: ${s(baseline.median)}${n === 1000 ? " (1 run)" : ""}; ratio ${(r.median / baseline.median).toFixed(3)}`);
+      const baseline = measureTimed(() => stockSynth(tree.size, base), n === 1000 ? 1 : runs, n === 1000 ? 0 : WARMUP);
+      console.log(`in-process synthesis, ${label}, ${String(n).padStart(4)} components (${tree.size} files): ${s(r.median)} (${list(r)}); ` +
+        `plain projen Project writing ${tree.size} files: ${s(baseline.median)}${n === 1000 ? " (1 run)" : ""}, ratio ${(r.median / baseline.median).toFixed(3)}; ` +
+        `the same files written with plain writeFile (floor): ${s(raw.median)}`);
     }
     console.log(`in-process synthesis, ${label}: 1000/100 = ${(times[1000] / times[100]).toFixed(2)}x`);
   }
