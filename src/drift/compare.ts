@@ -1,12 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createTwoFilesPatch } from "diff";
 import { GENERATED_MANIFEST, readGeneratedManifest, sha256, type GeneratedManifestData } from "../files/generated-manifest";
 
 /**
  * The drift check's comparison: a fresh synthesis (in a temporary folder)
  * against the working tree. Loaded only in check mode, never on a plain synth.
  */
+
+/** The diff library loads only when there is a drift to show: a clean check does not pay for it. */
+function unifiedDiff(...args: Parameters<typeof import("diff").createTwoFilesPatch>): string {
+  return (require("diff") as typeof import("diff")).createTwoFilesPatch(...args);
+}
 
 export type DriftKind = "missing" | "out of date" | "edited by hand" | "orphaned";
 
@@ -37,12 +41,12 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
     const kind: DriftKind = actual === undefined ? "missing"
       : recorded !== undefined && sha256(actual) !== recorded ? "edited by hand"
       : "out of date";
-    drifts.push({ file, kind, producer: entry.producer, diff: createTwoFilesPatch(`a/${file}`, `b/${file}`, actual ?? "", expected, "working tree", "synthesized") });
+    drifts.push({ file, kind, producer: entry.producer, diff: unifiedDiff(`a/${file}`, `b/${file}`, actual ?? "", expected, "working tree", "synthesized") });
   }
   for (const [file, entry] of Object.entries(before.files)) {
     const actual = read(dir, file);
     if (now.files[file] === undefined && actual !== undefined) {
-      drifts.push({ file, kind: "orphaned", producer: `${entry.producer} (no longer declared)`, diff: createTwoFilesPatch(`a/${file}`, "/dev/null", actual, "", "working tree", "synthesized") });
+      drifts.push({ file, kind: "orphaned", producer: `${entry.producer} (no longer declared)`, diff: unifiedDiff(`a/${file}`, "/dev/null", actual, "", "working tree", "synthesized") });
     }
   }
   return drifts.sort((a, b) => a.file.localeCompare(b.file));
