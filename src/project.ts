@@ -9,6 +9,7 @@ import { JsonFile } from "projen/lib/json";
 import { Project } from "projen/lib/project";
 import { ProjenrcFile } from "projen/lib/projenrc";
 import { SampleFile } from "projen/lib/sample-file";
+import { TaskShell } from "projen/lib/task-shell";
 import { CargoProfilePreset, cargoProfile } from "./cargo/profile";
 import { renderWorkspaceManifest } from "./cargo/render";
 import { resolveReqwest, type ReqwestOptions } from "./cargo/reqwest";
@@ -119,10 +120,11 @@ export interface ContainerMonorepoProps {
    */
   readonly allowUnpinnedBaseImages?: string;
   /**
-   * The command that runs `.projenrc.ts` (projen's default task, so `npx projen` runs it).
-   * @default "prism-projen-synth .projenrc.ts"
+   * The program and arguments that run `.projenrc.ts` (projen's default task, so `npx projen`
+   * runs it; the drift task adds `--check`). Started directly, without a shell.
+   * @default ["prism-projen-synth", ".projenrc.ts"]
    */
-  readonly synthCommand?: string;
+  readonly synthCommand?: string[];
   /**
    * The command the `policy` task runs.
    * @default "prism-projen-policy"
@@ -161,9 +163,9 @@ export interface ContainerMonorepoModel extends ProjectModel {
 class Projenrc extends ProjenrcFile {
   public readonly filePath = ".projenrc.ts";
 
-  constructor(project: Project, command: string) {
+  constructor(project: Project, argv: string[]) {
     super(project);
-    project.defaultTask?.exec(command, { env: NO_EXTRA_CA_CERTS });
+    project.defaultTask?.execArgs(argv, RUNNER_STEP);
   }
 }
 
@@ -174,6 +176,9 @@ class Projenrc extends ProjenrcFile {
  * a 2-core machine. Corporate machines behind a TLS proxy set it; so do these CI machines.
  */
 const NO_EXTRA_CA_CERTS = { NODE_EXTRA_CA_CERTS: "" };
+
+/** How the synth and drift tasks start the runner: an argv spawned directly, not a line for projen's built-in shell to parse. */
+const RUNNER_STEP = { env: NO_EXTRA_CA_CERTS, shell: TaskShell.system() };
 
 /**
  * A projen project for a monorepo of Rust and Go container components. Add
@@ -239,7 +244,7 @@ export class ContainerMonorepo extends Project {
       baseImageDigests: this.baseImageLock.digests,
     };
 
-    const synthCommand = props.synthCommand ?? "prism-projen-synth .projenrc.ts";
+    const synthCommand = props.synthCommand ?? ["prism-projen-synth", ".projenrc.ts"];
     new Projenrc(this, synthCommand);
     this.gitignore.exclude("/target/", "node_modules/", "/lib/", "*.tsbuildinfo", "/coverage/", `*${TEMP_INFIX}*`);
     // The build context is the repository root: keep build output, VCS data and node_modules out of it.
@@ -262,9 +267,7 @@ export class ContainerMonorepo extends Project {
     new JsonFile(this, EXCEPTIONS_FILE, { obj: { exceptions }, readonly: true, marker: true, editGitignore: false });
     this.addTask("drift", {
       description: "Synthesize into a temporary folder and list every generated file that is missing, out of date, edited by hand or orphaned, with a diff; writes nothing",
-      exec: `${synthCommand} --check`,
-      env: NO_EXTRA_CA_CERTS,
-    });
+    }).execArgs([...synthCommand, "--check"], RUNNER_STEP);
     this.addTask("new-component", {
       description: "Declare a new component in .projenrc.ts, write its starter sources and synthesize: new-component NAME --lang rust|go --kind plugin|service|tool|job [--port name=number]",
       exec: props.newComponentCommand ?? "prism-projen-new-component",
