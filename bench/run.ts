@@ -10,7 +10,8 @@
  *      writing the same number of files, and beside the floor: the same files
  *      written with plain writeFile.
  *   3. The drift check on the default tree, against `npx projen` (the two
- *      measured in alternation, so the machine's load hits both alike).
+ *      measured in alternation, so the machine's load hits both alike), and
+ *      the same two without npx and projen's CLI around them.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -79,9 +80,19 @@ function command(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): () =
 const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
 const list = (r: { runs: number[] }) => r.runs.map((t) => (t / 1000).toFixed(2)).join(", ");
 
+/** Folders the projects below live in, removed when the bench exits. */
+const projectDirs: string[] = [];
+process.on("exit", () => projectDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+function projectDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  projectDirs.push(dir);
+  return dir;
+}
+
 /** A stock projen project: a plain Project whose .projenrc.ts writes `files` text files, run by ProjenrcTs's default runner. */
 function stockProject(files: number): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-stock-"));
+  const dir = projectDir("bench-stock-");
   fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "stock", private: true }));
   fs.writeFileSync(path.join(dir, ".projenrc.ts"), [
@@ -158,14 +169,23 @@ function treeOf(n: number): Map<string, string> {
   return tree;
 }
 
-/** A folder whose projen default task does nothing: what npx and projen's CLI cost before any synthesis. */
+/** A folder whose projen tasks do nothing: what npx and projen's CLI cost before any synthesis. */
 function noopProject(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-noop-"));
+  const dir = projectDir("bench-noop-");
   fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "noop", private: true }));
   fs.mkdirSync(path.join(dir, ".projen"));
-  fs.writeFileSync(path.join(dir, ".projen/tasks.json"), JSON.stringify({ tasks: { default: { name: "default", steps: [] } } }));
+  const noop = (name: string) => ({ name, steps: [] });
+  fs.writeFileSync(path.join(dir, ".projen/tasks.json"), JSON.stringify({ tasks: { default: noop("default"), drift: noop("drift") } }));
   return dir;
+}
+
+/** The runner alone, as the synth and drift tasks start it (without the extra CA bundle), with no npx or projen CLI around it. */
+function runner(args: string[], env: NodeJS.ProcessEnv = {}): () => void {
+  return () => {
+    const run = spawnSync(process.execPath, ["bin/prism-projen-synth.cjs", ".projenrc.ts", ...args], { cwd: REPO, env: { ...process.env, NODE_EXTRA_CA_CERTS: "", ...env } });
+    if (run.status !== 0) throw new Error(`prism-projen-synth ${args.join(" ")} failed:\n${run.stdout}${run.stderr}`);
+  };
 }
 
 /** Node's own start, as each of the three processes of `npx projen` pays it. */
@@ -187,9 +207,13 @@ function main(): void {
   // 1. npx projen, nothing to change, against stock projen with as many files, and against the launchers alone.
   const generated = (JSON.parse(fs.readFileSync(path.join(REPO, ".projen/files.json"), "utf-8")).files as string[]).length;
   // The drift check is measured here, alternating with the synthesis it repeats (section 3 prints it).
-  const [ours, drift, floor] = measureAlternating([command(REPO, ["projen"]), command(REPO, ["projen", "drift"]), command(noopProject(), ["projen"])], RUNS_NPX);
+  const noop = noopProject();
+  const [ours, drift, floor, floorNamed] = measureAlternating(
+    [command(REPO, ["projen"]), command(REPO, ["projen", "drift"]), command(noop, ["projen"]), command(noop, ["projen", "drift"])], RUNS_NPX);
   const noCache = { PRISM_PROJEN_NO_CACHE: "1" };
   const [oursUncached, driftUncached] = measureAlternating([command(REPO, ["projen"], noCache), command(REPO, ["projen", "drift"], noCache)]);
+  const [runnerSynth, runnerDrift] = measureAlternating([runner([]), runner(["--check"])], RUNS_NPX);
+  const [runnerSynthUncached, runnerDriftUncached] = measureAlternating([runner([], noCache), runner(["--check"], noCache)], RUNS_NPX);
   const stock = measure(command(stockProject(generated), ["projen"]));
   console.log(`npx projen, default tree, nothing to change:      ${s(ours.median)}  (${list(ours)})`);
   console.log(`npx projen, same, caches off (a full synthesis):  ${s(oursUncached.median)}  (${list(oursUncached)})`);
@@ -219,6 +243,11 @@ function main(): void {
   // 3. The drift check, against the synthesis it repeats (measured above, in alternation with it).
   console.log(`npx projen drift, default tree:                   ${s(drift.median)}  (${list(drift)}); ratio to npx projen ${(drift.median / ours.median).toFixed(3)}`);
   console.log(`npx projen drift, caches off (a full synthesis):  ${s(driftUncached.median)}  (${list(driftUncached)}); ratio to npx projen with caches off ${(driftUncached.median / oursUncached.median).toFixed(3)}`);
+  console.log(`the runner alone, drift check against synthesis: ${s(runnerDrift.median)} / ${s(runnerSynth.median)} = ${(runnerDrift.median / runnerSynth.median).toFixed(3)}; ` +
+    `caches off ${s(runnerDriftUncached.median)} / ${s(runnerSynthUncached.median)} = ${(runnerDriftUncached.median / runnerSynthUncached.median).toFixed(3)}`);
+  const dispatch = floorNamed.median - floor.median;
+  console.log(`npx projen with a named task rather than the default one, both with no steps: ${s(floorNamed.median)} against ${s(floor.median)} ` +
+    `(${dispatch < 0 ? "-" : "+"}${s(Math.abs(dispatch))}: what projen's CLI adds to \`npx projen drift\` for a named task)`);
 }
 
 main();
