@@ -196,7 +196,7 @@ function nodeStart(env: NodeJS.ProcessEnv): () => void {
 }
 
 function main(): void {
-  console.log(`bench: ${os.cpus().length} cores, node ${process.version}; medians of ${RUNS} runs after ${WARMUP} warm-up`);
+  console.log(`bench: ${os.cpus().length} cores, node ${process.version}; medians after ${WARMUP} warm-up of ${RUNS_NPX} runs (commands), ${RUNS} (in-process), 5 (1,000 components)`);
   const extraCa = process.env.NODE_EXTRA_CA_CERTS;
   if (extraCa) {
     const [withCa, withoutCa] = measureAlternating([nodeStart({}), nodeStart({ NODE_EXTRA_CA_CERTS: "" })], RUNS_NPX);
@@ -211,7 +211,7 @@ function main(): void {
   const [ours, drift, floor, floorNamed] = measureAlternating(
     [command(REPO, ["projen"]), command(REPO, ["projen", "drift"]), command(noop, ["projen"]), command(noop, ["projen", "drift"])], RUNS_NPX);
   const noCache = { PRISM_PROJEN_NO_CACHE: "1" };
-  const [oursUncached, driftUncached] = measureAlternating([command(REPO, ["projen"], noCache), command(REPO, ["projen", "drift"], noCache)]);
+  const [oursUncached, driftUncached] = measureAlternating([command(REPO, ["projen"], noCache), command(REPO, ["projen", "drift"], noCache)], RUNS_NPX);
   const [runnerSynth, runnerDrift] = measureAlternating([runner([]), runner(["--check"])], RUNS_NPX);
   const [runnerSynthUncached, runnerDriftUncached] = measureAlternating([runner([], noCache), runner(["--check"], noCache)], RUNS_NPX);
   const stock = measure(command(stockProject(generated), ["projen"]));
