@@ -25,7 +25,7 @@ const REPO = path.resolve(__dirname, "..");
 const WARMUP = 1;
 const RUNS = 7;
 // `npx projen` takes about a second: more runs for a steadier median on a machine whose speed varies.
-const RUNS_NPX = 11;
+const RUNS_NPX = 15;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -50,6 +50,14 @@ function measureAlternating(fns: Array<() => void>, runs = RUNS): Result[] {
     });
   }
   return times.map((t) => ({ median: median(t), runs: t }));
+}
+
+/**
+ * The median of per-run ratios b/a of two alternated measurements: each run of b against the run
+ * of a just before it, so a slow phase of the machine hits both sides of every ratio alike.
+ */
+function pairedRatio(a: Result, b: Result): number {
+  return median(a.runs.map((t, i) => b.runs[i] / t));
 }
 
 /** Median wall time of `fn` in ms, after warm-ups. */
@@ -217,7 +225,9 @@ function main(): void {
   const stock = measure(command(stockProject(generated), ["projen"]));
   console.log(`npx projen, default tree, nothing to change:      ${s(ours.median)}  (${list(ours)})`);
   console.log(`npx projen, same, caches off (a full synthesis):  ${s(oursUncached.median)}  (${list(oursUncached)})`);
-  console.log(`npx projen, a default task with no steps (npx and projen's CLI alone): ${s(floor.median)}  (${list(floor)})`);
+  const ownShare = median(floor.runs.map((t, i) => ours.runs[i] - t));
+  console.log(`npx projen, a default task with no steps (npx and projen's CLI alone): ${s(floor.median)}  (${list(floor)}); ` +
+    `the default tree takes ${s(ownShare)} more (median of paired runs)`);
   console.log(`stock projen, plain Project, ${generated} files, ts-node: ${s(stock.median)}  (${list(stock)})`);
   console.log(`ratio to stock projen: ${(ours.median / stock.median).toFixed(3)} (caches off: ${(oursUncached.median / stock.median).toFixed(3)})`);
 
@@ -241,11 +251,11 @@ function main(): void {
   }
 
   // 3. The drift check, against the synthesis it repeats (measured above, in alternation with it).
-  console.log(`npx projen drift, default tree:                   ${s(drift.median)}  (${list(drift)}); ratio to npx projen ${(drift.median / ours.median).toFixed(3)}`);
-  console.log(`npx projen drift, caches off (a full synthesis):  ${s(driftUncached.median)}  (${list(driftUncached)}); ratio to npx projen with caches off ${(driftUncached.median / oursUncached.median).toFixed(3)}`);
-  console.log(`the runner alone, drift check against synthesis: ${s(runnerDrift.median)} / ${s(runnerSynth.median)} = ${(runnerDrift.median / runnerSynth.median).toFixed(3)}; ` +
-    `caches off ${s(runnerDriftUncached.median)} / ${s(runnerSynthUncached.median)} = ${(runnerDriftUncached.median / runnerSynthUncached.median).toFixed(3)}`);
-  const dispatch = floorNamed.median - floor.median;
+  console.log(`npx projen drift, default tree:                   ${s(drift.median)}  (${list(drift)}); ratio to npx projen (median of paired runs) ${pairedRatio(ours, drift).toFixed(3)}`);
+  console.log(`npx projen drift, caches off (a full synthesis):  ${s(driftUncached.median)}  (${list(driftUncached)}); ratio to npx projen with caches off (paired) ${pairedRatio(oursUncached, driftUncached).toFixed(3)}`);
+  console.log(`the runner alone, drift check against synthesis: ${s(runnerDrift.median)} against ${s(runnerSynth.median)}, paired ratio ${pairedRatio(runnerSynth, runnerDrift).toFixed(3)}; ` +
+    `caches off ${s(runnerDriftUncached.median)} against ${s(runnerSynthUncached.median)}, paired ratio ${pairedRatio(runnerSynthUncached, runnerDriftUncached).toFixed(3)}`);
+  const dispatch = median(floor.runs.map((t, i) => floorNamed.runs[i] - t));
   console.log(`npx projen with a named task rather than the default one, both with no steps: ${s(floorNamed.median)} against ${s(floor.median)} ` +
     `(${dispatch < 0 ? "-" : "+"}${s(Math.abs(dispatch))}: what projen's CLI adds to \`npx projen drift\` for a named task)`);
 }
