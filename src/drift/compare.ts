@@ -7,6 +7,16 @@ import { GENERATED_MANIFEST, readGeneratedManifest, sha256, type GeneratedManife
  * against the working tree. Loaded only in check mode, never on a plain synth.
  */
 
+/** A file's text, or undefined when there is none (one read, no separate existence check). */
+function read(root: string, file: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(root, file), "utf-8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
 /** The diff library loads only when there is a drift to show: a clean check does not pay for it. */
 function unifiedDiff(...args: Parameters<typeof import("diff").createTwoFilesPatch>): string {
   return (require("diff") as typeof import("diff")).createTwoFilesPatch(...args);
@@ -26,16 +36,14 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
   const now = readGeneratedManifest(fresh);
   if (!now) throw new Error(`the synthesis wrote no ${GENERATED_MANIFEST}: is .projenrc.ts a ContainerMonorepo?`);
   const before: GeneratedManifestData = readGeneratedManifest(dir) ?? { files: {} };
-  const read = (root: string, file: string) => {
-    const absolute = path.join(root, file);
-    return fs.existsSync(absolute) ? fs.readFileSync(absolute, "utf-8") : undefined;
-  };
   const drifts: Drift[] = [];
   for (const [file, entry] of Object.entries(now.files)) {
     // The manifest itself changes whenever another file does; it is not reported on its own.
     if (file === GENERATED_MANIFEST) continue;
-    const expected = read(fresh, file)!;
     const actual = read(dir, file);
+    // The fresh manifest holds each fresh file's hash: the fresh file is read only to show a diff.
+    if (actual !== undefined && sha256(actual) === entry.sha256) continue;
+    const expected = read(fresh, file)!;
     if (actual === expected) continue;
     const recorded = before.files[file]?.sha256;
     const kind: DriftKind = actual === undefined ? "missing"
