@@ -172,7 +172,7 @@ class Projenrc extends ProjenrcFile {
 /**
  * The synth and the drift check open no TLS connection, so they do not load the extra CA
  * bundle: while NODE_EXTRA_CA_CERTS is set, Node 20 parses every bundled and extra root
- * certificate at the start of every process (nodejs/node#40524), about 75 ms per process on
+ * certificate at the start of every process (nodejs/node#40524): 50 to 90 ms per process on
  * a 2-core machine. Corporate machines behind a TLS proxy set it; so do these CI machines.
  */
 const NO_EXTRA_CA_CERTS = { NODE_EXTRA_CA_CERTS: "" };
