@@ -8,7 +8,8 @@
  *   2. In-process synthesis of 6, 100 and 1,000 generated components into a
  *      temporary folder (tmpfs, and the disk), against a plain projen Project
  *      writing the same number of files, and beside the floor: the same files
- *      written with plain writeFile.
+ *      written with plain writeFile; and 1,000 components synthesized again
+ *      where an identical synthesis already wrote.
  *   3. The drift check on the default tree, against `npx projen` (the two
  *      measured in alternation, so the machine's load hits both alike), and
  *      the same two without npx and projen's CLI around them.
@@ -144,6 +145,15 @@ function inTempDir(base: string, prefix: string, work: (dir: string) => void): n
 /** Declaring and synthesizing `n` components. */
 const synthComponents = (n: number, base: string) => inTempDir(base, "bench-synth-", (outdir) => declare(n, outdir).synth());
 
+/** Declaring and synthesizing `n` components again and again where an identical synthesis already wrote (before the timing). */
+function resynth(n: number, base: string, runs: number): Result {
+  const outdir = fs.mkdtempSync(path.join(base, "bench-resynth-"));
+  declare(n, outdir).synth();
+  const result = measure(() => declare(n, outdir).synth(), runs);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return result;
+}
+
 /** Baseline: a plain projen Project writing `files` one-line text files. */
 const stockSynth = (files: number, base: string) => inTempDir(base, "bench-stock-synth-", (outdir) => {
   const p = new Project({ name: "stock", outdir });
@@ -248,6 +258,9 @@ function main(): void {
         `the same files written with plain writeFile (floor): ${s(raw.median)}`);
     }
     console.log(`in-process synthesis, ${label}: 1000/100 = ${(times[1000] / times[100]).toFixed(2)}x`);
+    // The everyday case of a large tree: synthesizing again where the last synth wrote (here, nothing changed).
+    const again = resynth(1000, base, 5);
+    console.log(`in-process synthesis, ${label}, 1000 components into the folder of an earlier synth (nothing to write): ${s(again.median)} (${list(again)})`);
   }
 
   // 3. The drift check, against the synthesis it repeats (measured above, in alternation with it).
