@@ -41,13 +41,14 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
     // The manifest itself changes whenever another file does; it is not reported on its own.
     if (file === GENERATED_MANIFEST) continue;
     const actual = read(dir, file);
+    const actualHash = actual === undefined ? undefined : sha256(actual);
     // The fresh manifest holds each fresh file's hash: the fresh file is read only to show a diff.
-    if (actual !== undefined && sha256(actual) === entry.sha256) continue;
+    if (actualHash === entry.sha256) continue;
     const expected = read(fresh, file)!;
     if (actual === expected) continue;
     const recorded = before.files[file]?.sha256;
     const kind: DriftKind = actual === undefined ? "missing"
-      : recorded !== undefined && sha256(actual) !== recorded ? "edited by hand"
+      : recorded !== undefined && actualHash !== recorded ? "edited by hand"
       : "out of date";
     drifts.push({ file, kind, producer: entry.producer, diff: unifiedDiff(`a/${file}`, `b/${file}`, actual ?? "", expected, "working tree", "synthesized") });
   }
