@@ -174,9 +174,9 @@ const rawWrites = (tree: ReadonlyMap<string, string>, base: string) => inTempDir
 });
 
 /** What `n` components synthesize: each generated file's path and content. */
-function treeOf(n: number): Map<string, string> {
+function treeOf(n: number, base: string): Map<string, string> {
   const tree = new Map<string, string>();
-  inTempDir(os.tmpdir(), "bench-count-", (outdir) => {
+  inTempDir(base, "bench-count-", (outdir) => {
     const p = declare(n, outdir);
     p.synth();
     for (const file of p.files) {
@@ -243,7 +243,7 @@ function main(): void {
 
   // 2. In-process synthesis; tmpfs isolates synthesis from this disk's slow file creation, measured by the raw-write floor.
   const bases = [...(fs.existsSync("/dev/shm") ? [["tmpfs /dev/shm", "/dev/shm"]] : []), ["disk " + os.tmpdir(), os.tmpdir()]];
-  const trees = new Map([6, 100, 1000].map((n) => [n, treeOf(n)]));
+  const trees = new Map([6, 100, 1000].map((n) => [n, treeOf(n, bases[0][1])]));
   for (const [label, base] of bases) {
     const times: Record<number, number> = {};
     for (const [n, tree] of trees) {
