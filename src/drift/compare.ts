@@ -1,21 +1,13 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { GENERATED_MANIFEST, readGeneratedManifest, sha256, type GeneratedManifestData } from "../files/generated-manifest";
+import { readTextIfExists } from "../files/read-text";
 
 /**
  * The drift check's comparison: a fresh synthesis (in a temporary folder)
  * against the working tree. Loaded only in check mode, never on a plain synth.
  */
 
-/** A file's text, or undefined when there is none (one read, no separate existence check). */
-function read(root: string, file: string): string | undefined {
-  try {
-    return fs.readFileSync(path.join(root, file), "utf-8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
-  }
-}
+const read = (root: string, file: string) => readTextIfExists(path.join(root, file));
 
 /** The diff library loads only when there is a drift to show: a clean check does not pay for it. */
 function unifiedDiff(...args: Parameters<typeof import("diff").createTwoFilesPatch>): string {

@@ -1,9 +1,9 @@
 import * as crypto from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { FileBase, type IResolver } from "projen/lib/file";
 import { NO_RESOLVER, synthesizeFile } from "./atomic-write";
 import { cachedMarker, indexFile, rememberContent, renderedContent } from "./file-index";
+import { readTextIfExists } from "./read-text";
 import type { Project } from "projen/lib/project";
 
 /**
@@ -42,7 +42,8 @@ export function sha256(text: string): string {
 /** Reads a manifest written by an earlier synth, if any. */
 export function readGeneratedManifest(dir: string): GeneratedManifestData | undefined {
   const file = path.join(dir, GENERATED_MANIFEST);
-  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf-8")) : undefined;
+  const text = readTextIfExists(file);
+  return text === undefined ? undefined : JSON.parse(text);
 }
 
 /**
@@ -73,7 +74,7 @@ export class GeneratedManifest extends FileBase {
     for (const file of generated) {
       // What this synthesis rendered; projen's own files are read back from disk.
       const absolute = path.join(this.project.outdir, file.path);
-      const content = renderedContent(file) ?? (fs.existsSync(absolute) ? fs.readFileSync(absolute, "utf-8") : undefined);
+      const content = renderedContent(file) ?? readTextIfExists(absolute);
       if (content === undefined) continue;
       files[file.path] = { sha256: sha256(content), producer: this.producerOf(file) };
     }
