@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { IConstruct } from "constructs";
 // projen's modules one by one: its index loads every project type (about 0.25 s), on every `npx projen`.
@@ -222,8 +221,7 @@ export class ContainerMonorepo extends Project {
     this.sourceDir = sourceDir;
     this.adoptFiles = props.adoptFiles ?? [];
     // The lock is an input, like .projenrc.ts: read once, here, so rendering stays pure.
-    const lockPath = path.join(sourceDir, BASE_IMAGE_LOCK);
-    const lockText = readTextIfExists(lockPath);
+    const lockText = readTextIfExists(path.join(sourceDir, BASE_IMAGE_LOCK));
     this.baseImageLock = { ...parseBaseImageLock(lockText ?? ""), sha256: lockText === undefined ? null : sha256(lockText) };
     const goModuleDir = props.goModuleDir ?? "tools";
     this.model = {
@@ -283,7 +281,7 @@ export class ContainerMonorepo extends Project {
       documents: () => [renderDependabot({
         goModuleDir: this.componentModels().some((c) => c.build.kind === "go") ? this.model.goModuleDir : undefined,
         cargo: this.componentModels().some((c) => c.build.kind === "rust"),
-        baseImageLockDir: fs.existsSync(lockPath) ? path.posix.dirname(BASE_IMAGE_LOCK) : undefined,
+        baseImageLockDir: this.baseImageLock.sha256 !== null ? path.posix.dirname(BASE_IMAGE_LOCK) : undefined,
       })],
     });
     const deployable = () => this.componentModels().filter((c) => c.workload !== WorkloadKind.NONE);
