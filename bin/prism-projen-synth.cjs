@@ -10,7 +10,9 @@
  * When nothing changed since the last synth it made here (same bundle inputs,
  * same package-lock.json, same extra inputs, every generated file still as it
  * wrote it, every starter present), the synthesis would write nothing and it
- * is skipped. PRISM_PROJEN_NO_CACHE=1 turns both caches off.
+ * is skipped. PRISM_PROJEN_NO_CACHE=1 turns both caches off. The same facts are
+ * written as a record that prism-projen-synth.sh checks with sha256sum, so the
+ * tasks skip without starting node at all.
  *
  * usage: prism-projen-synth [.projenrc.ts] [--check]
  *   --check  the drift check: synthesize into a temporary folder and report
@@ -33,6 +35,8 @@ const bundleFile = path.join(cacheDir, `${path.basename(entry)}.cjs`);
 const inputsFile = `${bundleFile}.inputs.json`;
 const stateFile = `${bundleFile}.state.json`;
 const manifestFile = path.join(root, ".projen", "generated.json");
+// One per node_modules, for prism-projen-synth.sh, which cannot compute cacheDir without starting a process.
+const recordFile = path.join(root, "node_modules", ".cache", "prism-projen", "last-synth");
 
 /** @param {string} file @returns {string | null} */
 function hash(file) {
@@ -43,10 +47,20 @@ function hash(file) {
   }
 }
 
+/** @param {string} file @returns {string | undefined} */
+function readText(file) {
+  try {
+    return fs.readFileSync(file, "utf-8");
+  } catch {
+    return undefined;
+  }
+}
+
 /** @param {string} file */
 function readJson(file) {
+  const text = readText(file);
   try {
-    return JSON.parse(fs.readFileSync(file, "utf-8"));
+    return text === undefined ? undefined : JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -115,6 +129,30 @@ function upToDate(state) {
     now.starters.every((/** @type {string} */ f) => fs.existsSync(path.resolve(root, f)));
 }
 
+/**
+ * The facts upToDate() checks, as prism-projen-synth.sh reads them: its own folder and entry, the
+ * paths that must exist or be absent, then "<sha256>  <path>" lines for `sha256sum --strict -c`.
+ * It describes one exact tree, so it can only hold while the tree is that tree; it is (re)written when
+ * a synth or an up-to-date check has just verified it, and only when every path fits verbatim on a line.
+ * @param {NonNullable<ReturnType<typeof currentState>>} state
+ */
+function writeRecord(state) {
+  const bundleInputs = readJson(inputsFile) ?? {};
+  /** @type {Record<string, string | null>} */
+  const digests = { ...bundleInputs, "package-lock.json": state.packageLock, [path.relative(root, manifestFile)]: state.manifest, ...state.outputs, ...state.inputs };
+  const lines = ["prism-projen-synth record 1", `root ${root}`, `entry ${path.basename(entry)}`];
+  const sums = [];
+  for (const [file, digest] of Object.entries(digests).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (digest === null) lines.push(`absent ${file}`);
+    else sums.push(`${digest}  ${file}`);
+  }
+  for (const file of state.starters) lines.push(`exists ${file}`);
+  lines.push("sha256", ...sums);
+  const verbatim = [root, entry, ...Object.keys(digests), ...state.starters].every((p) => !/[\\\n\r]/.test(p));
+  const text = `${lines.join("\n")}\n`;
+  if (verbatim && readText(recordFile) !== text) writeAtomic(recordFile, text);
+}
+
 /** @param {string} code */
 function runAsMain(code) {
   // As the main module, from the projenrc's own path: `require.main === module`, `__dirname` and
@@ -134,7 +172,8 @@ const state = useCache ? readJson(stateFile) : undefined;
 if (check) {
   // A tree unchanged since a synth of these same inputs is what a fresh synth would write: no drift.
   if (upToDate(state)) {
-    process.stdout.write("drift: none, every generated file matches .projenrc.ts (unchanged since the last synth)\n");
+    writeRecord(state);
+    process.stdout.write(`drift: none, every generated file matches ${path.basename(entry)} (unchanged since the last synth)\n`);
   } else {
     // Memory-backed when the machine has it: the check writes a whole fresh tree, and new folders on a
     // slow disk would make it slower than the synthesis it repeats.
@@ -146,9 +185,13 @@ if (check) {
     runAsMain(code);
   }
 } else if (upToDate(state)) {
+  writeRecord(state);
   process.stdout.write("prism-projen: up to date (no input or generated file changed since the last synth)\n");
 } else {
   runAsMain(code);
   const after = useCache && !process.exitCode ? currentState() : undefined;
-  if (after) writeAtomic(stateFile, JSON.stringify(after));
+  if (after) {
+    writeAtomic(stateFile, JSON.stringify(after));
+    writeRecord(after);
+  }
 }

@@ -121,7 +121,10 @@ export interface ContainerMonorepoProps {
   readonly allowUnpinnedBaseImages?: string;
   /**
    * The program and arguments that run `.projenrc.ts` (projen's default task, so `npx projen`
-   * runs it; the drift task adds `--check`). Started directly, without a shell.
+   * runs it; the drift task adds `--check`). Started directly, as an argv. The default,
+   * `prism-projen-synth`, is a POSIX sh script: it answers "up to date" from the record of the
+   * last synth with `sha256sum`, and starts the node runner (`bin/prism-projen-synth.cjs`) for
+   * anything else.
    * @default ["prism-projen-synth", ".projenrc.ts"]
    */
   readonly synthCommand?: string[];

@@ -57,15 +57,26 @@ const SKIP = new Set([".git", "node_modules", "target", "lib", "coverage"]);
 /**
  * A copy of this repository in a temp folder (no .git: the commands must not
  * need it), with node_modules linked, for end-to-end runs of the commands.
+ * `ownCache`: node_modules is a folder of links to this repository's packages with
+ * its own `.cache`, so the runner's record of the last synth is not shared with
+ * the copies that other test files synthesize in parallel.
  */
-export function repoCopy(): string {
+export function repoCopy(options: { ownCache?: boolean } = {}): string {
   const repo = path.resolve(__dirname, "..");
   const dir = tmpdir("prism-repo-");
   fs.cpSync(repo, dir, {
     recursive: true,
     filter: (src) => !SKIP.has(path.basename(src)) || path.dirname(src) !== repo,
   });
-  fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"));
+  const modules = path.join(repo, "node_modules");
+  if (options.ownCache) {
+    fs.mkdirSync(path.join(dir, "node_modules"));
+    for (const entry of fs.readdirSync(modules).filter((e) => e !== ".cache")) {
+      fs.symlinkSync(path.join(modules, entry), path.join(dir, "node_modules", entry));
+    }
+  } else {
+    fs.symlinkSync(modules, path.join(dir, "node_modules"));
+  }
   return dir;
 }
 
