@@ -12,7 +12,8 @@
  *      where an identical synthesis already wrote.
  *   3. The drift check on the default tree, against `npx projen` (the two
  *      measured in alternation, so the machine's load hits both alike), and
- *      the same two without npx and projen's CLI around them.
+ *      the same two without npx and projen's CLI around them; the runner's
+ *      shell fast path against the node runner's own up-to-date check.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -198,11 +199,21 @@ function noopProject(): string {
   return dir;
 }
 
-/** The runner alone, as the synth and drift tasks start it (without the extra CA bundle), with no npx or projen CLI around it. */
-function runner(args: string[], env: NodeJS.ProcessEnv = {}): () => void {
+/** The argv of the default task's step: how `npx projen` starts the runner. */
+function defaultTaskArgv(): string[] {
+  const tasks = JSON.parse(fs.readFileSync(path.join(REPO, ".projen/tasks.json"), "utf-8"));
+  return tasks.tasks.default.steps[0].execArgs;
+}
+
+/**
+ * The runner alone, as the synth and drift tasks start it (without the extra CA bundle), with no
+ * npx or projen CLI around it; `argv` replaces the task's, e.g. to start the node runner directly.
+ */
+function runner(args: string[], env: NodeJS.ProcessEnv = {}, argv = defaultTaskArgv()): () => void {
   return () => {
-    const run = spawnSync(process.execPath, ["bin/prism-projen-synth.cjs", ".projenrc.ts", ...args], { cwd: REPO, env: { ...process.env, NODE_EXTRA_CA_CERTS: "", ...env } });
-    if (run.status !== 0) throw new Error(`prism-projen-synth ${args.join(" ")} failed:\n${run.stdout}${run.stderr}`);
+    const [program, ...rest] = argv;
+    const run = spawnSync(program, [...rest, ...args], { cwd: REPO, env: { ...process.env, NODE_EXTRA_CA_CERTS: "", ...env } });
+    if (run.status !== 0) throw new Error(`${argv.join(" ")} ${args.join(" ")} failed:\n${run.stdout}${run.stderr}`);
   };
 }
 
@@ -232,12 +243,16 @@ function main(): void {
   const [oursUncached, driftUncached] = measureAlternating([command(REPO, ["projen"], noCache), command(REPO, ["projen", "drift"], noCache)], RUNS_NPX);
   const [runnerSynth, runnerDrift] = measureAlternating([runner([]), runner(["--check"])], RUNS_NPX);
   const [runnerSynthUncached, runnerDriftUncached] = measureAlternating([runner([], noCache), runner(["--check"], noCache)], RUNS_NPX);
+  // The up-to-date check in the shell script against the same check in the node runner (what runs where sha256sum is missing).
+  const [fastPath, nodeCheck] = measureAlternating([runner([]), runner([], {}, [process.execPath, "bin/prism-projen-synth.cjs", ".projenrc.ts"])], RUNS_NPX);
   const stock = measure(command(stockProject(generated), ["projen"]));
   console.log(`npx projen, default tree, nothing to change:      ${s(ours.median)}  (${list(ours)})`);
   console.log(`npx projen, same, caches off (a full synthesis):  ${s(oursUncached.median)}  (${list(oursUncached)})`);
   const ownShare = median(floor.runs.map((t, i) => ours.runs[i] - t));
   console.log(`npx projen, a default task with no steps (npx and projen's CLI alone): ${s(floor.median)}  (${list(floor)}); ` +
     `the default tree takes ${s(ownShare)} more (median of paired runs)`);
+  console.log(`  of which the runner (${defaultTaskArgv().join(" ")}), alone: ${s(fastPath.median)}; the node runner's own up-to-date check instead: ` +
+    `${s(nodeCheck.median)} (paired difference ${s(median(fastPath.runs.map((t, i) => nodeCheck.runs[i] - t)))})`);
   console.log(`stock projen, plain Project, ${generated} files, ts-node: ${s(stock.median)}  (${list(stock)})`);
   console.log(`ratio to stock projen: ${(ours.median / stock.median).toFixed(3)} (caches off: ${(oursUncached.median / stock.median).toFixed(3)})`);
 
