@@ -87,6 +87,14 @@ function command(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): () =
   };
 }
 
+/** projen's CLI without npx around it, as npx starts it. */
+function projenCli(cwd: string, args: string[]): () => void {
+  return () => {
+    const run = spawnSync(process.execPath, [path.join(REPO, "node_modules/.bin/projen"), ...args], { cwd, encoding: "utf-8" });
+    if (run.status !== 0) throw new Error(`projen ${args.join(" ")} failed in ${cwd}:\n${run.stdout}${run.stderr}`);
+  };
+}
+
 const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
 const list = (r: { runs: number[] }) => r.runs.map((t) => (t / 1000).toFixed(2)).join(", ");
 
@@ -283,6 +291,10 @@ function main(): void {
   console.log(`npx projen drift, caches off (a full synthesis):  ${s(driftUncached.median)}  (${list(driftUncached)}); ratio to npx projen with caches off (paired) ${pairedRatio(oursUncached, driftUncached).toFixed(3)}`);
   console.log(`the runner alone, drift check against synthesis: ${s(runnerDrift.median)} against ${s(runnerSynth.median)}, paired ratio ${pairedRatio(runnerSynth, runnerDrift).toFixed(3)}; ` +
     `caches off ${s(runnerDriftUncached.median)} against ${s(runnerSynthUncached.median)}, paired ratio ${pairedRatio(runnerSynthUncached, runnerDriftUncached).toFixed(3)}`);
+  // Without npx's 0.4 s around it, the difference between the two tasks stands out of the noise.
+  const [cliSynth, cliDrift] = measureAlternating([projenCli(REPO, []), projenCli(REPO, ["drift"])], 25);
+  console.log(`projen's CLI without npx, default tree: drift ${s(cliDrift.median)} against synthesis ${s(cliSynth.median)}, ` +
+    `paired difference ${s(median(cliSynth.runs.map((t, i) => cliDrift.runs[i] - t)))} (25 alternated runs)`);
   const dispatch = median(floor.runs.map((t, i) => floorNamed.runs[i] - t));
   console.log(`npx projen with a named task rather than the default one, both with no steps: ${s(floorNamed.median)} against ${s(floor.median)} ` +
     `(${dispatch < 0 ? "-" : "+"}${s(Math.abs(dispatch))}: what projen's CLI adds to \`npx projen drift\` for a named task)`);
