@@ -112,6 +112,8 @@ function currentState() {
   if (!manifest || !manifest.files) return undefined;
   return {
     bundleInputs: hash(inputsFile),
+    // This file: a changed runner may synthesize differently (an installed one changes package-lock.json too).
+    runner: hash(__filename),
     packageLock: hash(path.join(root, "package-lock.json")),
     manifest: hash(manifestFile),
     outputs: Object.fromEntries(Object.entries(manifest.files).map(([f, e]) => [f, e.sha256])),
@@ -124,7 +126,7 @@ function currentState() {
 function upToDate(state) {
   const now = currentState();
   return now !== undefined && state !== undefined &&
-    now.bundleInputs === state.bundleInputs && now.packageLock === state.packageLock && now.manifest === state.manifest &&
+    now.bundleInputs === state.bundleInputs && now.runner === state.runner && now.packageLock === state.packageLock && now.manifest === state.manifest &&
     allMatch(now.outputs) && allMatch(now.inputs) &&
     now.starters.every((/** @type {string} */ f) => fs.existsSync(path.resolve(root, f)));
 }
@@ -139,8 +141,8 @@ function upToDate(state) {
 function writeRecord(state) {
   const bundleInputs = readJson(inputsFile) ?? {};
   /** @type {Record<string, string | null>} */
-  const digests = { ...bundleInputs, "package-lock.json": state.packageLock, [path.relative(root, manifestFile)]: state.manifest, ...state.outputs, ...state.inputs };
-  const lines = ["prism-projen-synth record 1", `root ${root}`, `entry ${path.basename(entry)}`];
+  const digests = { ...bundleInputs, [path.relative(root, __filename)]: state.runner, "package-lock.json": state.packageLock, [path.relative(root, manifestFile)]: state.manifest, ...state.outputs, ...state.inputs };
+  const lines = ["prism-projen-synth record 2", `root ${root}`, `entry ${path.basename(entry)}`];
   const sums = [];
   for (const [file, digest] of Object.entries(digests).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (digest === null) lines.push(`absent ${file}`);

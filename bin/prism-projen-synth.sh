@@ -22,7 +22,8 @@ for arg in "$@"; do
 done
 : "${entry:=.projenrc.ts}"
 
-# Keep this list of facts in step with upToDate() and writeRecord() in prism-projen-synth.cjs.
+# Keep this list of facts in step with upToDate() and writeRecord() in prism-projen-synth.cjs; a record
+# with another set of facts gets another version in its first line, so an older one never holds.
 record_holds() {
   [ "${PRISM_PROJEN_NO_CACHE:-}" != 1 ] && [ -z "${PRISM_PROJEN_SYNTH_DIR+set}" ] || return 1
   case $entry in */*) return 1 ;; esac   # the record is kept only for a projenrc in the working folder
@@ -30,7 +31,7 @@ record_holds() {
   [ -f "$record" ] || return 1
   cd -P . || return 1   # $PWD without symlinks, as node's process.cwd() reports the folder
   {
-    IFS= read -r line && [ "$line" = "prism-projen-synth record 1" ] || return 1
+    IFS= read -r line && [ "$line" = "prism-projen-synth record 2" ] || return 1
     IFS= read -r line && [ "$line" = "root $PWD" ] || return 1
     IFS= read -r line && [ "$line" = "entry $entry" ] || return 1
     while IFS= read -r line && [ "$line" != sha256 ]; do

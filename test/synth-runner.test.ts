@@ -89,7 +89,7 @@ describe("bin/prism-projen-synth.sh, the tasks' entry point: the up-to-date chec
   it("answers both tasks without starting node when the tree is as the last synth left it", () => {
     const dir = repoCopy({ ownCache: true });
     expect(projen(dir).status).toBe(0);
-    expect(fs.readFileSync(path.join(dir, RECORD), "utf-8")).toMatch(/^prism-projen-synth record 1\nroot .*\nentry \.projenrc\.ts\n/);
+    expect(fs.readFileSync(path.join(dir, RECORD), "utf-8")).toMatch(/^prism-projen-synth record 2\nroot .*\nentry \.projenrc\.ts\n/);
     const node = fakeNode();
     const synth = entry(dir, node.env);
     expect(synth.stdout).toContain(UP_TO_DATE);
@@ -114,6 +114,7 @@ describe("bin/prism-projen-synth.sh, the tasks' entry point: the up-to-date chec
       "a generated file edited by hand": edit("deploy/base/proxy.yaml", (t) => t.replace("runAsNonRoot: true", "runAsNonRoot: false")),
       ".projenrc.ts changed": edit(".projenrc.ts", (t) => t.replace('version: "0.1.0"', 'version: "0.2.0"')),
       "a source file .projenrc.ts imports changed": edit("src/images.ts", (t) => `${t}\n// edited\n`),
+      "the node runner changed": edit("bin/prism-projen-synth.cjs", (t) => `${t}\n// edited\n`),
       "package-lock.json changed": edit("package-lock.json", (t) => t.replace('"lockfileVersion": 3', '"lockfileVersion": 3 ')),
       "the files manifest changed": edit(".projen/generated.json", (t) => `${t} `),
       "a starter removed": () => {
