@@ -28,7 +28,8 @@ const args = process.argv.slice(2);
 const check = args.includes("--check");
 const entry = path.resolve(args.find((a) => !a.startsWith("--")) ?? ".projenrc.ts");
 const root = path.dirname(entry);
-const useCache = process.env.PRISM_PROJEN_NO_CACHE !== "1" && process.env.PRISM_PROJEN_SYNTH_DIR === undefined;
+// `npx projen eject` synthesizes with PROJEN_EJECTING set (no markers, writable files): never "up to date".
+const useCache = process.env.PRISM_PROJEN_NO_CACHE !== "1" && process.env.PRISM_PROJEN_SYNTH_DIR === undefined && !process.env.PROJEN_EJECTING;
 // Per project folder: copies of a repository may share one node_modules (a symlink), and must not share a bundle.
 const cacheDir = path.join(root, "node_modules", ".cache", "prism-projen", crypto.createHash("sha256").update(root).digest("hex").slice(0, 16));
 const bundleFile = path.join(cacheDir, `${path.basename(entry)}.cjs`);

@@ -25,7 +25,7 @@ done
 # Keep this list of facts in step with upToDate() and writeRecord() in prism-projen-synth.cjs; a record
 # with another set of facts gets another version in its first line, so an older one never holds.
 record_holds() {
-  [ "${PRISM_PROJEN_NO_CACHE:-}" != 1 ] && [ -z "${PRISM_PROJEN_SYNTH_DIR+set}" ] || return 1
+  [ "${PRISM_PROJEN_NO_CACHE:-}" != 1 ] && [ -z "${PRISM_PROJEN_SYNTH_DIR+set}" ] && [ -z "${PROJEN_EJECTING:-}" ] || return 1
   case $entry in */*) return 1 ;; esac   # the record is kept only for a projenrc in the working folder
   record=node_modules/.cache/prism-projen/last-synth
   [ -f "$record" ] || return 1

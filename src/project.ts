@@ -248,6 +248,10 @@ export class ContainerMonorepo extends Project {
 
     const synthCommand = props.synthCommand ?? ["prism-projen-synth", ".projenrc.ts"];
     new Projenrc(this, synthCommand);
+    // No eject: an ejected tree keeps a workflow whose drift gate has nothing to compare with and a
+    // policy that finds no generated files to check (it reads .projen/files.json), so CI would fail or
+    // pass vacuously. See synth() for PROJEN_EJECTING set by hand.
+    this.removeTask("eject");
     this.gitignore.exclude("/target/", "node_modules/", "/lib/", "*.tsbuildinfo", "/coverage/", `*${TEMP_INFIX}*`);
     // The build context is the repository root: keep build output, VCS data and node_modules out of it.
     new IgnoreFile(this, ".dockerignore").exclude("**/target/", "**/node_modules/", ".git/", "lib/", "coverage/");
@@ -357,6 +361,10 @@ export class ContainerMonorepo extends Project {
    * construct afterwards throws) and writes the files. Synthesizing again is allowed.
    */
   public synth(): void {
+    if (this.ejected) {
+      throw new Error("prism-projen: nothing was written; ejecting (PROJEN_EJECTING) is not supported: the drift gate and the " +
+        "policy work from .projenrc.ts and the files it generates. Unset PROJEN_EJECTING and run \"npx projen\".");
+    }
     const errors = this.validate();
     if (errors.length > 0) {
       throw new Error(`prism-projen: nothing was written; fix these in .projenrc.ts:\n${errors.map((e) => `  - ${e}`).join("\n")}`);

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { prism } from "../.projenrc";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } from "../src";
-import { readTree, synth, synthPrism } from "./helpers";
+import { readTree, synth, synthPrism, tmpdir } from "./helpers";
 
 const REPO = path.resolve(__dirname, "..");
 
@@ -97,5 +97,22 @@ describe("the synthesized tree", () => {
     // THEN synthesizing again is allowed and changes nothing
     project!.synth();
     expect(readTree(outdir)).toEqual(before);
+  });
+});
+
+describe("eject", () => {
+  it("is not offered: no eject task, and a synth with PROJEN_EJECTING set stops before writing anything", () => {
+    const { files } = synthPrism();
+    expect(Object.keys(JSON.parse(files[".projen/tasks.json"]).tasks)).not.toContain("eject");
+    const outdir = tmpdir("eject-");
+    process.env.PROJEN_EJECTING = "true";
+    try {
+      const project = new ContainerMonorepo({ name: "demo", outdir });
+      new RustComponent(project, "alpha");
+      expect(() => project.synth()).toThrow(/^prism-projen: nothing was written; ejecting \(PROJEN_EJECTING\) is not supported/);
+    } finally {
+      delete process.env.PROJEN_EJECTING;
+    }
+    expect(fs.readdirSync(outdir)).toEqual([]);
   });
 });

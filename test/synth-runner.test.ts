@@ -148,9 +148,10 @@ describe("bin/prism-projen-synth.sh, the tasks' entry point: the up-to-date chec
       restore();
     }
     expect(answeredWithoutNode(dir)).toBe(true);
-    // Settings that turn the caches off, and machines without GNU sha256sum, always go to node.
+    // Settings that turn the caches off, an eject, and machines without GNU sha256sum, always go to node.
     expect(answeredWithoutNode(dir, { PRISM_PROJEN_NO_CACHE: "1" })).toBe(false);
     expect(answeredWithoutNode(dir, { PRISM_PROJEN_SYNTH_DIR: tmpdir() })).toBe(false);
+    expect(answeredWithoutNode(dir, { PROJEN_EJECTING: "true" })).toBe(false);
     const shOnly = tmpdir("sh-only-");
     fs.symlinkSync(spawnSync("sh", ["-c", "command -v sh"], { encoding: "utf-8" }).stdout.trim(), path.join(shOnly, "sh"));
     const node = fakeNode(shOnly);
