@@ -8,8 +8,8 @@
 # that were absent. While all of that still holds, a synth would write nothing and the drift check
 # would find nothing: this script says so without starting node (a node process costs about 40 ms
 # on a 2-core machine; sh and sha256sum about 4 ms). Anything else, and any doubt (no record, a record
-# from another folder, no GNU sha256sum, PRISM_PROJEN_NO_CACHE=1), goes to the node runner, which
-# checks the same facts again before it synthesizes.
+# from another folder, no GNU sha256sum, PRISM_PROJEN_NO_CACHE=1, PROJEN_EJECTING), goes to the node
+# runner, which checks the same facts again before it synthesizes.
 
 check=
 entry=
