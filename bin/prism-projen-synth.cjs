@@ -28,7 +28,7 @@ const args = process.argv.slice(2);
 const check = args.includes("--check");
 const entry = path.resolve(args.find((a) => !a.startsWith("--")) ?? ".projenrc.ts");
 const root = path.dirname(entry);
-// `npx projen eject` synthesizes with PROJEN_EJECTING set (no markers, writable files): never "up to date".
+// With PROJEN_EJECTING set never "up to date": the synthesis itself says that ejecting is not supported.
 const useCache = process.env.PRISM_PROJEN_NO_CACHE !== "1" && process.env.PRISM_PROJEN_SYNTH_DIR === undefined && !process.env.PROJEN_EJECTING;
 // Per project folder: copies of a repository may share one node_modules (a symlink), and must not share a bundle.
 const cacheDir = path.join(root, "node_modules", ".cache", "prism-projen", crypto.createHash("sha256").update(root).digest("hex").slice(0, 16));
@@ -80,10 +80,13 @@ function allMatch(hashes) {
   return Object.entries(hashes).every(([file, digest]) => hash(path.resolve(root, file)) === digest);
 }
 
-/** The cached bundle, if every input still has the content it was built from. */
+/**
+ * The cached bundle and the hashes of its inputs, if every input still has the content it was built from.
+ * @returns {{ code: string, inputs: Record<string, string | null> } | undefined}
+ */
 function cachedBundle() {
   const inputs = useCache ? readJson(inputsFile) : undefined;
-  return inputs && allMatch(inputs) ? fs.readFileSync(bundleFile, "utf-8") : undefined;
+  return inputs && allMatch(inputs) ? { code: fs.readFileSync(bundleFile, "utf-8"), inputs } : undefined;
 }
 
 function build() {
@@ -104,7 +107,7 @@ function build() {
   const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).sort().map((f) => [f, hash(path.resolve(root, f))]));
   writeAtomic(bundleFile, code);
   writeAtomic(inputsFile, JSON.stringify(inputs, null, 2));
-  return code;
+  return { code, inputs };
 }
 
 /** What the last synth here saw and wrote; equal now means a synth would change nothing. */
@@ -138,9 +141,9 @@ function upToDate(state) {
  * It describes one exact tree, so it can only hold while the tree is that tree; it is (re)written when
  * a synth or an up-to-date check has just verified it, and only when every path fits verbatim on a line.
  * @param {NonNullable<ReturnType<typeof currentState>>} state
+ * @param {Record<string, string | null>} bundleInputs the hashes of the bundle's inputs
  */
-function writeRecord(state) {
-  const bundleInputs = readJson(inputsFile) ?? {};
+function writeRecord(state, bundleInputs) {
   /** @type {Record<string, string | null>} */
   const digests = { ...bundleInputs, [path.relative(root, __filename)]: state.runner, "package-lock.json": state.packageLock, [path.relative(root, manifestFile)]: state.manifest, ...state.outputs, ...state.inputs };
   const lines = ["prism-projen-synth record 2", `root ${root}`, `entry ${path.basename(entry)}`];
@@ -169,13 +172,13 @@ function runAsMain(code) {
   main._compile(code, entry);
 }
 
-const code = cachedBundle() ?? build();
+const { code, inputs: bundleInputs } = cachedBundle() ?? build();
 const state = useCache ? readJson(stateFile) : undefined;
 
 if (check) {
   // A tree unchanged since a synth of these same inputs is what a fresh synth would write: no drift.
   if (upToDate(state)) {
-    writeRecord(state);
+    writeRecord(state, bundleInputs);
     process.stdout.write(`drift: none, every generated file matches ${path.basename(entry)} (unchanged since the last synth)\n`);
   } else {
     // Memory-backed when the machine has it: the check writes a whole fresh tree, and new folders on a
@@ -188,13 +191,13 @@ if (check) {
     runAsMain(code);
   }
 } else if (upToDate(state)) {
-  writeRecord(state);
+  writeRecord(state, bundleInputs);
   process.stdout.write("prism-projen: up to date (no input or generated file changed since the last synth)\n");
 } else {
   runAsMain(code);
   const after = useCache && !process.exitCode ? currentState() : undefined;
   if (after) {
     writeAtomic(stateFile, JSON.stringify(after));
-    writeRecord(after);
+    writeRecord(after, bundleInputs);
   }
 }
