@@ -17,7 +17,7 @@ import { DebianRelease, NONROOT, WorkloadKind, type ComponentModel, type ImageUs
 import { goModule } from "./component/starters";
 import { validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
-import { memberRoots } from "./dockerfile/image-plan";
+import { workspaceMemberRoots } from "./dockerfile/image-plan";
 import { installAtomicWrites, removeStaleTemps, TEMP_INFIX } from "./files/atomic-write";
 import { indexedFile, indexFile } from "./files/file-index";
 import { GeneratedManifest, sha256 } from "./files/generated-manifest";
@@ -335,7 +335,7 @@ export class ContainerMonorepo extends Project {
   /** Top-level folders of the Rust members (what each Rust Dockerfile copies); fixed during a synth. */
   public rustMemberRoots(): string[] {
     if (this.frozenModels && this.frozenRoots) return this.frozenRoots;
-    const roots = memberRoots(this.componentModels().filter((c) => c.build.kind === "rust").map((c) => c.path));
+    const roots = workspaceMemberRoots(this.componentModels());
     if (this.frozenModels) this.frozenRoots = roots;
     return roots;
   }
@@ -444,7 +444,7 @@ export class ContainerMonorepo extends Project {
   public validate(): string[] {
     const components = this.node.findAll().filter(isContainerComponent);
     const models = components.map((c) => c._toModel());
-    const rustRoots = memberRoots(models.filter((m) => m.build.kind === "rust").map((m) => m.path));
+    const rustRoots = workspaceMemberRoots(models);
     const errors = components.flatMap((c, i) => {
       const model = models[i];
       const own = [...validateComponent(model), ...c.node.validate()];

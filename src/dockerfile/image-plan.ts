@@ -84,9 +84,9 @@ export function planImage(
   };
 }
 
-/** The distinct top-level folders of workspace member paths, sorted. */
-export function memberRoots(members: readonly string[]): string[] {
-  return [...new Set(members.map((m) => m.split("/")[0]))].sort();
+/** The distinct top-level folders of the Rust components' paths (the workspace members), sorted. */
+export function workspaceMemberRoots(components: readonly ComponentModel[]): string[] {
+  return [...new Set(components.filter((c) => c.build.kind === "rust").map((c) => c.path.split("/")[0]))].sort();
 }
 
 function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel, roots: readonly string[]) {
