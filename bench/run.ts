@@ -23,6 +23,7 @@ import * as path from "node:path";
 import { Project } from "projen/lib/project";
 import { TextFile } from "projen/lib/textfile";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } from "../src";
+import { readTextIfExists } from "../src/files/read-text";
 
 const REPO = path.resolve(__dirname, "..");
 const WARMUP = 1;
@@ -43,11 +44,7 @@ interface Result {
 
 /** Median wall times of commands measured in alternation (ABCABC...), after one warm-up each, so drift in the machine's load hits all alike. */
 function measureAlternating(fns: Array<() => void>, runs = RUNS): Result[] {
-  return measureAlternatingTimed(fns.map((fn) => () => {
-    const t0 = performance.now();
-    fn();
-    return performance.now() - t0;
-  }), runs);
+  return measureAlternatingTimed(fns.map(timed), runs);
 }
 
 /** As measureAlternating, with the times each `fn` reports itself (so its set-up and clean-up stay out of the figure). */
@@ -70,11 +67,16 @@ function pairedRatio(a: Result, b: Result): number {
 
 /** Median wall time of `fn` in ms, after warm-ups. */
 function measure(fn: () => void, runs = RUNS, warmup = WARMUP): Result {
-  return measureTimed(() => {
+  return measureTimed(timed(fn), runs, warmup);
+}
+
+/** `fn` as a function that reports its own wall time in ms. */
+function timed(fn: () => void): () => number {
+  return () => {
     const t0 = performance.now();
     fn();
     return performance.now() - t0;
-  }, runs, warmup);
+  };
 }
 
 /** Median of the times `fn` reports itself (so its set-up and clean-up stay out of the figure), after warm-ups. */
@@ -195,8 +197,8 @@ function treeOf(n: number, base: string): Map<string, string> {
     const p = declare(n, outdir);
     p.synth();
     for (const file of p.files) {
-      const absolute = path.join(outdir, file.path);
-      if (fs.existsSync(absolute)) tree.set(file.path, fs.readFileSync(absolute, "utf-8"));
+      const text = readTextIfExists(path.join(outdir, file.path));
+      if (text !== undefined) tree.set(file.path, text);
     }
   });
   return tree;
