@@ -1,10 +1,19 @@
 export * from "./project";
 export * from "./component/model";
-export * from "./component/container-component";
+export type { HealthSpec, ImageUser, PortSpec, ResourceSpec } from "./component/option-specs";
+export {
+  assertNewComponentName,
+  brandContainerComponent,
+  isContainerComponent,
+  resolveComponent,
+  type ContainerComponentOptions,
+  type IContainerComponent,
+} from "./component/container-component";
 export * from "./component/rust-component";
 export * from "./component/go-component";
 export * from "./cargo/profile";
-export * from "./cargo/reqwest";
+export { ReqwestVersion, reqwestFeatureProblems, resolveReqwest, type ReqwestOptions, type ReqwestSpec } from "./cargo/reqwest";
+export { isRefusal } from "./refusal";
 export * as dockerfile from "./dockerfile";
 export * as cargo from "./cargo";
 export * as github from "./github";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { CargoProfilePreset, ContainerMonorepo, ReqwestVersion, RustComponent, cargoProfile, resolveReqwest } from "../src";
 import { reqwestFeatureProblems } from "../src/cargo/reqwest";
 import { prism } from "../.projenrc";
-import { PRISM_COMPONENTS, synth, synthPrism } from "./helpers";
+import { METRICS, PRISM_COMPONENTS, UNPINNED, synth, synthPrism } from "./helpers";
 
 const RUST = PRISM_COMPONENTS.filter((c) => c.language === "rust");
 
@@ -86,8 +86,8 @@ describe("a component that uses HTTP", () => {
   it("depends on the workspace reqwest, and cargo accepts the manifests", () => {
     // GIVEN
     const { files, outdir } = synth((dir) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir: dir, reqwest: { version: ReqwestVersion.V0_13, extraFeatures: ["json"] } });
-      new RustComponent(p, "fetcher", { httpClient: true });
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED, reqwest: { version: ReqwestVersion.V0_13, extraFeatures: ["json"] } });
+      new RustComponent(p, "fetcher", { httpClient: true, ports: METRICS });
       return p;
     });
     // THEN
@@ -129,8 +129,8 @@ describe("profile presets", () => {
 
   it("the project's preset reaches the workspace manifest", () => {
     const { files } = synth((outdir) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir, cargoProfile: CargoProfilePreset.SIZE });
-      new RustComponent(p, "svc");
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED, cargoProfile: CargoProfilePreset.SIZE });
+      new RustComponent(p, "svc", { ports: METRICS });
       return p;
     });
     expect((TOML.parse(files["Cargo.toml"]) as any).profile.release["opt-level"]).toBe("z");

@@ -38,7 +38,7 @@ describe("defaults", () => {
     });
     expect(project.model.reqwest.line).toBe(ReqwestVersion.V0_12);
     const runner = { env: { NODE_EXTRA_CA_CERTS: "" }, shell: "system" };
-    expect(project.tasks.tryFind("default")?.steps).toEqual([{ execArgs: ["prism-projen-synth", ".projenrc.ts"], ...runner }]);
+    expect(project.tasks.tryFind("default")?.steps).toEqual([{ execArgs: ["prism-projen-synth", ".projenrc.ts"], ...runner, receiveArgs: true }]);
     expect(project.tasks.tryFind("drift")?.steps).toEqual([{ execArgs: ["prism-projen-synth", ".projenrc.ts", "--check"], ...runner }]);
     expect(project.tasks.tryFind("policy")?.steps).toEqual([{ exec: "prism-projen-policy", receiveArgs: true }]);
     expect(project.tasks.tryFind("new-component")?.steps).toEqual([{ exec: "prism-projen-new-component", receiveArgs: true }]);

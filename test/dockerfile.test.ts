@@ -12,7 +12,7 @@ import {
   type RustComponentProps,
 } from "../src";
 import { renderDockerfile } from "../src/dockerfile/render";
-import { PRISM_COMPONENTS, synth, synthPrism } from "./helpers";
+import { METRICS, PRISM_COMPONENTS, UNPINNED, synth, synthPrism } from "./helpers";
 
 interface ParsedStage {
   name: string;
@@ -50,8 +50,8 @@ function fromFlag(copy: Instruction): string | undefined {
 /** The Dockerfile of one Rust component "tiny" in a demo project. */
 function rustDockerfile(props: RustComponentProps, projectProps: Partial<ContainerMonorepoProps> = {}): string {
   const { files } = synth((outdir) => {
-    const p = new ContainerMonorepo({ name: "demo", outdir, ...projectProps });
-    new RustComponent(p, "tiny", props);
+    const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED, ...projectProps });
+    new RustComponent(p, "tiny", { ports: METRICS, ...props });
     return p;
   });
   return files["containers/tiny/Dockerfile"];

@@ -27,6 +27,24 @@ export function readTree(dir: string): Record<string, string> {
   return files;
 }
 
+/**
+ * Content and mode of every file below `dir` (`.git`, `node_modules` and `target` excluded), so
+ * "unchanged" means byte-for-byte and permission-for-permission.
+ */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.name === ".git" || e.name === "node_modules" || e.name === "target") continue;
+      if (e.isDirectory()) walk(child);
+      else out[child] = `${(fs.statSync(path.join(dir, child)).mode & 0o777).toString(8)} ${fs.readFileSync(path.join(dir, child), "base64")}`;
+    }
+  };
+  walk("");
+  return out;
+}
+
 /** Synthesizes a project built by `define` into a new temp folder; returns the folder and its files. */
 export function synth(define: (outdir: string) => ContainerMonorepo): { outdir: string; files: Record<string, string> } {
   const outdir = tmpdir();
@@ -41,6 +59,15 @@ export function synthPrism(): { outdir: string; files: Record<string, string> } 
   cached ??= synth(prism);
   return cached;
 }
+
+/**
+ * Project props every test tree needs: no registry is reachable from the tests, so no base image
+ * can be pinned by digest, and synth refuses unpinned ones unless the project records why.
+ */
+export const UNPINNED = { allowUnpinnedBaseImages: "test tree: no registry is reachable to resolve digests" } as const;
+
+/** A metrics port: a Deployment's probes default to it (a Deployment without probes is refused). */
+export const METRICS = [{ name: "metrics", port: 9090 }];
 
 /** The six components of the default tree, with the facts the tests check. */
 export const PRISM_COMPONENTS = [

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { prism } from "../.projenrc";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } from "../src";
-import { readTree, synth, synthPrism, tmpdir } from "./helpers";
+import { METRICS, UNPINNED, readTree, synth, synthPrism, tmpdir } from "./helpers";
 
 const REPO = path.resolve(__dirname, "..");
 
@@ -20,10 +20,10 @@ describe("the synthesized tree", () => {
 
   it("the order components are declared in does not change any byte", () => {
     const declare = (outdir: string, reversed: boolean) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir });
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED });
       const adds = [
         () => new RustComponent(p, "alpha", { ports: [{ name: "metrics", port: 9090 }, { name: "grpc", port: 8980 }] }),
-        () => new RustComponent(p, "beta", { linkage: Linkage.STATIC }),
+        () => new RustComponent(p, "beta", { linkage: Linkage.STATIC, ports: METRICS }),
         () => new GoComponent(p, "gamma", { workload: WorkloadKind.JOB, env: { B: "2", A: "1" } }),
       ];
       for (const add of reversed ? adds.reverse() : adds) add();
@@ -60,8 +60,8 @@ describe("the synthesized tree", () => {
   it("removing a component removes its generated files on the next synth, and keeps its sources", () => {
     // GIVEN two components synthesized
     const define = (outdir: string, withBeta: boolean) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir });
-      new RustComponent(p, "alpha");
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED });
+      new RustComponent(p, "alpha", { ports: METRICS });
       if (withBeta) new RustComponent(p, "beta", { ports: [{ name: "metrics", port: 9090 }] });
       return p;
     };
@@ -83,8 +83,8 @@ describe("the synthesized tree", () => {
     // GIVEN a synthesized project
     let project: ContainerMonorepo | undefined;
     const { outdir } = synth((d) => {
-      project = new ContainerMonorepo({ name: "demo", outdir: d });
-      new RustComponent(project, "alpha");
+      project = new ContainerMonorepo({ name: "demo", outdir: d, ...UNPINNED });
+      new RustComponent(project, "alpha", { ports: METRICS });
       return project;
     });
     const before = readTree(outdir);

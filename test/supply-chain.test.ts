@@ -5,7 +5,7 @@ import { parse, parseDocument } from "yaml";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent } from "../src";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "../src/dockerfile/base-image-lock";
 import { runPolicy } from "../src/policy/run";
-import { readTree, synthPrism, tmpdir } from "./helpers";
+import { UNPINNED, readTree, synthPrism, tmpdir } from "./helpers";
 
 // Test data: well-formed digests, not real images' (no registry is reachable from the tests).
 const D1 = `sha256:${"1".repeat(64)}`;
@@ -20,9 +20,18 @@ function demo(outdir: string, props: Partial<ConstructorParameters<typeof Contai
 }
 
 describe("base-image digests", () => {
-  it("without a lock or an opt-out, every unpinned base image is a PRISM-D001 finding", () => {
+  it("without a lock or an opt-out, synth refuses every unpinned base image, by the name the lock would give it", () => {
     const outdir = tmpdir();
-    demo(outdir).synth();
+    expect(() => demo(outdir).synth()).toThrow(new RegExp("allowUnpinnedBaseImages: these base images have no digest, which the policy reports \\(PRISM-D001\\): " +
+      "docker\\.io/library/rust:1\\.95\\.0-slim-trixie, gcr\\.io/distroless/static-debian13:debug-nonroot, gcr\\.io/distroless/static-debian13:nonroot; pin them in base-images/Dockerfile"));
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+
+  it("the policy reports the same images as PRISM-D001 when the opt-out's exception is taken away", () => {
+    const outdir = tmpdir();
+    demo(outdir, UNPINNED).synth();
+    fs.chmodSync(path.join(outdir, "policy-exceptions.json"), 0o644);
+    fs.rmSync(path.join(outdir, "policy-exceptions.json"));
     const report = runPolicy(outdir);
     expect(report.findings.map((f) => f.ruleIds[0])).toEqual(["PRISM-D001", "PRISM-D001", "PRISM-D001"]);
     expect(report.exceptions.map((e) => e.ruleId)).toEqual(["DS-0026"]);
@@ -90,7 +99,7 @@ describe("dependabot.yml", () => {
 
   it("has no cargo entry without Rust components", () => {
     const outdir = tmpdir();
-    const p = new ContainerMonorepo({ name: "demo", outdir });
+    const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED });
     new GoComponent(p, "tool");
     p.synth();
     const ecosystems = parse(readTree(outdir)[".github/dependabot.yml"]).updates.map((u: any) => u["package-ecosystem"]);

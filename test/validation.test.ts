@@ -1,5 +1,3 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import {
   ContainerMonorepo,
@@ -10,97 +8,132 @@ import {
   RustComponent,
   StaticLibc,
   WorkloadKind,
+  isRefusal,
   type ContainerMonorepoProps,
+  type RustComponentProps,
 } from "../src";
 import * as imagePlan from "../src/dockerfile/image-plan";
 import { validateRendered } from "../src/component/validation";
-import { synth } from "./helpers";
-
-/** Content and mode of every file, so "unchanged" means byte-for-byte and permission-for-permission. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(child);
-      else out[child] = `${(fs.statSync(path.join(dir, child)).mode & 0o777).toString(8)} ${fs.readFileSync(path.join(dir, child), "base64")}`;
-    }
-  };
-  walk("");
-  return out;
-}
+import { snapshot, synth, tmpdir } from "./helpers";
 
 type Case = [label: string, declare: (p: ContainerMonorepo) => void, message: RegExp, props?: Partial<ContainerMonorepoProps>];
 
-const rust = (p: ContainerMonorepo, name: string, props: ConstructorParameters<typeof RustComponent>[2] = {}) => new RustComponent(p, name, props);
+const METRICS = [{ name: "metrics", port: 9090 }];
+/** A Rust component that is valid unless `props` break it: a Deployment with a probed metrics port. */
+const rust = (p: ContainerMonorepo, name: string, props: RustComponentProps = {}) => new RustComponent(p, name, { ports: METRICS, ...props });
+/** Options as `.projenrc.ts` may hold them when it is not type-checked (the runner only bundles it). */
+const untyped = <T>(value: unknown): T => value as T;
 
 const CASES: Case[] = [
+  // names: the construct id becomes Kubernetes names
   ["empty name", (p) => rust(p, ""), /\[<unnamed>\] name: a component needs a non-empty name/],
-  ["upper-case name", (p) => rust(p, "Proxy"), /\[Proxy\] name: "Proxy" is not a valid Kubernetes name \(RFC 1123/],
+  ["upper-case name", (p) => rust(p, "Proxy"), /\[Proxy\] name: "Proxy" is not a valid Kubernetes name \(RFC 1123 label/],
   ["underscore in name", (p) => rust(p, "kafka_pub"), /\[kafka_pub\] name: .* rename the component/],
-  ["name longer than 63", (p) => rust(p, "a".repeat(64)), /\[a{64}\] name: .*at most 63 characters/],
+  ["name longer than 63", (p) => rust(p, "a".repeat(64)), /\[a{64}\] name: .*at most 63/],
   ["duplicate name", (p) => { rust(p, "svc"); rust(p, "svc", { path: "other" }); }, /\[svc\] name: a component named "svc" is declared more than once/],
+  ["invalid project name", () => undefined, /\[project Demo\] name: "Demo" is not a valid Kubernetes name/, { name: "Demo" }],
+  // paths
   ["duplicate path", (p) => { rust(p, "a", { path: "x" }); rust(p, "b", { path: "x" }); }, /\[project demo\] path: "x" is declared more than once; each component needs its own folder/],
   ["nested paths", (p) => { rust(p, "a", { path: "x" }); rust(p, "b", { path: "x/y" }); }, /path: "x\/y" \(b\) is inside "x" \(a\); component folders must not nest/],
   ["path outside the repo", (p) => rust(p, "svc", { path: "../elsewhere" }), /\[svc\] path: "\.\.\/elsewhere" must be a relative folder inside the repository/],
   ["'..' inside a path", (p) => rust(p, "svc", { path: "containers/../../x" }), /\[svc\] path: .*without '\.', '\.\.'/],
   ["absolute path", (p) => rust(p, "svc", { path: "/etc/svc" }), /\[svc\] path: "\/etc\/svc" must be a relative folder/],
-  ["port 0", (p) => rust(p, "svc", { ports: [{ name: "web", port: 0 }] }), /\[svc\] ports: port 0 of "web" is out of range; use a whole number from 1 to 65535/],
-  ["port 70000", (p) => rust(p, "svc", { ports: [{ name: "web", port: 70000 }] }), /\[svc\] ports: port 70000 of "web" is out of range/],
-  ["fractional port", (p) => rust(p, "svc", { ports: [{ name: "web", port: 80.5 }] }), /\[svc\] ports: port 80\.5 of "web" is out of range/],
-  ["duplicate port number", (p) => rust(p, "svc", { ports: [{ name: "a", port: 80 }, { name: "b", port: 80 }] }), /\[svc\] ports: "80\/TCP" is declared more than once/],
-  ["duplicate port name", (p) => rust(p, "svc", { ports: [{ name: "web", port: 80 }, { name: "web", port: 81 }] }), /\[svc\] ports: "web" is declared more than once; port names must be unique/],
-  ["port name not an IANA service name", (p) => rust(p, "svc", { ports: [{ name: "Web_Port", port: 80 }] }), /\[svc\] ports: "Web_Port" is not a valid IANA service name/],
-  ["port name longer than 15", (p) => rust(p, "svc", { ports: [{ name: "a-very-long-port-name", port: 80 }] }), /\[svc\] ports: "a-very-long-port-name" is not a valid IANA service name \(at most 15/],
-  ["UID 0", (p) => rust(p, "svc"), /\[svc\] imageUser: 0:65532 must be a non-zero numeric UID:GID \(root is never allowed\)/, { imageUser: { uid: 0, gid: 65532 } }],
-  ["GID 0", (p) => rust(p, "svc"), /\[svc\] imageUser: 65532:0 must be a non-zero/, { imageUser: { uid: 65532, gid: 0 } }],
+  ["path with a space", (p) => rust(p, "svc", { path: "my svc" }), /\[svc\] path: "my svc" must be a relative folder/],
+  ["Go command outside the Go module", (p) => new GoComponent(p, "tool", { path: "cmd/tool" }), /\[tool\] path: "cmd\/tool" is outside the Go module "tools"/],
+  // ports
+  ["port 0", (p) => rust(p, "svc", { ports: [{ name: "web", port: 0 }] }), /\[svc\] ports\[0\]\.port: 0 is not a whole number from 1 to 65535/],
+  ["port 70000", (p) => rust(p, "svc", { ports: [{ name: "web", port: 70000 }] }), /\[svc\] ports\[0\]\.port: 70000 is not a whole number from 1 to 65535/],
+  ["fractional port", (p) => rust(p, "svc", { ports: [{ name: "web", port: 80.5 }] }), /\[svc\] ports\[0\]\.port: 80\.5 is not a whole number/],
+  ["port 22 (SSH)", (p) => rust(p, "svc", { ports: [...METRICS, { name: "ssh", port: 22 }] }), /\[svc\] ports\[1\]\.port: 22 is the SSH port, which images do not expose \(policy DS-0004\)/],
+  ["duplicate port number", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: 80 }, { name: "b", port: 80 }] }), /\[svc\] ports: "80\/TCP" is declared more than once/],
+  ["duplicate port name", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: 80 }, { name: "metrics", port: 81 }] }), /\[svc\] ports: "metrics" is declared more than once; port names must be unique/],
+  ["port name not an IANA service name", (p) => rust(p, "svc", { ports: [{ name: "Web_Port", port: 80 }] }), /\[svc\] ports\[0\]\.name: "Web_Port" is not a valid IANA service name/],
+  ["port name longer than 15", (p) => rust(p, "svc", { ports: [{ name: "a-very-long-port-name", port: 80 }] }), /\[svc\] ports\[0\]\.name: "a-very-long-port-name" is not a valid IANA service name \(at most 15/],
+  ["unknown protocol", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: 80, protocol: untyped({ p: 1 }) }] }), /\[svc\] ports\[0\]\.protocol: an object is not a protocol; use "TCP" or "UDP"/],
+  // the image user, above 10000 and never root
+  ["UID 0", () => undefined, /\[project demo\] imageUser\.uid: 0 is not a whole number from 10001 to 2147483647; .*never root/, { imageUser: { uid: 0, gid: 65532 } }],
+  ["GID 0", () => undefined, /\[project demo\] imageUser\.gid: 0 is not a whole number from 10001/, { imageUser: { uid: 65532, gid: 0 } }],
+  ["UID 1000 (a user of the node)", () => undefined, /\[project demo\] imageUser\.uid: 1000 .*KSV-0020/, { imageUser: { uid: 1000, gid: 65532 } }],
+  // linkage and runtime
   ["glibc-linked on scratch", (p) => rust(p, "svc", { runtime: RuntimeBase.SCRATCH }), /\[svc\] runtime: a glibc-linked binary cannot run on scratch .*set linkage: Linkage\.STATIC/],
+  ["musl without static linkage", (p) => rust(p, "svc", { staticLibc: StaticLibc.MUSL }), /\[svc\] staticLibc: only a static build chooses its C library; set linkage: Linkage\.STATIC/],
+  ["timezone data on scratch (Rust)", (p) => rust(p, "svc", { linkage: Linkage.STATIC, runtime: RuntimeBase.SCRATCH, timezoneData: true }), /\[svc\] timezoneData: scratch has no \/usr\/share\/zoneinfo/],
+  ["a value outside an enum", (p) => rust(p, "svc", { linkage: untyped("musl") }), /\[svc\] linkage: "musl" is not a Linkage; use Linkage\.GLIBC or Linkage\.STATIC/],
+  // reqwest
   ["native-tls with a static build", (p) => rust(p, "svc", { linkage: Linkage.STATIC, httpClient: true }), /\[project demo\] reqwest: reqwest feature "native-tls" pulls in native-tls\/OpenSSL/, { reqwest: { extraFeatures: ["native-tls"] } }],
   ["unknown reqwest feature", (p) => rust(p, "svc", { httpClient: true }), /\[project demo\] reqwest: reqwest 0\.13 has no feature "rustls-tls" \(the rustls feature of this release is "rustls"\)/, { reqwest: { version: ReqwestVersion.V0_13, extraFeatures: ["rustls-tls"] } }],
+  ["unknown reqwest version", () => undefined, /\[project demo\] reqwest\.version: "0\.10" is not a ReqwestVersion; use ReqwestVersion\.V0_11, ReqwestVersion\.V0_12 or ReqwestVersion\.V0_13/, { reqwest: { version: untyped("0.10") } }],
+  // the workload and what only a workload takes
   ["health on an undeclared port", (p) => rust(p, "svc", { ports: [{ name: "grpc", port: 8980 }], health: { port: "metrics" } }), /\[svc\] health\.port: "metrics" is not a declared port \(declared: grpc\)/],
-  ["invalid env var name", (p) => rust(p, "svc", { env: { "1BAD": "x" } }), /\[svc\] env: "1BAD" is not a valid environment variable name/],
-  ["relative writable path", (p) => rust(p, "svc", { writablePaths: ["var/cache"] }), /\[svc\] writablePaths: "var\/cache" must be an absolute directory path/],
+  ["a Deployment without probes", (p) => new RustComponent(p, "svc", { ports: [{ name: "grpc", port: 8980 }] }), /\[svc\] health: a Deployment needs liveness and readiness probes \(policy PRISM-K001\)/],
+  ["a Deployment without ports", (p) => new RustComponent(p, "svc"), /\[svc\] health: a Deployment needs liveness and readiness probes \(policy PRISM-K001\) and this one has none \(and no ports\)/],
+  ["zero replicas", (p) => rust(p, "svc", { replicas: 0 }), /\[svc\] replicas: 0 is not a whole number from 1 to 2147483647; use WorkloadKind\.JOB/],
+  ["replicas on a Job", (p) => rust(p, "svc", { workload: WorkloadKind.JOB, replicas: 3 }), /\[svc\] replicas: only a Deployment has replicas, and this component has workload: WorkloadKind\.JOB/],
+  ["a Go command given ports and replicas, no workload", (p) => new GoComponent(p, "api", { ports: METRICS, replicas: 3 }), /\[api\] replicas: only a Deployment has replicas, and this component has workload NONE \(the default\)/],
+  ["a Go command given ports, no workload", (p) => new GoComponent(p, "api", { ports: METRICS }), /\[api\] ports: given, but this component has workload NONE \(the default\)/],
+  ["env on an image-only component", (p) => new GoComponent(p, "api", { env: { A: "1" } }), /\[api\] env: only a Kubernetes workload uses it/],
+  // values
+  ["invalid env var name", (p) => rust(p, "svc", { env: { "1BAD": "x" } }), /\[svc\] env\["1BAD"\]: "1BAD" is not a valid environment variable name/],
+  ["relative writable path", (p) => rust(p, "svc", { writablePaths: ["var/cache"] }), /\[svc\] writablePaths\[0\]: "var\/cache" must be an absolute directory path/],
   ["binary with a slash", (p) => rust(p, "svc", { binary: "bin/svc" }), /\[svc\] binary: "bin\/svc" is not a file name/],
-  ["Go command outside the Go module", (p) => new GoComponent(p, "tool", { path: "cmd/tool" }), /\[tool\] path: "cmd\/tool" is outside the Go module "tools"/],
-  ["invalid namespace", (p) => rust(p, "svc"), /\[project demo\] namespace: "Prism_NS" is not a valid Kubernetes namespace/, { namespace: "Prism_NS" }],
-  ["timezone data on scratch (Rust)", (p) => rust(p, "svc", { linkage: Linkage.STATIC, runtime: RuntimeBase.SCRATCH, timezoneData: true }), /\[svc\] timezoneData: scratch has no \/usr\/share\/zoneinfo/],
-  ["zero replicas", (p) => rust(p, "svc", { replicas: 0 }), /\[svc\] replicas: 0 must be a whole number of at least 1/],
   ["bad CPU quantity", (p) => rust(p, "svc", { resources: { cpuLimit: "lots" } }), /\[svc\] resources\.cpuLimit: "lots" is not a CPU quantity/],
   ["bad memory quantity", (p) => rust(p, "svc", { resources: { memoryRequest: "64MB" } }), /\[svc\] resources\.memoryRequest: "64MB" is not a memory quantity/],
-  ["version not X.Y.Z", (p) => rust(p, "svc"), /\[project demo\] version: "latest" is not a release version/, { version: "latest" }],
-  ["registry with a trailing slash", (p) => rust(p, "svc"), /\[project demo\] imageRegistry: "ghcr\.io\/prism\/" is not an image repository prefix/, { imageRegistry: "ghcr.io/prism/" }],
-  ["musl without static linkage", (p) => rust(p, "svc", { staticLibc: StaticLibc.MUSL }), /\[svc\] staticLibc: only a static build chooses its C library; set linkage: Linkage\.STATIC/],
+  ["Go ldflags with shell quotes", (p) => new GoComponent(p, "tool", { ldflags: "-X 'main.v=1'" }), /\[tool\] ldflags: "-X 'main\.v=1'" holds characters that would need shell quoting/],
+  ["package name with a space", (p) => rust(p, "svc", { packageName: "my svc" }), /\[svc\] packageName: "my svc" is not a Cargo package name/],
   ["duplicate cargo package", (p) => { rust(p, "a", { packageName: "core" }); rust(p, "b", { packageName: "core" }); }, /\[project demo\] packageName: "core" is declared more than once/],
+  // project values
+  ["invalid namespace", () => undefined, /\[project demo\] namespace: "Prism_NS" is not a valid Kubernetes name/, { namespace: "Prism_NS" }],
+  ["version not X.Y.Z", () => undefined, /\[project demo\] version: "latest" is not a release version/, { version: "latest" }],
+  ["version with a newline", () => undefined, /\[project demo\] version: "1\.2\.3\\nRUN id" is not a release version/, { version: "1.2.3\nRUN id" }],
+  ["version that reads as the debug tag", () => undefined, /\[project demo\] version: "1\.0\.0-debug" ends in "debug"/, { version: "1.0.0-debug" }],
+  ["registry with a trailing slash", () => undefined, /\[project demo\] imageRegistry: "ghcr\.io\/prism\/" is not an image repository prefix/, { imageRegistry: "ghcr.io/prism/" }],
+  ["unpinned base images without an opt-out", (p) => rust(p, "svc"), /\[project demo\] allowUnpinnedBaseImages: these base images have no digest, which the policy reports \(PRISM-D001\): .*gcr\.io\/distroless\/cc-debian13:nonroot/, { allowUnpinnedBaseImages: undefined }],
+  // options that do not exist, and values of the wrong type
+  ["a mistyped option, with a suggestion", (p) => rust(p, "proxy", untyped({ prots: METRICS })), /\[proxy\] prots: unknown option; did you mean "ports"\?/],
+  ["a mistyped nested option", (p) => rust(p, "svc", { resources: untyped({ cpuLimt: "1" }) }), /\[svc\] resources\.cpuLimt: unknown option; did you mean "cpuLimit"\?/],
+  ["an option of nothing", (p) => rust(p, "svc", untyped({ zzzz: 1 })), /\[svc\] zzzz: unknown option; remove it \(the options here are: binary, description, /],
+  ["a mistyped project option", () => undefined, /\[project demo\] namspace: unknown option; did you mean "namespace"\?/, untyped({ namspace: "x" })],
+  ["a number as a string", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: untyped("9090") }] }), /\[svc\] ports\[0\]\.port: expected a number, got "9090"; change it to a number/],
+  ["ports not an array", (p) => rust(p, "svc", { ports: untyped({ name: "metrics", port: 9090 }) }), /\[svc\] ports: expected an array, got an object; change it to an array/],
+  ["a boolean as a string", (p) => rust(p, "svc", { httpClient: untyped("yes") }), /\[svc\] httpClient: expected true or false, got "yes"/],
+  ["a required nested option missing", (p) => rust(p, "svc", { health: untyped({ livenessPath: "/live" }) }), /\[svc\] health\.port: is required and missing/],
 ];
 
 describe("bad input", () => {
-  it("covers at least 25 wrong configurations", () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(25);
+  it("covers at least 50 wrong configurations", () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(50);
   });
 
   it.each(CASES)("%s: fails naming the component and option, and the output folder is unchanged", (_label, declare, message, props) => {
     // GIVEN a folder holding a previous, valid synthesis
     const { outdir } = synth((dir) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir: dir });
-      new RustComponent(p, "existing", { ports: [{ name: "metrics", port: 9090 }] });
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, allowUnpinnedBaseImages: "test tree" });
+      rust(p, "existing");
       new GoComponent(p, "tool", { workload: WorkloadKind.JOB });
       return p;
     });
     const before = snapshot(outdir);
     // WHEN the definition is wrong
     const attempt = () => {
-      const p = new ContainerMonorepo({ name: "demo", outdir, ...props });
+      const p = new ContainerMonorepo({ name: "demo", outdir, allowUnpinnedBaseImages: "test tree", ...props });
       declare(p);
       p.synth();
     };
-    // THEN
+    // THEN it is refused (a refusal, which the runner prints without a stack), naming component and field
     expect(attempt).toThrow(message);
+    try {
+      attempt();
+    } catch (e) {
+      expect(isRefusal(e)).toBe(true);
+    }
     expect(snapshot(outdir)).toEqual(before);
   });
 
   it("reports every problem at once, not only the first", () => {
-    const p = new ContainerMonorepo({ name: "demo", outdir: synth((d) => new ContainerMonorepo({ name: "demo", outdir: d })).outdir });
-    rust(p, "svc", { ports: [{ name: "web", port: 0 }], replicas: 0, env: { "1BAD": "x" } });
+    const p = new ContainerMonorepo({ name: "demo", outdir: tmpdir(), allowUnpinnedBaseImages: "test tree" });
+    rust(p, "svc", { ports: [{ name: "metrics", port: 0 }], env: { "1BAD": "x" } });
+    rust(p, "other", { replicas: 0 });
+    new GoComponent(p, "tool", { ports: METRICS });
     const message = (() => {
       try {
         p.synth();
@@ -110,9 +143,18 @@ describe("bad input", () => {
       return "";
     })();
     expect(message).toMatch(/^prism-projen: nothing was written; fix these in \.projenrc\.ts:/);
-    expect(message).toContain("[svc] ports: port 0");
-    expect(message).toContain("[svc] env: \"1BAD\"");
-    expect(message).toContain("[svc] replicas: 0");
+    expect(message).toContain("[svc] ports[0].port: 0");
+    expect(message).toContain("[svc] env[\"1BAD\"]: \"1BAD\"");
+    expect(message).toContain("[other] replicas: 0");
+    expect(message).toContain("[tool] ports: given");
+  });
+
+  it("the props types come from the schemas, so the type checker and the run-time check agree", () => {
+    // @ts-expect-error -- a misspelled option is a type error too
+    const misspelled: RustComponentProps = { prots: METRICS };
+    // @ts-expect-error -- and so is a value of the wrong type
+    const wrongType: ContainerMonorepoProps = { name: "demo", version: 1 };
+    expect([misspelled, wrongType]).toHaveLength(2);
   });
 });
 
@@ -132,7 +174,7 @@ describe("cross-file checks render the files and can fail", () => {
     });
     try {
       // WHEN
-      const p = new ContainerMonorepo({ name: "demo", outdir: synth((d) => new ContainerMonorepo({ name: "demo", outdir: d })).outdir });
+      const p = new ContainerMonorepo({ name: "demo", outdir: tmpdir(), allowUnpinnedBaseImages: "test tree" });
       const svc = new RustComponent(p, "svc");
       // THEN
       expect(validateRendered(svc._toModel(), p.model, ["containers/svc"]))

@@ -6,6 +6,9 @@
  * @see https://docs.rs/crate/reqwest/latest/features
  */
 
+import * as v from "valibot";
+import { cargoFeature, enumOf } from "../options/grammars";
+
 /** A reqwest release line prism-projen knows the feature names of. */
 export enum ReqwestVersion {
   V0_11 = "0.11",
@@ -76,19 +79,22 @@ const RELEASES: Record<ReqwestVersion, ReqwestRelease> = {
   },
 };
 
-/** Options for the workspace's reqwest dependency. */
-export interface ReqwestOptions {
+/** The schema of `ReqwestOptions` (not part of the public API). */
+export const REQWEST_OPTIONS = v.strictObject({
   /**
    * The reqwest release line.
    * @default ReqwestVersion.V0_12
    */
-  readonly version?: ReqwestVersion;
+  version: v.optional(enumOf(ReqwestVersion, "ReqwestVersion")),
   /**
    * Features added to the rustls feature and the non-TLS defaults (e.g. `json`).
    * @default []
    */
-  readonly extraFeatures?: string[];
-}
+  extraFeatures: v.optional(v.array(cargoFeature)),
+});
+
+/** Options for the workspace's reqwest dependency. */
+export type ReqwestOptions = Readonly<v.InferInput<typeof REQWEST_OPTIONS>>;
 
 /** The resolved reqwest dependency. */
 export interface ReqwestSpec {

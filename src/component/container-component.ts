@@ -1,4 +1,8 @@
 import type { IConstruct } from "constructs";
+import * as v from "valibot";
+import { checkOptions } from "../options/check-options";
+import { Refusal } from "../refusal";
+import { enumOf, fileName, envName, kubernetesName, repoPath, wholeNumber } from "../options/grammars";
 import {
   INSTALL_DIR,
   Linkage,
@@ -6,78 +10,110 @@ import {
   WorkloadKind,
   type ComponentModel,
   type GoBuild,
-  type HealthSpec,
-  type ImageUser,
-  type PortSpec,
-  type ResourceSpec,
   type RustBuild,
 } from "./model";
+import { DESCRIPTION, HEALTH_SPEC, PORT_SPEC, RESOURCE_SPEC, WRITABLE_PATH, type ImageUser, type ResourceSpec } from "./option-specs";
 
-/** Options every kind of component shares. */
-export interface ContainerComponentOptions {
+/**
+ * The options every kind of component shares, as schema entries; each kind adds its own
+ * (and its own `workload`, whose default differs) and derives its props type from the result.
+ */
+export const CONTAINER_COMPONENT_OPTIONS = {
   /**
    * One line saying what the component does (image label, Cargo description).
    * @default - "<name> component"
    */
-  readonly description?: string;
+  description: v.optional(DESCRIPTION),
   /**
    * Folder of the component, relative to the repository root.
    * @default - `containers/<name>` for Rust, `tools/cmd/<name>` for Go
    */
-  readonly path?: string;
+  path: v.optional(repoPath),
   /**
    * Name of the executable.
    * @default - the component name
    */
-  readonly binary?: string;
+  binary: v.optional(fileName),
   /**
    * Network ports: `EXPOSE`d, named container ports, and Service ports.
    * @default []
    */
-  readonly ports?: PortSpec[];
+  ports: v.optional(v.array(PORT_SPEC)),
   /**
    * Environment variables of the container.
    * @default {}
    */
-  readonly env?: Record<string, string>;
+  env: v.optional(v.record(envName, v.string())),
   /**
-   * How the component runs on Kubernetes.
-   * @default WorkloadKind.DEPLOYMENT
-   */
-  readonly workload?: WorkloadKind;
-  /**
-   * Replicas of a Deployment.
+   * Replicas of a Deployment; only a Deployment takes it.
    * @default 2
    */
-  readonly replicas?: number;
+  replicas: v.optional(wholeNumber(1, 2 ** 31 - 1, "; use WorkloadKind.JOB for run-to-completion work")),
   /**
-   * Container resource requests and limits.
+   * Container resource requests and limits; only a workload takes them.
    * @default - requests 100m CPU / 64Mi, limits 500m CPU / 128Mi
    */
-  readonly resources?: ResourceSpec;
+  resources: v.optional(RESOURCE_SPEC),
   /**
-   * HTTP health endpoints for the liveness and readiness probes.
+   * HTTP health endpoints for the liveness and readiness probes. A Deployment must have them.
    * @default - `/healthz` and `/readyz` on the port named `metrics`, if there is one; no probes otherwise
    */
-  readonly health?: HealthSpec;
+  health: v.optional(HEALTH_SPEC),
   /**
    * Absolute paths the process may write to, mounted as `emptyDir` volumes
    * (the root filesystem is read-only). `/tmp` is always included.
    * @default ["/tmp"]
    */
-  readonly writablePaths?: string[];
+  writablePaths: v.optional(v.array(WRITABLE_PATH)),
   /**
    * Base image family of the runtime stage.
    * @default RuntimeBase.DISTROLESS
    */
-  readonly runtime?: RuntimeBase;
+  runtime: v.optional(enumOf(RuntimeBase, "RuntimeBase")),
   /**
    * Whether the process reads local time zones (the IANA database). Distroless
    * ships it; on scratch a Go binary embeds it (`-tags timetzdata`) and a Rust
    * one is refused.
    * @default false
    */
-  readonly timezoneData?: boolean;
+  timezoneData: v.optional(v.boolean()),
+};
+
+/** A component's `workload` option; the kind documents its own default. */
+export const WORKLOAD = enumOf(WorkloadKind, "WorkloadKind");
+
+const CONTAINER_COMPONENT_OPTIONS_SCHEMA = v.strictObject({
+  ...CONTAINER_COMPONENT_OPTIONS,
+  /**
+   * How the component runs on Kubernetes.
+   * @default - WorkloadKind.DEPLOYMENT for a RustComponent, WorkloadKind.NONE (image only) for a GoComponent
+   */
+  workload: v.optional(WORKLOAD),
+});
+
+/** Options every kind of component shares. */
+export type ContainerComponentOptions = Readonly<v.InferInput<typeof CONTAINER_COMPONENT_OPTIONS_SCHEMA>>;
+
+/** The component name (the construct id): every generated name derives from it. */
+const COMPONENT_NAME = kubernetesName("rename the component");
+
+/**
+ * Checks a component's name and options against their schemas. The problems are
+ * reported at synth, with every other one; until then the component holds no options.
+ */
+export function checkComponentOptions<S extends v.GenericSchema>(name: string, schema: S, props: unknown): {
+  readonly props: v.InferOutput<S> | undefined;
+  readonly problems: readonly string[];
+} {
+  const nameCheck = checkOptions(COMPONENT_NAME, name);
+  const options = checkOptions(schema, props ?? {});
+  return {
+    props: options.ok ? options.value : undefined,
+    problems: [
+      ...(nameCheck.ok ? [] : nameCheck.problems.map((p) => p.replace(/^\(options\)/, "name"))),
+      ...(options.ok ? [] : options.problems),
+    ],
+  };
 }
 
 const DEFAULT_RESOURCES: Required<ResourceSpec> = {
@@ -95,6 +131,8 @@ export interface IContainerComponent extends IConstruct {
   _toModel(): ComponentModel;
   /** @internal attaches the component's files; called once by the project, after validation. */
   _addFiles(): void;
+  /** @internal what is wrong with the component's name and options, as `field: problem; fix`. */
+  _optionProblems(): readonly string[];
 }
 
 /** Marks a construct as a container component (a brand, not `instanceof`, so two copies of the library agree). */
@@ -114,10 +152,10 @@ export function isContainerComponent(x: unknown): x is IContainerComponent {
  */
 export function assertNewComponentName(scope: IConstruct, name: string): void {
   if (typeof name !== "string" || name.trim() === "") {
-    throw new Error("[<unnamed>] name: a component needs a non-empty name; pass it as the second argument, e.g. new RustComponent(project, \"proxy\")");
+    throw new Refusal("[<unnamed>] name: a component needs a non-empty name; pass it as the second argument, e.g. new RustComponent(project, \"proxy\")");
   }
   if (scope.node.tryFindChild(name) !== undefined) {
-    throw new Error(`[${name}] name: a component named "${name}" is declared more than once; component names must be unique, rename one`);
+    throw new Refusal(`[${name}] name: a component named "${name}" is declared more than once; component names must be unique, rename one`);
   }
 }
 
@@ -164,5 +202,6 @@ export function resolveComponent(
     user: kind.user,
     build: kind.build,
     installPath: `${INSTALL_DIR}/${binary}`,
+    optionsGiven: Object.keys(options).filter((k) => options[k as keyof ContainerComponentOptions] !== undefined).sort(),
   };
 }

@@ -1,11 +1,15 @@
 import { Component } from "projen/lib/component";
+import * as v from "valibot";
 import { SampleFile } from "projen/lib/sample-file";
+import { goLinkerFlags } from "../options/grammars";
 import { ContainerMonorepo } from "../project";
 import {
   assertNewComponentName,
   brandContainerComponent,
+  checkComponentOptions,
+  CONTAINER_COMPONENT_OPTIONS,
   resolveComponent,
-  type ContainerComponentOptions,
+  WORKLOAD,
   type IContainerComponent,
 } from "./container-component";
 import { addImageAndManifests } from "./component-files";
@@ -13,14 +17,22 @@ import { Linkage, RuntimeBase, WorkloadKind, type ComponentModel } from "./model
 import { goStarter } from "./starters";
 import * as path from "node:path";
 
-/** Props of a Go command. */
-export interface GoComponentProps extends ContainerComponentOptions {
+const GO_COMPONENT_PROPS = v.strictObject({
+  ...CONTAINER_COMPONENT_OPTIONS,
+  /**
+   * How the command runs on Kubernetes: a Go command is a tool, so image only unless said otherwise.
+   * @default WorkloadKind.NONE
+   */
+  workload: v.optional(WORKLOAD),
   /**
    * Extra `-ldflags` (e.g. `-X main.version=...`), after the `-s -w -buildid=` that strip the binary.
    * @default ""
    */
-  readonly ldflags?: string;
-}
+  ldflags: v.optional(goLinkerFlags),
+});
+
+/** Props of a Go command. */
+export type GoComponentProps = Readonly<v.InferInput<typeof GO_COMPONENT_PROPS>>;
 
 /**
  * A Go command of the repository's Go module, built static (`CGO_ENABLED=0`,
@@ -36,6 +48,7 @@ export class GoComponent extends Component implements IContainerComponent {
   /** The component name (also its construct id). */
   public readonly name: string;
   private readonly props: GoComponentProps;
+  private readonly optionProblems: readonly string[];
 
   constructor(project: ContainerMonorepo, name: string, props: GoComponentProps = {}) {
     assertNewComponentName(project, name);
@@ -43,7 +56,14 @@ export class GoComponent extends Component implements IContainerComponent {
     brandContainerComponent(this);
     Object.defineProperty(this, GO_BRAND, { value: true });
     this.name = name;
-    this.props = props;
+    const checked = checkComponentOptions(name, GO_COMPONENT_PROPS, props);
+    this.props = checked.props ?? {};
+    this.optionProblems = checked.problems;
+  }
+
+  /** @internal */
+  public _optionProblems(): readonly string[] {
+    return this.optionProblems;
   }
 
   /** @internal */

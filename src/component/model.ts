@@ -7,6 +7,8 @@
  * This file holds types and constants only, no logic.
  */
 
+import type { HealthSpec, ImageUser, PortSpec, ResourceSpec } from "./option-specs";
+
 /** How the component's binary is linked. */
 export enum Linkage {
   /** Dynamically linked against glibc: needs distroless `cc`. */
@@ -39,46 +41,6 @@ export enum DebianRelease {
   BOOKWORM = "debian12",
   /** Debian 13. */
   TRIXIE = "debian13",
-}
-
-/** A named network port of a component. */
-export interface PortSpec {
-  /** IANA service name used for the container port and the Service port (e.g. `grpc`, `metrics`). */
-  readonly name: string;
-  /** The port number, 1-65535. */
-  readonly port: number;
-  /**
-   * @default "TCP"
-   */
-  readonly protocol?: "TCP" | "UDP";
-}
-
-/** CPU and memory requests and limits of the component's container. */
-export interface ResourceSpec {
-  /** @default "100m" */
-  readonly cpuRequest?: string;
-  /** @default "64Mi" */
-  readonly memoryRequest?: string;
-  /** @default "500m" */
-  readonly cpuLimit?: string;
-  /** @default "128Mi" */
-  readonly memoryLimit?: string;
-}
-
-/** HTTP health endpoints the kubelet probes. */
-export interface HealthSpec {
-  /** Name of the declared port that serves the endpoints. */
-  readonly port: string;
-  /** @default "/healthz" */
-  readonly livenessPath?: string;
-  /** @default "/readyz" */
-  readonly readinessPath?: string;
-}
-
-/** The numeric user and group the image runs as. */
-export interface ImageUser {
-  readonly uid: number;
-  readonly gid: number;
 }
 
 /** The distroless `nonroot` user: UID and GID 65532. */
@@ -116,6 +78,8 @@ export interface ComponentModel {
   readonly build: RustBuild | GoBuild;
   /** Absolute path of the binary in the runtime image; the ENTRYPOINT runs it. */
   readonly installPath: string;
+  /** The options `.projenrc.ts` set (rather than left to their defaults), for the checks that depend on it. */
+  readonly optionsGiven: readonly string[];
 }
 
 /** How cargo builds a Rust component. */

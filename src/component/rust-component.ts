@@ -1,46 +1,22 @@
 import { Component } from "projen/lib/component";
+import * as v from "valibot";
 import { SampleFile } from "projen/lib/sample-file";
 import { renderMemberManifest } from "../cargo/render";
 import { TomlFile } from "../files/toml-file";
+import { cargoPackageName, enumOf } from "../options/grammars";
 import { ContainerMonorepo } from "../project";
 import {
   assertNewComponentName,
   brandContainerComponent,
+  checkComponentOptions,
+  CONTAINER_COMPONENT_OPTIONS,
   resolveComponent,
-  type ContainerComponentOptions,
+  WORKLOAD,
   type IContainerComponent,
 } from "./container-component";
 import { addImageAndManifests } from "./component-files";
 import { Linkage, type ComponentModel } from "./model";
 import { rustStarter } from "./starters";
-
-/** Props of a Rust component. */
-export interface RustComponentProps extends ContainerComponentOptions {
-  /**
-   * How the binary is linked. Static builds use `+crt-static` for the glibc
-   * target and run on distroless `static` (or `scratch`).
-   * @default Linkage.GLIBC
-   */
-  readonly linkage?: Linkage;
-  /**
-   * The C library a static build links: glibc (`+crt-static`, static-pie) or
-   * musl (the `x86_64-unknown-linux-musl` target, added with rustup in the
-   * build stage). Only for `linkage: Linkage.STATIC`.
-   * @default StaticLibc.GLIBC
-   */
-  readonly staticLibc?: StaticLibc;
-  /**
-   * Whether the crate uses HTTP: it then depends on the workspace's reqwest,
-   * pinned to rustls.
-   * @default false
-   */
-  readonly httpClient?: boolean;
-  /**
-   * Cargo package name of the workspace member.
-   * @default - the component name
-   */
-  readonly packageName?: string;
-}
 
 /** The C library of a static Rust build, by its target triple. */
 export enum StaticLibc {
@@ -49,6 +25,42 @@ export enum StaticLibc {
   /** musl: smaller, fully static by default; slower allocator and DNS behaviour differ from glibc. */
   MUSL = "x86_64-unknown-linux-musl",
 }
+
+const RUST_COMPONENT_PROPS = v.strictObject({
+  ...CONTAINER_COMPONENT_OPTIONS,
+  /**
+   * How the component runs on Kubernetes. A Deployment needs probes: declare a port named `metrics`, or set `health`.
+   * @default WorkloadKind.DEPLOYMENT
+   */
+  workload: v.optional(WORKLOAD),
+  /**
+   * How the binary is linked. Static builds use `+crt-static` for the glibc
+   * target and run on distroless `static` (or `scratch`).
+   * @default Linkage.GLIBC
+   */
+  linkage: v.optional(enumOf(Linkage, "Linkage")),
+  /**
+   * The C library a static build links: glibc (`+crt-static`, static-pie) or
+   * musl (the `x86_64-unknown-linux-musl` target, added with rustup in the
+   * build stage). Only for `linkage: Linkage.STATIC`.
+   * @default StaticLibc.GLIBC
+   */
+  staticLibc: v.optional(enumOf(StaticLibc, "StaticLibc")),
+  /**
+   * Whether the crate uses HTTP: it then depends on the workspace's reqwest,
+   * pinned to rustls.
+   * @default false
+   */
+  httpClient: v.optional(v.boolean()),
+  /**
+   * Cargo package name of the workspace member.
+   * @default - the component name
+   */
+  packageName: v.optional(cargoPackageName),
+});
+
+/** Props of a Rust component. */
+export type RustComponentProps = Readonly<v.InferInput<typeof RUST_COMPONENT_PROPS>>;
 
 /**
  * A Rust binary in the Cargo workspace, shipped as a distroless (or scratch)
@@ -64,6 +76,7 @@ export class RustComponent extends Component implements IContainerComponent {
   /** The component name (also its construct id). */
   public readonly name: string;
   private readonly props: RustComponentProps;
+  private readonly optionProblems: readonly string[];
 
   constructor(project: ContainerMonorepo, name: string, props: RustComponentProps = {}) {
     assertNewComponentName(project, name);
@@ -71,7 +84,14 @@ export class RustComponent extends Component implements IContainerComponent {
     brandContainerComponent(this);
     Object.defineProperty(this, RUST_BRAND, { value: true });
     this.name = name;
-    this.props = props;
+    const checked = checkComponentOptions(name, RUST_COMPONENT_PROPS, props);
+    this.props = checked.props ?? {};
+    this.optionProblems = checked.problems;
+  }
+
+  /** @internal */
+  public _optionProblems(): readonly string[] {
+    return this.optionProblems;
   }
 
   /** @internal */

@@ -8,6 +8,7 @@ import type { Instruction } from "../dockerfile/dockerfile-model";
 import { BUILD_STAGE, STAGING_DIR, TARGETS, planImage } from "../dockerfile/image-plan";
 import { renderWorkload, volumeName } from "../k8s/render";
 import type { ProjectModel } from "../project-model";
+import { BASE_IMAGE_LOCK } from "../dockerfile/base-image-lock";
 import { Linkage, RuntimeBase, WorkloadKind, type ComponentModel } from "./model";
 
 /**
@@ -16,37 +17,11 @@ import { Linkage, RuntimeBase, WorkloadKind, type ComponentModel } from "./model
  * caller prefixes the construct path, which names the component.
  */
 
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-// IANA service name (RFC 6335 §5.1), as Kubernetes checks container port names.
-const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const BINARY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const CPU_QUANTITY = /^(\d+(\.\d+)?|\d+m)$/;
-const MEMORY_QUANTITY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-// A registry host (optional port) and repository path, lower case, as OCI distribution allows.
-const IMAGE_REPOSITORY = /^[a-z0-9]+([.-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
-
-/** Problems within one component. */
+/** Problems within one component: combinations of options that each fit their own grammar (the schemas check those). */
 export function validateComponent(c: ComponentModel): string[] {
   const errors: string[] = [];
-  if (!RFC1123_LABEL.test(c.name) || c.name.length > 63) {
-    errors.push(
-      `name: "${c.name}" is not a valid Kubernetes name (RFC 1123 label: lower-case letters, digits and '-', ` +
-        "starting and ending with a letter or digit, at most 63 characters); rename the component",
-    );
-  }
-  errors.push(...repoPathProblems("path", c.path));
-  if (!BINARY_NAME.test(c.binary)) {
-    errors.push(`binary: "${c.binary}" is not a file name; use letters, digits, '-', '_' and '.' only`);
-  }
-  errors.push(...portProblems(c));
-  if (c.user.uid === 0 || c.user.gid === 0 || !isId(c.user.uid) || !isId(c.user.gid)) {
-    errors.push(
-      `imageUser: ${c.user.uid}:${c.user.gid} must be a non-zero numeric UID:GID (root is never allowed); ` +
-        "omit imageUser to use the distroless nonroot user 65532:65532",
-    );
-  }
+  errors.push(...duplicates(c.ports, (p) => p.name, "ports", "port names must be unique within a component"));
+  errors.push(...duplicates(c.ports, (p) => `${p.port}/${p.protocol}`, "ports", "each port number may be declared once per protocol"));
   if (c.linkage === Linkage.GLIBC && c.runtime === RuntimeBase.SCRATCH) {
     errors.push(
       "runtime: a glibc-linked binary cannot run on scratch (no libc there); " +
@@ -62,36 +37,15 @@ export function validateComponent(c: ComponentModel): string[] {
         "use runtime: RuntimeBase.DISTROLESS (distroless static ships tzdata), or embed the zones in the binary and drop timezoneData",
     );
   }
-  if (c.workload === WorkloadKind.DEPLOYMENT && (!Number.isInteger(c.replicas) || c.replicas < 1)) {
-    errors.push(`replicas: ${c.replicas} must be a whole number of at least 1; use WorkloadKind.JOB for run-to-completion work`);
-  }
-  for (const [field, value] of [["cpuRequest", c.resources.cpuRequest], ["cpuLimit", c.resources.cpuLimit]] as const) {
-    if (!CPU_QUANTITY.test(value)) {
-      errors.push(`resources.${field}: "${value}" is not a CPU quantity; write cores ("1", "0.5") or millicores ("250m")`);
-    }
-  }
-  for (const [field, value] of [["memoryRequest", c.resources.memoryRequest], ["memoryLimit", c.resources.memoryLimit]] as const) {
-    if (!MEMORY_QUANTITY.test(value)) {
-      errors.push(`resources.${field}: "${value}" is not a memory quantity; write e.g. "128Mi" or "1Gi"`);
-    }
-  }
+  errors.push(...workloadProblems(c));
   if (c.health && !c.ports.some((p) => p.name === c.health!.port)) {
     errors.push(
       `health.port: "${c.health.port}" is not a declared port (declared: ${c.ports.map((p) => p.name).join(", ") || "none"}); ` +
         "name one of the component's ports",
     );
   }
-  for (const e of c.env) {
-    if (!ENV_NAME.test(e.name)) {
-      errors.push(`env: "${e.name}" is not a valid environment variable name; use letters, digits and '_', not starting with a digit`);
-    }
-  }
   const volumes = new Map<string, string>();
   for (const p of c.writablePaths) {
-    if (!p.startsWith("/") || p.split("/").includes("..") || p === "/") {
-      errors.push(`writablePaths: "${p}" must be an absolute directory path below / without '..'`);
-      continue;
-    }
     const name = volumeName(p);
     if (volumes.has(name)) {
       errors.push(`writablePaths: "${p}" and "${volumes.get(name)}" map to the same volume name "${name}"; keep one`);
@@ -105,6 +59,38 @@ export function validateComponent(c: ComponentModel): string[] {
     }
   }
   return errors;
+}
+
+/** Options that only some workloads take, and a Deployment's probes (policy PRISM-K001). */
+function workloadProblems(c: ComponentModel): string[] {
+  const errors: string[] = [];
+  const given = (option: string) => c.optionsGiven.includes(option);
+  const workload = given("workload") ? `workload: WorkloadKind.${enumKey(WorkloadKind, c.workload)}` : `workload ${enumKey(WorkloadKind, c.workload)} (the default)`;
+  if (c.workload !== WorkloadKind.DEPLOYMENT && given("replicas")) {
+    errors.push(`replicas: only a Deployment has replicas, and this component has ${workload}; drop replicas, or set workload: WorkloadKind.DEPLOYMENT`);
+  }
+  if (c.workload === WorkloadKind.NONE) {
+    for (const option of ["env", "resources", "health", "writablePaths"].filter(given)) {
+      errors.push(`${option}: only a Kubernetes workload uses it, and this component has ${workload} (image only); ` +
+        `drop ${option}, or set workload: WorkloadKind.DEPLOYMENT or WorkloadKind.JOB`);
+    }
+    if (c.ports.length > 0 && !given("workload")) {
+      errors.push(`ports: given, but this component has ${workload}: no Deployment or Service serves them; ` +
+        "set workload: WorkloadKind.DEPLOYMENT, or set workload: WorkloadKind.NONE to build an image that only EXPOSEs them");
+    }
+  }
+  if (c.workload === WorkloadKind.DEPLOYMENT && !c.health) {
+    errors.push(
+      `health: a Deployment needs liveness and readiness probes (policy PRISM-K001) and this one has none${c.ports.length === 0 ? " (and no ports)" : ""}; ` +
+        "declare a port named \"metrics\" (probed at /healthz and /readyz), or set health: { port: \"<a declared port>\" }, " +
+        "or run it as workload: WorkloadKind.JOB",
+    );
+  }
+  return errors;
+}
+
+function enumKey(values: Record<string, string>, value: string): string {
+  return Object.keys(values).find((k) => values[k] === value) ?? value;
 }
 
 /** Problems across components and project settings. */
@@ -123,23 +109,33 @@ export function validateProject(project: ProjectModel, components: readonly Comp
       if (a) errors.push(`path: "${b.path}" (${b.name}) is inside "${a.path}" (${a.name}); component folders must not nest`);
     }
   }
-  errors.push(...repoPathProblems("goModuleDir", project.goModuleDir));
-  if (!SEMVER.test(project.version)) {
-    errors.push(`version: "${project.version}" is not a release version (X.Y.Z); images are tagged v<version>, so use e.g. "1.2.3"`);
-  }
-  if (!IMAGE_REPOSITORY.test(project.imageRegistry)) {
-    errors.push(
-      `imageRegistry: "${project.imageRegistry}" is not an image repository prefix (lower-case host and path, no tag, ` +
-        "no trailing '/'); use e.g. \"ghcr.io/prism\"",
-    );
-  }
-  if (!RFC1123_LABEL.test(project.namespace)) {
-    errors.push(`namespace: "${project.namespace}" is not a valid Kubernetes namespace (RFC 1123 label); change namespace`);
-  }
   if (components.some((c) => c.build.kind === "rust" && c.build.httpClient)) {
     errors.push(...reqwestFeatureProblems(project.reqwest).map((p) => `reqwest: ${p}`));
   }
   return errors;
+}
+
+/**
+ * Base images that the lock does not pin: a policy finding (PRISM-D001) unless the project
+ * allows them, with a reason, so synth refuses them on the same terms.
+ */
+export function unpinnedBaseImageProblems(project: ProjectModel, components: readonly ComponentModel[], rustMemberRoots: readonly string[]): string[] {
+  const unpinned = new Set<string>();
+  for (const c of components) {
+    const plan = planImage(c, project, { rustMemberRoots, marker: "" });
+    // A FROM names its version through a global ARG: name the image as the lock does, version written out.
+    const withArgs = (from: string) => plan.globalArgs.reduce((ref, arg) => ref.split(`\${${arg.name}}`).join(arg.defaultValue), from);
+    for (const stage of plan.stages) {
+      const isStage = plan.stages.some((s) => s.name === stage.from);
+      if (!isStage && stage.from !== "scratch" && !stage.from.includes("@sha256:")) unpinned.add(withArgs(stage.from));
+    }
+  }
+  if (unpinned.size === 0) return [];
+  return [
+    `allowUnpinnedBaseImages: these base images have no digest, which the policy reports (PRISM-D001): ${[...unpinned].sort().join(", ")}; ` +
+      `pin them in ${BASE_IMAGE_LOCK} (FROM <image>:<tag>@sha256:<digest>, one line each), ` +
+      "or set allowUnpinnedBaseImages: \"<why they cannot be pinned>\" to record an exception",
+  ];
 }
 
 /**
@@ -212,31 +208,6 @@ export function validateRendered(c: ComponentModel, project: ProjectModel, rustM
   return errors;
 }
 
-function portProblems(c: ComponentModel): string[] {
-  const errors: string[] = [];
-  for (const p of c.ports) {
-    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
-      errors.push(`ports: port ${p.port} of "${p.name}" is out of range; use a whole number from 1 to 65535`);
-    }
-    if (!IANA_SVC_NAME.test(p.name) || p.name.length > 15) {
-      errors.push(
-        `ports: "${p.name}" is not a valid IANA service name (at most 15 lower-case letters, digits and single '-', ` +
-          "with at least one letter); rename the port, e.g. \"grpc\" or \"metrics\"",
-      );
-    }
-  }
-  errors.push(...duplicates(c.ports, (p) => p.name, "ports", "port names must be unique within a component"));
-  errors.push(...duplicates(c.ports, (p) => `${p.port}/${p.protocol}`, "ports", "each port number may be declared once per protocol"));
-  return errors;
-}
-
-function repoPathProblems(field: string, p: string): string[] {
-  if (p === "" || path.posix.isAbsolute(p) || p.split("/").some((s) => s === ".." || s === "." || s === "")) {
-    return [`${field}: "${p}" must be a relative folder inside the repository, without '.', '..' or empty segments`];
-  }
-  return [];
-}
-
 function duplicates<T>(items: readonly T[], key: (t: T) => string | undefined, field: string, fix: string): string[] {
   const seen = new Set<string>();
   const reported = new Set<string>();
@@ -253,6 +224,3 @@ function duplicates<T>(items: readonly T[], key: (t: T) => string | undefined, f
   return errors;
 }
 
-function isId(n: number): boolean {
-  return Number.isInteger(n) && n > 0 && n < 2 ** 31;
-}

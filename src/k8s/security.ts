@@ -1,5 +1,5 @@
 import type { PodSecurityContext, SecurityContext } from "kubernetes-types/core/v1";
-import type { ImageUser } from "../component/model";
+import type { ImageUser } from "../component/option-specs";
 
 /**
  * The security contexts of the Pod Security Standards "restricted" profile,

@@ -1,0 +1,68 @@
+import * as v from "valibot";
+import { absolutePath, cpuQuantity, grammar, httpPath, memoryQuantity, portName, wholeNumber } from "../options/grammars";
+import { shown } from "../options/check-options";
+
+/**
+ * The nested option objects of a component (and the project's image user): each declared once,
+ * as a schema; its TypeScript type is derived from it, so the run-time check and the compile-time
+ * type cannot disagree.
+ */
+
+/** The schemas of the option types (not part of the public API). */
+export const PORT_SPEC = v.strictObject({
+  /** IANA service name used for the container port and the Service port (e.g. `grpc`, `metrics`). */
+  name: portName,
+  /** The port number, 1-65535; not 22 (an SSH port is a policy finding, trivy DS-0004). */
+  port: v.pipe(
+    wholeNumber(1, 65535, "; use a port number from 1 to 65535"),
+    v.check((n) => n !== 22, "22 is the SSH port, which images do not expose (policy DS-0004); use another port"),
+  ),
+  /**
+   * The transport protocol.
+   * @default "TCP"
+   */
+  protocol: v.optional(v.picklist(["TCP", "UDP"], (issue) => `${shown(issue.input)} is not a protocol; use "TCP" or "UDP"`)),
+});
+/** A named network port of a component. */
+export type PortSpec = Readonly<v.InferInput<typeof PORT_SPEC>>;
+
+export const RESOURCE_SPEC = v.strictObject({
+  /** @default "100m" */
+  cpuRequest: v.optional(cpuQuantity),
+  /** @default "64Mi" */
+  memoryRequest: v.optional(memoryQuantity),
+  /** @default "500m" */
+  cpuLimit: v.optional(cpuQuantity),
+  /** @default "128Mi" */
+  memoryLimit: v.optional(memoryQuantity),
+});
+/** CPU and memory requests and limits of the component's container. */
+export type ResourceSpec = Readonly<v.InferInput<typeof RESOURCE_SPEC>>;
+
+export const HEALTH_SPEC = v.strictObject({
+  /** Name of the declared port that serves the endpoints. */
+  port: portName,
+  /** @default "/healthz" */
+  livenessPath: v.optional(httpPath),
+  /** @default "/readyz" */
+  readinessPath: v.optional(httpPath),
+});
+/** HTTP health endpoints the kubelet probes. */
+export type HealthSpec = Readonly<v.InferInput<typeof HEALTH_SPEC>>;
+
+const ID_WHY = "; a UID/GID above 10000 (never root) keeps the process apart from the node's own users (policy KSV-0020/KSV-0021)";
+
+export const IMAGE_USER = v.strictObject({
+  /** Numeric user id, above 10000. */
+  uid: wholeNumber(10001, 2 ** 31 - 1, ID_WHY),
+  /** Numeric group id, above 10000. */
+  gid: wholeNumber(10001, 2 ** 31 - 1, ID_WHY),
+});
+/** The numeric user and group the image runs as. */
+export type ImageUser = Readonly<v.InferInput<typeof IMAGE_USER>>;
+
+/** A writable path: absolute, below `/` (the grammar has no `/` alone and no `..`). */
+export const WRITABLE_PATH = absolutePath;
+
+/** A description: free text on one line. */
+export const DESCRIPTION = grammar(/^[^\u0000-\u001f\u007f]*$/, (input) => `${shown(input)} must be one line of text, without line breaks or control characters`);
