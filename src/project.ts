@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import type { IConstruct } from "constructs";
+import * as v from "valibot";
 // projen's modules one by one: its index loads every project type (about 0.25 s), on every `npx projen`.
 import type { Component } from "projen/lib/component";
 import type { FileBase } from "projen/lib/file";
@@ -11,16 +12,19 @@ import { SampleFile } from "projen/lib/sample-file";
 import { TaskShell } from "projen/lib/task-shell";
 import { CargoProfilePreset, cargoProfile } from "./cargo/profile";
 import { renderWorkspaceManifest } from "./cargo/render";
-import { resolveReqwest, type ReqwestOptions } from "./cargo/reqwest";
+import { REQWEST_OPTIONS, resolveReqwest } from "./cargo/reqwest";
 import { isContainerComponent } from "./component/container-component";
-import { DebianRelease, NONROOT, WorkloadKind, type ComponentModel, type ImageUser } from "./component/model";
+import { DebianRelease, NONROOT, WorkloadKind, type ComponentModel } from "./component/model";
 import { goModule } from "./component/starters";
-import { validateComponent, validateProject, validateRendered } from "./component/validation";
+import { unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
 import { workspaceMemberRoots } from "./dockerfile/image-plan";
-import { installAtomicWrites, removeStaleTemps, TEMP_INFIX } from "./files/atomic-write";
+import { removeStaleTemps, TEMP_INFIX, writeFileAtomic } from "./files/atomic-write";
 import { indexedFile, indexFile } from "./files/file-index";
-import { GeneratedManifest, sha256 } from "./files/generated-manifest";
+import { isGeneratedFile } from "./files/generated-file";
+import { GeneratedManifest, readGeneratedManifest, sha256 } from "./files/generated-manifest";
+import { findOverwrites, formatOverwrites, type PlannedFile } from "./files/overwrite-guard";
+import { renderProjenFile, withProjenWriter } from "./files/projen-internals";
 import { describeProducer } from "./files/producers";
 import { readTextIfExists } from "./files/read-text";
 import { TomlFile } from "./files/toml-file";
@@ -32,125 +36,140 @@ import { BASE_DIR, manifestPath, overlayDir, renderBaseKustomization, renderName
 import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./policy/exceptions";
 import type { PolicyException } from "./policy/finding";
 import type { ProjectModel } from "./project-model";
+import { IMAGE_USER, type ImageUser } from "./component/option-specs";
+import { checkOptions, shown } from "./options/check-options";
+import {
+  branchName, enumOf, goModulePath, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoPath, toolchainVersion,
+} from "./options/grammars";
+import { Refusal, refusal } from "./refusal";
 
-/** Props of `ContainerMonorepo`. */
-export interface ContainerMonorepoProps {
+/** A file path inside the repository, as `adoptFiles` lists them. */
+const ADOPTED_FILE = grammar(/^(?!\.\.?(\/|$))(?!.*\/\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, (input) =>
+  `${shown(input)} must be a file path relative to the repository root, without '.' or '..' segments, e.g. "proxy/Dockerfile"`);
+
+
+const CONTAINER_MONOREPO_PROPS = v.strictObject({
   /** Project name: the Kubernetes `part-of` label and default namespace. */
-  readonly name: string;
+  name: kubernetesName("rename the project (it is the part-of label and the default namespace)"),
   /**
    * Where synthesized files go. Tests must give a temporary folder.
    * @default "."
    */
-  readonly outdir?: string;
+  outdir: v.optional(v.string()),
   /**
    * Image repository prefix; images are `<imageRegistry>/<component>`.
    * @default - `ghcr.io/<name>`
    */
-  readonly imageRegistry?: string;
+  imageRegistry: v.optional(imageRepositoryPrefix),
   /**
    * Release version; manifests run the `v<version>` image tag.
    * @default "0.1.0"
    */
-  readonly version?: string;
+  version: v.optional(releaseVersion),
   /**
    * Debian generation of the distroless runtime images and the builders.
    * @default DebianRelease.TRIXIE
    */
-  readonly debian?: DebianRelease;
+  debian: v.optional(enumOf(DebianRelease, "DebianRelease")),
   /**
    * Rust toolchain of the builder image (`RUST_VERSION` in the Dockerfiles) and `rust-version` of the crates.
    * @default "1.95.0"
    */
-  readonly rustVersion?: string;
+  rustVersion: v.optional(toolchainVersion),
   /**
    * Rust edition of the crates.
    * @default "2024"
    */
-  readonly rustEdition?: "2021" | "2024";
+  rustEdition: v.optional(v.picklist(["2021", "2024"], (issue) => `${shown(issue.input)} is not a Rust edition; use "2021" or "2024"`)),
   /**
    * Go toolchain of the builder image (`GO_VERSION` in the Dockerfiles).
    * @default "1.25.4"
    */
-  readonly goVersion?: string;
+  goVersion: v.optional(toolchainVersion),
   /**
    * Folder of the Go module that holds the Go commands.
    * @default "tools"
    */
-  readonly goModuleDir?: string;
+  goModuleDir: v.optional(repoPath),
   /**
    * Module path written to a new `go.mod`.
    * @default - `<name>/tools`
    */
-  readonly goModulePath?: string;
+  goModulePath: v.optional(goModulePath),
   /**
    * The workspace's `[profile.release]`.
    * @default CargoProfilePreset.SPEED
    */
-  readonly cargoProfile?: CargoProfilePreset;
+  cargoProfile: v.optional(enumOf(CargoProfilePreset, "CargoProfilePreset")),
   /**
    * The workspace's reqwest, always without default features and with rustls.
    * @default - reqwest 0.12 with rustls-tls, charset, http2, system-proxy
    */
-  readonly reqwest?: ReqwestOptions;
+  reqwest: v.optional(REQWEST_OPTIONS),
   /**
    * Kubernetes namespace of the manifests.
    * @default - the project name
    */
-  readonly namespace?: string;
+  namespace: v.optional(kubernetesName("change namespace")),
   /**
    * Branch whose pushes tag images `latest` / `debug`.
    * @default "main"
    */
-  readonly defaultBranch?: string;
+  defaultBranch: v.optional(branchName),
   /**
-   * Numeric user of every image and pod. Root (0) is refused.
+   * Numeric user and group of every image and pod: above 10000, so never root and never a user of the node.
    * @default - the distroless nonroot user, 65532:65532
    */
-  readonly imageUser?: ImageUser;
+  imageUser: v.optional(IMAGE_USER),
   /**
    * Node.js version the workflow's synth job uses.
    * @default "20"
    */
-  readonly nodeVersion?: string;
+  nodeVersion: v.optional(grammar(/^\d+(\.\d+){0,2}$/, (input) => `${shown(input)} is not a Node.js version; use e.g. "20"`)),
   /**
    * Allows base images without a digest, and says why. Without it, every
    * base image must be pinned by the base-image lock (`base-images/Dockerfile`)
    * or the policy reports PRISM-D001. The reason is recorded as a policy exception.
    * @default - unpinned base images are policy findings
    */
-  readonly allowUnpinnedBaseImages?: string;
+  allowUnpinnedBaseImages: v.optional(oneLine("the reason")),
   /**
    * The program and arguments that run `.projenrc.ts` (projen's default task, so `npx projen`
-   * runs it; the drift task adds `--check`). Started directly, as an argv. The default,
-   * `prism-projen-synth`, is a POSIX sh script: it answers "up to date" from the record of the
-   * last synth with `sha256sum`, and starts the node runner (`bin/prism-projen-synth.cjs`) for
-   * anything else.
+   * runs it; the drift task adds `--check`, `npx projen default --force` adds `--force`). Started
+   * directly, as an argv. The default, `prism-projen-synth`, bundles `.projenrc.ts` with esbuild and
+   * answers "up to date" when every input the last synthesis read and every file it wrote are unchanged.
    * @default ["prism-projen-synth", ".projenrc.ts"]
    */
-  readonly synthCommand?: string[];
+  synthCommand: v.optional(v.pipe(v.array(v.string()), v.minLength(1, "is empty; give the program and its arguments, e.g. [\"prism-projen-synth\", \".projenrc.ts\"]"))),
   /**
    * The command the `policy` task runs.
    * @default "prism-projen-policy"
    */
-  readonly policyCommand?: string;
+  policyCommand: v.optional(oneLine("a command")),
   /**
    * The command the `new-component` task runs.
    * @default "prism-projen-new-component"
    */
-  readonly newComponentCommand?: string;
+  newComponentCommand: v.optional(oneLine("a command")),
   /**
-   * Files that exist without projen's marker and that synthesis may take over
-   * (and overwrite). Any other such file at a generated path stops the synth.
+   * Generated paths that synthesis may overwrite although they hold bytes it did not write (a
+   * file of your own, or a hand edit of a generated file). Any other such file stops the synth,
+   * which then writes nothing.
    * @default []
    */
-  readonly adoptFiles?: string[];
-}
+  adoptFiles: v.optional(v.array(ADOPTED_FILE)),
+});
+
+/** Props of `ContainerMonorepo`. */
+export type ContainerMonorepoProps = Readonly<v.InferInput<typeof CONTAINER_MONOREPO_PROPS>>;
 
 /**
  * Synthesis writes here instead of `outdir` when set (the drift check's
  * temporary folder); inputs such as the base-image lock are still read from `outdir`.
  */
 export const SYNTH_DIR_ENV = "PRISM_PROJEN_SYNTH_DIR";
+/** Set to 1 (by `prism-projen-synth --force`): synthesis overwrites generated paths even where it did not write their bytes. */
+export const FORCE_ENV = "PRISM_PROJEN_FORCE";
 /** Set (by `prism-projen-synth --check`) for the drift check: after synthesizing, compare with `outdir` and report. */
 export const CHECK_ENV = "PRISM_PROJEN_CHECK";
 
@@ -168,7 +187,8 @@ class Projenrc extends ProjenrcFile {
 
   constructor(project: Project, argv: string[]) {
     super(project);
-    project.defaultTask?.execArgs(argv, RUNNER_STEP);
+    // Receives arguments: `npx projen default --force` overwrites what a refusal named.
+    project.defaultTask?.execArgs(argv, { ...RUNNER_STEP, receiveArgs: true });
   }
 }
 
@@ -199,7 +219,7 @@ export class ContainerMonorepo extends Project {
   public static of(construct: IConstruct): ContainerMonorepo {
     const root = construct.node.root;
     if (!ContainerMonorepo.isContainerMonorepo(root)) {
-      throw new Error(`${construct.node.path}: a container component must be created inside a ContainerMonorepo`);
+      throw new Refusal(`${construct.node.path}: a container component must be created inside a ContainerMonorepo`);
     }
     return root;
   }
@@ -214,15 +234,24 @@ export class ContainerMonorepo extends Project {
   private readonly baseImageLock: ReturnType<typeof parseBaseImageLock> & { readonly sha256: string | null };
 
   private readonly adoptFiles: readonly string[];
+  private readonly allowUnpinnedBaseImages: boolean;
   /** The working tree: where inputs are read, and where files go unless the drift check redirects them. */
   private readonly sourceDir: string;
 
-  constructor(props: ContainerMonorepoProps) {
+  constructor(options: ContainerMonorepoProps) {
+    // Checked before anything else: every setting below derives from these.
+    const checked = checkOptions(CONTAINER_MONOREPO_PROPS, options);
+    if (!checked.ok) {
+      const name = typeof options?.name === "string" ? ` ${options.name}` : "";
+      throw refusal(checked.problems.map((p) => `[project${name}] ${p}`));
+    }
+    const props = checked.value;
     const sourceDir = path.resolve(props.outdir ?? ".");
     super({ name: props.name, outdir: process.env[SYNTH_DIR_ENV] ?? sourceDir, projenrcJson: false, commitGenerated: true });
     Object.defineProperty(this, MONOREPO_BRAND, { value: true });
     this.sourceDir = sourceDir;
     this.adoptFiles = props.adoptFiles ?? [];
+    this.allowUnpinnedBaseImages = props.allowUnpinnedBaseImages !== undefined;
     // The lock is an input, like .projenrc.ts: read once, here, so rendering stays pure.
     const lockText = readTextIfExists(path.join(sourceDir, BASE_IMAGE_LOCK));
     this.baseImageLock = { ...parseBaseImageLock(lockText ?? ""), sha256: lockText === undefined ? null : sha256(lockText) };
@@ -362,13 +391,11 @@ export class ContainerMonorepo extends Project {
    */
   public synth(): void {
     if (this.ejected) {
-      throw new Error("prism-projen: nothing was written; ejecting (PROJEN_EJECTING) is not supported: the drift gate and the " +
+      throw new Refusal("prism-projen: nothing was written; ejecting (PROJEN_EJECTING) is not supported: the drift gate and the " +
         "policy work from .projenrc.ts and the files it generates. Unset PROJEN_EJECTING and run \"npx projen\".");
     }
     const errors = this.validate();
-    if (errors.length > 0) {
-      throw new Error(`prism-projen: nothing was written; fix these in .projenrc.ts:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
-    }
+    if (errors.length > 0) throw refusal(errors);
     // Component files are attached only now, from valid models: a bad path never becomes a file.
     if (!this.componentFilesAdded) {
       for (const component of this.node.findAll().filter(isContainerComponent)) {
@@ -376,7 +403,6 @@ export class ContainerMonorepo extends Project {
       }
       // Last: it hashes what the others wrote.
       new GeneratedManifest(this, (file) => this.producerOf(file), {
-        inputs: () => ({ [BASE_IMAGE_LOCK]: this.baseImageLock.sha256 }),
         starters: () => this.components.filter((c): c is SampleFile => c instanceof SampleFile).map((c) => (c as unknown as { filePath: string }).filePath),
       });
       this.componentFilesAdded = true;
@@ -386,21 +412,15 @@ export class ContainerMonorepo extends Project {
     const seen = new Set<string>();
     const repeated = this.files.map((f) => f.path).filter((p) => seen.has(p) || !seen.add(p));
     if (repeated.length > 0) {
-      throw new Error(`prism-projen: nothing was written; more than one construct writes ${[...new Set(repeated)].join(", ")}`);
+      throw new Refusal(`prism-projen: nothing was written; more than one construct writes ${[...new Set(repeated)].join(", ")}`);
     }
-    const conflicts = this.handWrittenConflicts();
-    if (conflicts.length > 0) {
-      throw new Error(
-        "prism-projen: nothing was written; these files exist, were not generated by projen, and would be overwritten:\n" +
-          conflicts.map((f) => `  - ${f}`).join("\n") +
-          `\nMove them away, or let prism-projen take them over with adoptFiles: [${conflicts.map((f) => JSON.stringify(f)).join(", ")}] in .projenrc.ts.`,
-      );
-    }
-    installAtomicWrites();
+    const planned = this.renderAhead();
+    // The drift check writes into a scratch folder: only a synthesis into the working tree can destroy bytes.
+    if (this.outdir === this.sourceDir) this.refuseOverwrites(planned);
     removeStaleTemps(this.outdir, this.files.map((f) => f.path));
     this.frozenModels = this.componentModels();
     try {
-      super.synth();
+      withProjenWriter(writeFileAtomic, () => super.synth());
     } finally {
       this.frozenModels = undefined;
       this.frozenRoots = undefined;
@@ -417,19 +437,26 @@ export class ContainerMonorepo extends Project {
     if (drifts.length > 0) process.exitCode = 1;
   }
 
-  /** Files at generated paths that hold hand-written content: no marker, not generated by the last synth, not adopted. */
-  private handWrittenConflicts(): string[] {
-    const manifest = path.join(this.outdir, ".projen", "files.json");
-    const previousList = readTextIfExists(manifest);
-    const previous = new Set<string>(previousList === undefined ? [] : JSON.parse(previousList).files ?? []);
+  /**
+   * Every file this synthesis writes, rendered before any is written (the manifest, which hashes
+   * the others, and starters, which are never overwritten, excepted).
+   */
+  private renderAhead(): PlannedFile[] {
     return this.files
-      .map((f) => f.path)
-      .filter((file) => {
-        if (previous.has(file) || this.adoptFiles.includes(file)) return false;
-        const text = readTextIfExists(path.join(this.outdir, file));
-        return text !== undefined && !text.includes(PROJEN_MARKER);
-      })
-      .sort();
+      .filter((f) => !(f instanceof GeneratedManifest))
+      .map((f) => ({ path: f.path, content: isGeneratedFile(f) ? f._renderAhead() : renderProjenFile(f) }));
+  }
+
+  /**
+   * Stops the synthesis, before anything is written, when it would overwrite or delete bytes it
+   * did not write, unless the user allowed it (adoptFiles, or --force for this one run).
+   */
+  private refuseOverwrites(planned: readonly PlannedFile[]): void {
+    if (process.env[FORCE_ENV] === "1") return;
+    const found = findOverwrites(this.outdir, planned, readGeneratedManifest(this.outdir), (file) => this.adoptFiles.includes(file));
+    if (found.length > 0) throw new Refusal(formatOverwrites(found, "npx projen default --force"));
+    // Without projen's record of what it wrote, its clean-up would delete every file that merely quotes its marker.
+    if (readTextIfExists(path.join(this.outdir, ".projen", "files.json")) === undefined) this.addExcludeFromCleanup("**");
   }
 
   private producerOf(file: FileBase): string {
@@ -442,22 +469,27 @@ export class ContainerMonorepo extends Project {
 
   /** Every validation problem, as `[component] field: problem; fix` (`[project <name>]` for project settings). */
   public validate(): string[] {
-    const components = this.node.findAll().filter(isContainerComponent);
+    const all = this.node.findAll().filter(isContainerComponent);
+    // A component whose options do not fit their schema has no model: report those problems alone.
+    const errors = all.flatMap((c) => c._optionProblems().map((e) => `[${c.node.id}] ${e}`));
+    const components = all.filter((c) => c._optionProblems().length === 0);
     const models = components.map((c) => c._toModel());
     const rustRoots = workspaceMemberRoots(models);
-    const errors = components.flatMap((c, i) => {
+    errors.push(...components.flatMap((c, i) => {
       const model = models[i];
       const own = [...validateComponent(model), ...c.node.validate()];
       // Cross-file checks render the files, so only models that passed the field checks get there.
       const rendered = own.length === 0 ? validateRendered(model, this.model, rustRoots) : [];
       return [...own, ...rendered].map((e) => `[${model.name}] ${e}`);
-    });
-    errors.push(...[...validateProject(this.model, models), ...this.baseImageLock.problems, ...this.node.validate()]
-      .map((e) => `[project ${this.name}] ${e}`));
+    }));
+    errors.push(...[
+      ...validateProject(this.model, models),
+      ...(this.allowUnpinnedBaseImages ? [] : unpinnedBaseImageProblems(this.model, models, rustRoots)),
+      ...this.baseImageLock.problems,
+      ...this.node.validate(),
+    ].map((e) => `[project ${this.name}] ${e}`));
     return errors;
   }
 }
 
 const MONOREPO_BRAND = Symbol.for("prism-projen.ContainerMonorepo");
-// projen's marker, split as projen splits it so this file is not mistaken for a generated one.
-const PROJEN_MARKER = "~~ Generated by " + "projen";

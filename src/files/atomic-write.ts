@@ -1,44 +1,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { projenFileMode, type WriteOptions } from "./projen-internals";
 
 /**
  * Atomic file writes for synthesis: content goes to a temporary file in the
  * same folder, gets its final mode, and is renamed over the target, so a
  * synth killed at any moment leaves each file with its old or its new
  * content, never a part of it.
- *
- * projen writes files through `util.writeFile` (looked up at call time by
- * `FileBase`), so replacing that one function covers every generated file,
- * projen's own included.
  */
 
 /** Marks the temporary files; a synth removes any that a killed run left behind. */
 export const TEMP_INFIX = ".prism-tmp-";
 
-/** Our files render plain data, so they need no projen token resolution. */
-export const NO_RESOLVER = { resolve: (value: unknown) => value };
-
-interface WriteOptions {
-  readonly readonly?: boolean;
-  readonly executable?: boolean;
-}
-
-const projenUtil = require("projen/lib/util") as {
-  writeFile: (file: string, data: string, options?: WriteOptions) => void;
-  getFilePermissions: (options: WriteOptions) => string;
-};
-
-let installed = false;
 let tempCounter = 0;
 // Folders this process already made: one mkdir per folder rather than per file.
 const madeDirs = new Set<string>();
-
-/** Routes projen's file writes through `writeFileAtomic`; idempotent. */
-export function installAtomicWrites(): void {
-  if (installed) return;
-  projenUtil.writeFile = writeFileAtomic;
-  installed = true;
-}
 
 /** Writes `data` to `file` atomically, read-only unless `readonly: false`, as projen's writer would. */
 export function writeFileAtomic(file: string, data: string, options: WriteOptions = {}): void {
@@ -50,7 +26,7 @@ export function writeFileAtomic(file: string, data: string, options: WriteOption
   // pid and a counter: unique per write of this process; the pid lets a later synth tell a dead writer's leftovers.
   const temp = path.join(dir, `.${path.basename(file)}${TEMP_INFIX}${process.pid}-${tempCounter++}`);
   // The same modes projen gives its files (read-only generated files stay read-only).
-  const mode = parseInt(projenUtil.getFilePermissions(options), 8);
+  const mode = projenFileMode(options);
   try {
     // No fsync: rename is atomic for anything that reads the folder, a killed process included; only a power
     // loss could still see an empty file, and that is not worth an fsync per file (4,000 of them at 1,000 components).
@@ -70,8 +46,20 @@ export function writeFileAtomic(file: string, data: string, options: WriteOption
   }
 }
 
-/** Removes temporary files that killed synths left in the folders of `files` (not those of a synth still running). */
+/**
+ * Removes temporary files that killed synths left in the folders of `files` (not those of a synth still running).
+ * Housekeeping, not an input of what synthesis writes: the runner's input recorder does not count these listings.
+ */
 export function removeStaleTemps(outdir: string, files: readonly string[]): void {
+  const recorder = (globalThis as { [RECORDER]?: { pause<T>(fn: () => T): T } })[RECORDER];
+  if (recorder) recorder.pause(() => removeStaleTempsNow(outdir, files));
+  else removeStaleTempsNow(outdir, files);
+}
+
+/** Set by bin/record-inputs.cjs while it records a synthesis. */
+const RECORDER = Symbol.for("prism-projen.recorder");
+
+function removeStaleTempsNow(outdir: string, files: readonly string[]): void {
   const dirs = new Set(files.map((f) => path.dirname(path.join(outdir, f))));
   for (const dir of dirs) {
     if (!fs.existsSync(dir)) continue;
@@ -105,7 +93,7 @@ export function synthesizeFile(outdir: string, file: string, content: string | u
     fs.rmSync(absolute, { force: true, recursive: true });
     return;
   }
-  const mode = parseInt(projenUtil.getFilePermissions(options), 8);
+  const mode = projenFileMode(options);
   // Without throwing: an error per missing file costs more than the stat itself.
   const current = fs.statSync(absolute, { throwIfNoEntry: false });
   if (current && (current.mode & 0o777) === mode && fs.readFileSync(absolute, "utf-8") === content) return;

@@ -1,7 +1,8 @@
 import * as crypto from "node:crypto";
 import * as path from "node:path";
+import * as v from "valibot";
 import { FileBase, type IResolver } from "projen/lib/file";
-import { NO_RESOLVER, synthesizeFile } from "./atomic-write";
+import { synthesizeFile } from "./atomic-write";
 import { cachedMarker, indexFile, rememberContent, renderedContent } from "./file-index";
 import { readTextIfExists } from "./read-text";
 import type { Project } from "projen/lib/project";
@@ -22,15 +23,12 @@ export interface GeneratedEntry {
 
 export interface GeneratedManifestData {
   readonly files: Readonly<Record<string, GeneratedEntry>>;
-  /** Files synthesis read besides the projenrc and its imports (SHA-256, or null when absent). */
-  readonly inputs?: Readonly<Record<string, string | null>>;
   /** Starter files synthesis writes once when missing. */
   readonly starters?: readonly string[];
 }
 
-/** What else a synthesis depends on and produces, recorded so an unchanged tree can skip the next one. */
+/** What else a synthesis produces: the starters it writes once, which must exist for the tree to be up to date. */
 export interface SynthExtras {
-  readonly inputs: () => Readonly<Record<string, string | null>>;
   readonly starters: () => readonly string[];
 }
 
@@ -39,11 +37,26 @@ export function sha256(text: string): string {
   return crypto.createHash("sha256").update(text).digest("hex");
 }
 
-/** Reads a manifest written by an earlier synth, if any. */
+const MANIFEST_DATA = v.object({
+  files: v.record(v.string(), v.object({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)), producer: v.string() })),
+  starters: v.optional(v.array(v.string())),
+});
+
+/**
+ * Reads the manifest an earlier synth wrote. It is input like any other file in the tree: one
+ * that is missing, is not JSON or does not have the manifest's shape counts as no record at all.
+ */
 export function readGeneratedManifest(dir: string): GeneratedManifestData | undefined {
-  const file = path.join(dir, GENERATED_MANIFEST);
-  const text = readTextIfExists(file);
-  return text === undefined ? undefined : JSON.parse(text);
+  const text = readTextIfExists(path.join(dir, GENERATED_MANIFEST));
+  if (text === undefined) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = v.safeParse(MANIFEST_DATA, data);
+  return parsed.success ? parsed.output : undefined;
 }
 
 /**
@@ -63,10 +76,14 @@ export class GeneratedManifest extends FileBase {
 
   /** Writes only when content or mode changed, atomically. */
   public synthesize(): void {
-    synthesizeFile(this.project.outdir, this.path, this.synthesizeContent(NO_RESOLVER), { readonly: this.readonly, executable: this.executable });
+    synthesizeFile(this.project.outdir, this.path, this.render(), { readonly: this.readonly, executable: this.executable });
   }
 
   protected synthesizeContent(_resolver: IResolver): string | undefined {
+    return this.render();
+  }
+
+  private render(): string {
     const files: Record<string, GeneratedEntry> = {};
     const generated = this.project.files
       .filter((f) => f !== this && f.readonly)
@@ -78,7 +95,7 @@ export class GeneratedManifest extends FileBase {
       if (content === undefined) continue;
       files[file.path] = { sha256: sha256(content), producer: this.producerOf(file) };
     }
-    const data = { "//": this.marker, files, inputs: this.extras.inputs(), starters: [...this.extras.starters()].sort() };
+    const data = { "//": this.marker, files, starters: [...this.extras.starters()].sort() };
     return rememberContent(this, JSON.stringify(data, null, 2) + "\n");
   }
 }

@@ -1,7 +1,5 @@
-import { FileBase, type IResolver } from "projen/lib/file";
-import { NO_RESOLVER, synthesizeFile } from "./atomic-write";
-import { cachedMarker, indexFile, rememberContent } from "./file-index";
 import type { IConstruct } from "constructs";
+import { GeneratedFile } from "./generated-file";
 import { dump } from "js-yaml";
 import { Document, isScalar, visit } from "yaml";
 
@@ -21,30 +19,19 @@ export interface YamlDocumentsFileOptions {
  * A generated YAML file of one or more documents (`---` between them), the
  * projen marker as its first line. Keys keep the order the renderer gave them.
  */
-export class YamlDocumentsFile extends FileBase {
+export class YamlDocumentsFile extends GeneratedFile {
   private readonly options: YamlDocumentsFileOptions;
 
   constructor(scope: IConstruct, filePath: string, options: YamlDocumentsFileOptions) {
-    super(scope, filePath, { readonly: true, marker: true, editGitignore: false });
-    indexFile(this);
+    super(scope, filePath);
     this.options = options;
   }
 
-  /** projen's marker, computed once per project (projen's getter searches the whole tree each time). */
-  public get marker(): string | undefined {
-    return cachedMarker(this.project, () => super.marker);
-  }
-
-  /** Writes only when content or mode changed, atomically. */
-  public synthesize(): void {
-    synthesizeFile(this.project.outdir, this.path, this.synthesizeContent(NO_RESOLVER), { readonly: this.readonly, executable: this.executable });
-  }
-
-  protected synthesizeContent(_resolver: IResolver): string | undefined {
+  protected render(): string {
     const body = this.options.documents()
       .map((data) => toYaml(data, this.options.valueComments ?? {}))
       .join("---\n");
-    return rememberContent(this, `# ${this.marker}\n${body}`);
+    return `# ${this.marker}\n${body}`;
   }
 }
 

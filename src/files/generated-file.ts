@@ -1,0 +1,49 @@
+import type { IConstruct } from "constructs";
+import { FileBase, type IResolver } from "projen/lib/file";
+import { synthesizeFile } from "./atomic-write";
+import { cachedMarker, indexFile, rememberContent } from "./file-index";
+
+/**
+ * A generated file whose content comes from a pure renderer. The project renders every such
+ * file before it writes any (`_renderAhead`), so it can refuse a synthesis that would overwrite
+ * bytes it did not write; writing then uses that rendering rather than rendering again.
+ */
+export abstract class GeneratedFile extends FileBase {
+  private ahead?: { readonly content: string | undefined };
+
+  constructor(scope: IConstruct, filePath: string) {
+    super(scope, filePath, { readonly: true, marker: true, editGitignore: false });
+    indexFile(this);
+  }
+
+  /** projen's marker, computed once per project (projen's getter searches the whole tree each time). */
+  public get marker(): string | undefined {
+    return cachedMarker(this.project, () => super.marker);
+  }
+
+  /** @internal renders the content this synthesis will write (undefined: no file), and keeps it for `synthesize`. */
+  public _renderAhead(): string | undefined {
+    const content = this.render();
+    this.ahead = { content };
+    return content;
+  }
+
+  /** Writes only when content or mode changed, atomically. */
+  public synthesize(): void {
+    const content = this.ahead ? this.ahead.content : this.render();
+    this.ahead = undefined;
+    synthesizeFile(this.project.outdir, this.path, rememberContent(this, content), { readonly: this.readonly, executable: this.executable });
+  }
+
+  protected synthesizeContent(_resolver: IResolver): string | undefined {
+    return this.render();
+  }
+
+  /** The file's text, or undefined for no file. Pure: called at synth time, so later changes to the model count. */
+  protected abstract render(): string | undefined;
+}
+
+/** Whether `file` is one of prism-projen's generated files. */
+export function isGeneratedFile(file: FileBase): file is GeneratedFile {
+  return file instanceof GeneratedFile;
+}
