@@ -15,7 +15,7 @@ export function prism(outdir?: string): ContainerMonorepo {
       "no container registry is reachable from this project's build machines to resolve digests; " +
       "pin them in base-images/Dockerfile (Dependabot then keeps them current) where one is",
     // This repository runs its commands from source; an installed package runs its `prism-projen-*` bins.
-    synthCommand: ["sh", "bin/prism-projen-synth.sh", ".projenrc.ts"],
+    synthCommand: ["node", "bin/prism-projen-synth.cjs", ".projenrc.ts"],
     policyCommand: "tsx src/policy/cli.ts",
     newComponentCommand: "tsx src/cli/new-component.ts",
   });

@@ -1,67 +1,52 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Runs a TypeScript projenrc quickly: esbuild bundles it with the local
- * sources it imports (packages stay external) into node_modules/.cache, the
- * bundle is reused while none of its inputs changed, and node runs it as the
- * main module. It does not type-check: `npm test` runs `tsc --noEmit` over
- * .projenrc.ts and src/, so a type error still fails CI.
+ * Runs a TypeScript projenrc: esbuild bundles it with the local sources it imports (packages stay
+ * external), and node runs the bundle as the main module. It does not type-check: `npm test` runs
+ * `tsc --noEmit` over .projenrc.ts and src/, so a type error still fails CI.
  *
- * When nothing changed since the last synth it made here (same bundle inputs,
- * same package-lock.json, same extra inputs, every generated file still as it
- * wrote it, every starter present), the synthesis would write nothing and it
- * is skipped. PRISM_PROJEN_NO_CACHE=1 turns both caches off. The same facts are
- * written as a record that prism-projen-synth.sh checks with sha256sum, so the
- * tasks skip without starting node at all.
+ * Up to date: after a synthesis, the runner records everything it read (bin/record-inputs.cjs) and
+ * everything it wrote. The next run bundles again (the bundle is the code that would run, however
+ * esbuild resolved it) and skips the synthesis only when the bundle, every recorded input and every
+ * generated file are as they were: a fresh synthesis would then write exactly what is there.
+ * PRISM_PROJEN_NO_CACHE=1 turns the skip off.
  *
- * usage: prism-projen-synth [.projenrc.ts] [--check]
+ * A refusal (bad input: `[component] field: problem; fix`) prints its message and exits 1; any
+ * other error is a crash, printed with a stack whose frames point at the TypeScript sources.
+ *
+ * usage: prism-projen-synth [.projenrc.ts] [--check] [--force]
  *   --check  the drift check: synthesize into a temporary folder and report
  *            what differs from the working tree; writes nothing there.
+ *   --force  overwrite generated paths that hold bytes prism-projen did not write.
  */
-const crypto = require("node:crypto");
 const fs = require("node:fs");
 const Module = require("node:module");
 const os = require("node:os");
 const path = require("node:path");
+const { firstChanged, recordInputs, sha256, withoutOutputs } = require("./record-inputs.cjs");
 
+const RECORD_VERSION = 3;
 const args = process.argv.slice(2);
 const check = args.includes("--check");
+const force = args.includes("--force");
+const unknown = args.filter((a) => a.startsWith("--") && a !== "--check" && a !== "--force");
+if (unknown.length > 0) {
+  process.stderr.write(`prism-projen-synth: unknown option ${unknown.join(", ")}\nusage: prism-projen-synth [.projenrc.ts] [--check] [--force]\n`);
+  process.exit(2);
+}
 const entry = path.resolve(args.find((a) => !a.startsWith("--")) ?? ".projenrc.ts");
 const root = path.dirname(entry);
-// With PROJEN_EJECTING set never "up to date": the synthesis itself says that ejecting is not supported.
-const useCache = process.env.PRISM_PROJEN_NO_CACHE !== "1" && process.env.PRISM_PROJEN_SYNTH_DIR === undefined && !process.env.PROJEN_EJECTING;
-// Per project folder: copies of a repository may share one node_modules (a symlink), and must not share a bundle.
-const cacheDir = path.join(root, "node_modules", ".cache", "prism-projen", crypto.createHash("sha256").update(root).digest("hex").slice(0, 16));
-const bundleFile = path.join(cacheDir, `${path.basename(entry)}.cjs`);
-const inputsFile = `${bundleFile}.inputs.json`;
-const stateFile = `${bundleFile}.state.json`;
+const useCache = process.env.PRISM_PROJEN_NO_CACHE !== "1" && process.env.PRISM_PROJEN_SYNTH_DIR === undefined;
+// Per project folder: copies of a repository may share one node_modules (a symlink), and must not share a record.
+const cacheDir = path.join(root, "node_modules", ".cache", "prism-projen", sha256(root).slice(0, 16));
+const recordFile = path.join(cacheDir, `${path.basename(entry)}.record.json`);
 const manifestFile = path.join(root, ".projen", "generated.json");
-// One per node_modules, for prism-projen-synth.sh, which cannot compute cacheDir without starting a process.
-const recordFile = path.join(root, "node_modules", ".cache", "prism-projen", "last-synth");
+const TEMP_INFIX = ".prism-tmp-";
 
-/** @param {string} file @returns {string | null} */
-function hash(file) {
-  try {
-    return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-  } catch {
-    return null;
-  }
-}
-
-/** @param {string} file @returns {string | undefined} */
-function readText(file) {
-  try {
-    return fs.readFileSync(file, "utf-8");
-  } catch {
-    return undefined;
-  }
-}
-
-/** @param {string} file */
+/** @param {string} file @returns {unknown} */
 function readJson(file) {
-  const text = readText(file);
   try {
-    return text === undefined ? undefined : JSON.parse(text);
+    return JSON.parse(fs.readFileSync(file, "utf-8"));
   } catch {
     return undefined;
   }
@@ -75,21 +60,7 @@ function writeAtomic(file, text) {
   fs.renameSync(temp, file);
 }
 
-/** @param {Record<string, string | null>} hashes */
-function allMatch(hashes) {
-  return Object.entries(hashes).every(([file, digest]) => hash(path.resolve(root, file)) === digest);
-}
-
-/**
- * The cached bundle and the hashes of its inputs, if every input still has the content it was built from.
- * @returns {{ code: string, inputs: Record<string, string | null> } | undefined}
- */
-function cachedBundle() {
-  const inputs = useCache ? readJson(inputsFile) : undefined;
-  return inputs && allMatch(inputs) ? { code: fs.readFileSync(bundleFile, "utf-8"), inputs } : undefined;
-}
-
-function build() {
+function bundle() {
   const esbuild = require("esbuild");
   const result = esbuild.buildSync({
     entryPoints: [entry],
@@ -99,64 +70,62 @@ function build() {
     format: "cjs",
     target: "node20",
     packages: "external",
-    metafile: true,
     write: false,
+    sourcemap: "external",
+    // Never written: names the output so the source map's paths are relative to the project folder.
+    outfile: path.join(root, "prism-projen-bundle.cjs"),
     logLevel: "error",
   });
-  const code = result.outputFiles[0].text;
-  const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).sort().map((f) => [f, hash(path.resolve(root, f))]));
-  writeAtomic(bundleFile, code);
-  writeAtomic(inputsFile, JSON.stringify(inputs, null, 2));
-  return { code, inputs };
-}
-
-/** What the last synth here saw and wrote; equal now means a synth would change nothing. */
-function currentState() {
-  const manifest = readJson(manifestFile);
-  if (!manifest || !manifest.files) return undefined;
-  return {
-    bundleInputs: hash(inputsFile),
-    // This file: a changed runner may synthesize differently (an installed one changes package-lock.json too).
-    runner: hash(__filename),
-    packageLock: hash(path.join(root, "package-lock.json")),
-    manifest: hash(manifestFile),
-    outputs: Object.fromEntries(Object.entries(manifest.files).map(([f, e]) => [f, e.sha256])),
-    inputs: manifest.inputs ?? {},
-    starters: manifest.starters ?? [],
-  };
-}
-
-/** @param {any} state */
-function upToDate(state) {
-  const now = currentState();
-  return now !== undefined && state !== undefined &&
-    now.bundleInputs === state.bundleInputs && now.runner === state.runner && now.packageLock === state.packageLock && now.manifest === state.manifest &&
-    allMatch(now.outputs) && allMatch(now.inputs) &&
-    now.starters.every((/** @type {string} */ f) => fs.existsSync(path.resolve(root, f)));
+  const code = result.outputFiles.find((f) => f.path.endsWith(".cjs"))?.text ?? "";
+  const map = result.outputFiles.find((f) => f.path.endsWith(".map"))?.text ?? "";
+  return { code, map, sha256: sha256(code) };
 }
 
 /**
- * The facts upToDate() checks, as prism-projen-synth.sh reads them: its own folder and entry, the
- * paths that must exist or be absent, then "<sha256>  <path>" lines for `sha256sum --strict -c`.
- * It describes one exact tree, so it can only hold while the tree is that tree; it is (re)written when
- * a synth or an up-to-date check has just verified it, and only when every path fits verbatim on a line.
- * @param {NonNullable<ReturnType<typeof currentState>>} state
- * @param {Record<string, string | null>} bundleInputs the hashes of the bundle's inputs
+ * What the last synthesis wrote, as the working tree holds it now: each generated file's hash and
+ * mode, the manifest's own hash, and whether each starter exists.
+ * @returns {{ files: Record<string, string>, manifest: string, starters: string[] } | undefined}
  */
-function writeRecord(state, bundleInputs) {
-  /** @type {Record<string, string | null>} */
-  const digests = { ...bundleInputs, [path.relative(root, __filename)]: state.runner, "package-lock.json": state.packageLock, [path.relative(root, manifestFile)]: state.manifest, ...state.outputs, ...state.inputs };
-  const lines = ["prism-projen-synth record 2", `root ${root}`, `entry ${path.basename(entry)}`];
-  const sums = [];
-  for (const [file, digest] of Object.entries(digests).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (digest === null) lines.push(`absent ${file}`);
-    else sums.push(`${digest}  ${file}`);
+function outputsNow() {
+  let text;
+  try {
+    text = fs.readFileSync(manifestFile, "utf-8");
+  } catch {
+    return undefined;
   }
-  for (const file of state.starters) lines.push(`exists ${file}`);
-  lines.push("sha256", ...sums);
-  const verbatim = [root, entry, ...Object.keys(digests), ...state.starters].every((p) => !/[\\\n\r]/.test(p));
-  const text = `${lines.join("\n")}\n`;
-  if (verbatim && readText(recordFile) !== text) writeAtomic(recordFile, text);
+  const manifest = readJson(manifestFile);
+  if (!manifest || typeof manifest !== "object" || !("files" in manifest) || typeof manifest.files !== "object" || !manifest.files) return undefined;
+  /** @type {Record<string, string>} */
+  const files = {};
+  for (const file of Object.keys(manifest.files).sort()) {
+    const absolute = path.resolve(root, file);
+    try {
+      files[file] = `${sha256(fs.readFileSync(absolute))} ${(fs.statSync(absolute).mode & 0o777).toString(8)}`;
+    } catch {
+      files[file] = "absent";
+    }
+  }
+  const starters = "starters" in manifest && Array.isArray(manifest.starters) ? manifest.starters.filter((s) => typeof s === "string").sort() : [];
+  return { files, manifest: sha256(text), starters };
+}
+
+/**
+ * Whether the record of the last synthesis here still holds: same runner, same bundle, same
+ * inputs, every output as written, every starter present.
+ * @param {string} bundleHash
+ */
+function upToDate(bundleHash) {
+  const record = /** @type {any} */ (useCache ? readJson(recordFile) : undefined);
+  if (!record || record.version !== RECORD_VERSION || record.root !== root || record.runner !== runnerHash() || record.bundle !== bundleHash) return false;
+  const outputs = outputsNow();
+  if (!outputs || JSON.stringify(outputs) !== JSON.stringify(record.outputs)) return false;
+  if (!outputs.starters.every((f) => fs.existsSync(path.resolve(root, f)))) return false;
+  return firstChanged(record.facts) === undefined;
+}
+
+/** This runner and its recorder: a changed runner may synthesize differently. */
+function runnerHash() {
+  return sha256([__filename, path.join(__dirname, "record-inputs.cjs")].map((f) => fs.readFileSync(f, "utf-8")).join("\0"));
 }
 
 /** @param {string} code */
@@ -172,13 +141,54 @@ function runAsMain(code) {
   main._compile(code, entry);
 }
 
-const { code, inputs: bundleInputs } = cachedBundle() ?? build();
-const state = useCache ? readJson(stateFile) : undefined;
+/**
+ * Prints a refusal as its message alone; anything else as a crash, its stack mapped back from the
+ * bundle to the TypeScript sources.
+ * @param {unknown} error @param {string} map
+ */
+function report(error, map) {
+  const e = /** @type {any} */ (error);
+  if (e && typeof e === "object" && e[Symbol.for("prism-projen.refusal")]) {
+    process.stderr.write(`${e.message}\n`);
+  } else {
+    process.stderr.write(`prism-projen: unexpected error (please report it with this output):\n${mapStack(e?.stack ?? String(e), map)}\n`);
+  }
+  process.exitCode = 1;
+}
 
+/** Rewrites the `.projenrc.ts:LINE:COL` frames of the bundle to the source file and line they came from. @param {string} stack @param {string} map */
+function mapStack(stack, map) {
+  if (!map) return stack;
+  const sourceMap = new Module.SourceMap(JSON.parse(map));
+  const frame = new RegExp(`${entry.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):(\\d+)`, "g");
+  return stack.replace(frame, (whole, line, column) => {
+    const found = /** @type {any} */ (sourceMap.findEntry(Number(line) - 1, Number(column) - 1));
+    if (!found || found.originalSource === undefined) return whole;
+    return `${path.resolve(root, found.originalSource)}:${found.originalLine + 1}:${found.originalColumn + 1}`;
+  });
+}
+
+/**
+ * After a synthesis into the working tree: records what it read and wrote, unless it read
+ * something the recorder cannot follow.
+ * @param {string} bundleHash @param {ReturnType<typeof recordInputs>} recorded
+ */
+function writeRecord(bundleHash, recorded) {
+  const outputs = outputsNow();
+  if (!outputs || recorded.untracked.length > 0) {
+    fs.rmSync(recordFile, { force: true });
+    return;
+  }
+  const written = new Set([...Object.keys(outputs.files), ...outputs.starters, ".projen/generated.json"].map((f) => path.resolve(root, f)));
+  const isOutput = (/** @type {string} */ p) => written.has(p) || path.basename(p).includes(TEMP_INFIX);
+  const record = { version: RECORD_VERSION, root, runner: runnerHash(), bundle: bundleHash, outputs, facts: withoutOutputs(recorded.facts, isOutput) };
+  writeAtomic(recordFile, JSON.stringify(record));
+}
+
+const built = bundle();
 if (check) {
   // A tree unchanged since a synth of these same inputs is what a fresh synth would write: no drift.
-  if (upToDate(state)) {
-    writeRecord(state, bundleInputs);
+  if (upToDate(built.sha256)) {
     process.stdout.write(`drift: none, every generated file matches ${path.basename(entry)} (unchanged since the last synth)\n`);
   } else {
     // Memory-backed when the machine has it: the check writes a whole fresh tree, and new folders on a
@@ -188,16 +198,23 @@ if (check) {
     process.env.PRISM_PROJEN_SYNTH_DIR = out;
     process.env.PRISM_PROJEN_CHECK = root;
     process.on("exit", () => fs.rmSync(out, { recursive: true, force: true }));
-    runAsMain(code);
+    try {
+      runAsMain(built.code);
+    } catch (e) {
+      report(e, built.map);
+    }
   }
-} else if (upToDate(state)) {
-  writeRecord(state, bundleInputs);
+} else if (!force && upToDate(built.sha256)) {
   process.stdout.write("prism-projen: up to date (no input or generated file changed since the last synth)\n");
 } else {
-  runAsMain(code);
-  const after = useCache && !process.exitCode ? currentState() : undefined;
-  if (after) {
-    writeAtomic(stateFile, JSON.stringify(after));
-    writeRecord(after, bundleInputs);
+  if (force) process.env.PRISM_PROJEN_FORCE = "1";
+  /** @type {ReturnType<typeof recordInputs> | undefined} */
+  let recorded;
+  try {
+    recorded = recordInputs(() => runAsMain(built.code));
+  } catch (e) {
+    report(e, built.map);
   }
+  if (useCache && recorded && !process.exitCode) writeRecord(built.sha256, recorded);
+  else fs.rmSync(recordFile, { force: true });
 }

@@ -91,12 +91,21 @@ describe("npx projen new-component, end to end in a copy of this repository", ()
     // and nothing drifted
     expect(spawnSync("npx", ["projen", "drift"], { cwd: dir, encoding: "utf-8" }).status).toBe(0);
 
-    // WHEN run again
+    // WHEN run again, as a script would (idempotent)
     const before = readTree(dir);
     const second = run("kafka-archiver", "--lang", "rust", "--kind", "plugin", "--port", "metrics=9090");
-    // THEN refused, nothing changed
-    expect(second.status).not.toBe(0);
-    expect(second.stderr).toContain("a component named \"kafka-archiver\" is already declared in .projenrc.ts; nothing was changed");
+    // THEN it succeeds and changes nothing
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toContain("new-component: \"kafka-archiver\" is already declared in .projenrc.ts; nothing was changed");
+    expect(readTree(dir)).toEqual(before);
+  });
+
+  it("a name declared in a loop is already declared too: exit 0, nothing changed", () => {
+    const dir = repoCopy();
+    const before = readTree(dir);
+    const run = spawnSync("npx", ["projen", "new-component", "kafka-consumer", "--lang", "rust"], { cwd: dir, encoding: "utf-8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("\"kafka-consumer\" is already declared");
     expect(readTree(dir)).toEqual(before);
   });
 

@@ -16,14 +16,15 @@ describe("the package, installed into another repository", () => {
     expect(pack.status, pack.stderr).toBe(0);
     const tarball = path.join(packed, fs.readdirSync(packed).find((f) => f.endsWith(".tgz"))!);
     const listing = spawnSync("tar", ["-tvzf", tarball], { encoding: "utf-8" }).stdout;
-    expect(listing).toMatch(/^-rwxr-xr-x .* package\/bin\/prism-projen-synth\.sh$/m);
+    expect(listing).toMatch(/^-rwxr-xr-x .* package\/bin\/prism-projen-synth\.cjs$/m);
+    expect(listing).toMatch(/ package\/bin\/record-inputs\.cjs$/m);
     expect(listing).toMatch(/ package\/lib\/index\.js$/m);
 
     const consumer = tmpdir("consumer-");
     fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
     const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], { cwd: consumer, encoding: "utf-8" });
     expect(install.status, install.stderr).toBe(0);
-    expect(fs.realpathSync(path.join(consumer, "node_modules/.bin/prism-projen-synth"))).toBe(path.join(fs.realpathSync(consumer), "node_modules/prism-projen/bin/prism-projen-synth.sh"));
+    expect(fs.realpathSync(path.join(consumer, "node_modules/.bin/prism-projen-synth"))).toBe(path.join(fs.realpathSync(consumer), "node_modules/prism-projen/bin/prism-projen-synth.cjs"));
 
     fs.writeFileSync(path.join(consumer, ".projenrc.ts"), [
       'import { ContainerMonorepo, RustComponent } from "prism-projen";',
@@ -44,7 +45,7 @@ describe("the package, installed into another repository", () => {
     expect(synth.stdout).toContain("prism-projen: up to date");
     const drift = spawnSync("npx", ["projen", "drift"], { cwd: consumer, encoding: "utf-8" });
     expect([drift.status, drift.stdout]).toEqual([0, expect.stringContaining("drift: none")]);
-    // A hand edit: the bin hands over to the node runner in the package, which finds it.
+    // A hand edit: the record no longer holds, and the drift check finds it.
     const dockerfile = path.join(consumer, "containers/svc/Dockerfile");
     fs.chmodSync(dockerfile, 0o644);
     fs.appendFileSync(dockerfile, "USER root\n");

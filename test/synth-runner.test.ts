@@ -2,14 +2,18 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readTree, repoCopy, tmpdir } from "./helpers";
+import { readTree, repoCopy, snapshot, tmpdir } from "./helpers";
 
 /**
- * bin/prism-projen-synth.cjs, which `npx projen` runs: an esbuild-bundled
- * projenrc, a skip when nothing changed, and the drift check mode.
+ * bin/prism-projen-synth.cjs, which `npx projen` runs: an esbuild-bundled projenrc, "up to date"
+ * only while every input the last synthesis read and every file it wrote are unchanged, the drift
+ * check mode, refusals without a stack, and crashes with source-mapped stacks.
  */
 
 const projen = (dir: string, ...args: string[]) => spawnSync("npx", ["projen", ...args], { cwd: dir, encoding: "utf-8" });
+/** The runner itself, without npx and projen's CLI: the same process the tasks start. */
+const runner = (dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync("node", ["bin/prism-projen-synth.cjs", ".projenrc.ts", ...args], { cwd: dir, encoding: "utf-8", env: { ...process.env, ...env } });
 const UP_TO_DATE = "prism-projen: up to date";
 
 function writable(file: string, edit: (text: string) => string): void {
@@ -17,26 +21,36 @@ function writable(file: string, edit: (text: string) => string): void {
   fs.writeFileSync(file, edit(fs.readFileSync(file, "utf-8")));
 }
 
+/** Whether the runner answers "up to date" in `dir` (and then wrote nothing). */
+function upToDate(dir: string, env: NodeJS.ProcessEnv = {}): boolean {
+  const before = snapshot(dir);
+  const run = runner(dir, [], env);
+  const answered = run.stdout.includes(UP_TO_DATE);
+  if (answered) expect(snapshot(dir)).toEqual(before);
+  return answered;
+}
+
+/** A copy of this repository whose .projenrc.ts sets the version from release.json and the registry from $PRISM_REGISTRY. */
+function copyReadingInputs(): string {
+  const dir = repoCopy({ ownCache: true });
+  fs.writeFileSync(path.join(dir, "release.json"), JSON.stringify({ version: "0.1.0" }));
+  writable(path.join(dir, ".projenrc.ts"), (t) => t
+    .replace('import { ContainerMonorepo', 'import * as fs from "node:fs";\nimport { ContainerMonorepo')
+    .replace('imageRegistry: "ghcr.io/prism",', 'imageRegistry: process.env.PRISM_REGISTRY ?? "ghcr.io/prism",')
+    .replace('version: "0.1.0",', 'version: JSON.parse(fs.readFileSync(`${__dirname}/release.json`, "utf-8")).version,'));
+  return dir;
+}
+
 describe("npx projen with nothing to change", () => {
-  it("synthesizes once, then skips while no input and no generated file changed", () => {
+  it("synthesizes once, then answers up to date and writes nothing", () => {
     const dir = repoCopy();
     const first = projen(dir);
-    expect(first.status).toBe(0);
+    expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).not.toContain(UP_TO_DATE);
-    const before = readTree(dir);
+    const before = snapshot(dir);
     const second = projen(dir);
     expect(second.stdout).toContain(UP_TO_DATE);
-    expect(readTree(dir)).toEqual(before);
-  });
-
-  it("does not skip, and restores the file, when a generated file was edited by hand", () => {
-    const dir = repoCopy();
-    projen(dir);
-    const file = path.join(dir, "proxy/Dockerfile");
-    const original = fs.readFileSync(file, "utf-8");
-    writable(file, (t) => t.replace("USER 65532:65532", "USER root"));
-    expect(projen(dir).stdout).not.toContain(UP_TO_DATE);
-    expect(fs.readFileSync(file, "utf-8")).toBe(original);
+    expect(snapshot(dir)).toEqual(before);
   });
 
   it("does not skip when .projenrc.ts, the base-image lock or a starter changed", () => {
@@ -58,135 +72,182 @@ describe("npx projen with nothing to change", () => {
   });
 });
 
-describe("bin/prism-projen-synth.sh, the tasks' entry point: the up-to-date check without node", () => {
-  const RECORD = "node_modules/.cache/prism-projen/last-synth";
-
-  /** A PATH whose `node` only records its arguments and fails, ahead of the real PATH (or of `rest`). */
-  function fakeNode(rest = process.env.PATH ?? ""): { env: NodeJS.ProcessEnv; calls: () => string[][] } {
-    const bin = tmpdir("fake-node-");
-    const log = path.join(bin, "calls.log");
-    fs.writeFileSync(path.join(bin, "node"), `#!/bin/sh\nprintf '%s ' "$@" >> "${log}"\necho >> "${log}"\nexit 97\n`, { mode: 0o755 });
-    const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf-8").trim().split("\n").map((l) => l.trim().split(" ")) : []);
-    return { env: { ...process.env, PATH: `${bin}:${rest}` }, calls };
-  }
-
-  const entry = (dir: string, env: NodeJS.ProcessEnv, ...args: string[]) =>
-    spawnSync("sh", ["bin/prism-projen-synth.sh", ".projenrc.ts", ...args], { cwd: dir, encoding: "utf-8", env });
-
-  /** Whether the script answered by itself (`true`) or handed over to the node runner (`false`). */
-  function answeredWithoutNode(dir: string, extraEnv: NodeJS.ProcessEnv = {}, args: string[] = []): boolean {
-    const node = fakeNode();
-    const run = entry(dir, { ...node.env, ...extraEnv }, ...args);
-    if (node.calls().length === 0) {
-      expect(run.status, run.stderr).toBe(0);
-      return true;
-    }
-    expect(run.status).toBe(97);
-    expect(node.calls()).toEqual([[path.join("bin", "prism-projen-synth.cjs"), ".projenrc.ts", ...args]]);
-    return false;
-  }
-
-  it("answers both tasks without starting node when the tree is as the last synth left it", () => {
-    const dir = repoCopy({ ownCache: true });
-    expect(projen(dir).status).toBe(0);
-    expect(fs.readFileSync(path.join(dir, RECORD), "utf-8")).toMatch(/^prism-projen-synth record 2\nroot .*\nentry \.projenrc\.ts\n/);
-    const node = fakeNode();
-    const synth = entry(dir, node.env);
-    expect(synth.stdout).toContain(UP_TO_DATE);
-    const drift = entry(dir, node.env, "--check");
-    expect(drift.stdout).toContain("drift: none");
-    expect([synth.status, drift.status, node.calls()]).toEqual([0, 0, []]);
-    // and through npx, as the tasks start it
-    expect(projen(dir).stdout).toContain(UP_TO_DATE);
-  });
-
-  it("hands over to the node runner whenever any recorded fact does not hold, and answers again once it holds", () => {
-    const dir = repoCopy({ ownCache: true });
-    expect(projen(dir).status).toBe(0);
-    const at = (file: string) => path.join(dir, file);
-    const edit = (file: string, change: (t: string) => string) => () => {
-      const original = fs.readFileSync(at(file));
-      fs.chmodSync(at(file), 0o644);
-      fs.writeFileSync(at(file), change(original.toString("utf-8")));
-      return () => fs.writeFileSync(at(file), original);
-    };
-    const cases: Record<string, () => () => void> = {
-      "a generated file edited by hand": edit("deploy/base/proxy.yaml", (t) => t.replace("runAsNonRoot: true", "runAsNonRoot: false")),
-      ".projenrc.ts changed": edit(".projenrc.ts", (t) => t.replace('version: "0.1.0"', 'version: "0.2.0"')),
-      "a source file .projenrc.ts imports changed": edit("src/images.ts", (t) => `${t}\n// edited\n`),
-      "the node runner changed": edit("bin/prism-projen-synth.cjs", (t) => `${t}\n// edited\n`),
-      "package-lock.json changed": edit("package-lock.json", (t) => t.replace('"lockfileVersion": 3', '"lockfileVersion": 3 ')),
-      "the files manifest changed": edit(".projen/generated.json", (t) => `${t} `),
-      "a starter removed": () => {
-        const original = fs.readFileSync(at("proxy/src/main.rs"));
-        fs.rmSync(at("proxy/src/main.rs"));
-        return () => fs.writeFileSync(at("proxy/src/main.rs"), original);
-      },
-      "an input that was absent now exists": () => {
-        fs.mkdirSync(at("base-images"));
-        fs.writeFileSync(at("base-images/Dockerfile"), "FROM scratch\n");
-        return () => fs.rmSync(at("base-images"), { recursive: true });
-      },
-      "a generated file removed": () => {
-        const original = fs.readFileSync(at("proxy/Dockerfile"));
-        fs.rmSync(at("proxy/Dockerfile"));
-        return () => fs.writeFileSync(at("proxy/Dockerfile"), original);
-      },
-      "the record is another folder's": edit(RECORD, (t) => t.replace(/^root .*$/m, `root ${tmpdir()}`)),
-      "the record is damaged": edit(RECORD, (t) => t.replace(/^exists /m, "exist ")),
-      "the record is missing": () => {
-        const original = fs.readFileSync(at(RECORD));
-        fs.rmSync(at(RECORD));
-        return () => fs.writeFileSync(at(RECORD), original);
-      },
-    };
-    for (const [what, breakIt] of Object.entries(cases)) {
-      expect(answeredWithoutNode(dir), `before: ${what}`).toBe(true);
-      const restore = breakIt();
-      expect(answeredWithoutNode(dir), what).toBe(false);
-      expect(answeredWithoutNode(dir, {}, ["--check"]), `${what} (drift)`).toBe(false);
-      restore();
-    }
-    expect(answeredWithoutNode(dir)).toBe(true);
-    // Settings that turn the caches off, an eject, and machines without GNU sha256sum, always go to node.
-    expect(answeredWithoutNode(dir, { PRISM_PROJEN_NO_CACHE: "1" })).toBe(false);
-    expect(answeredWithoutNode(dir, { PRISM_PROJEN_SYNTH_DIR: tmpdir() })).toBe(false);
-    expect(answeredWithoutNode(dir, { PROJEN_EJECTING: "true" })).toBe(false);
-    const shOnly = tmpdir("sh-only-");
-    fs.symlinkSync(spawnSync("sh", ["-c", "command -v sh"], { encoding: "utf-8" }).stdout.trim(), path.join(shOnly, "sh"));
-    const node = fakeNode(shOnly);
-    expect(spawnSync(path.join(shOnly, "sh"), ["bin/prism-projen-synth.sh", ".projenrc.ts"], { cwd: dir, env: node.env }).status).toBe(97);
-    expect(node.calls()).toHaveLength(1);
-  });
-
-  it("a hand edit the script hands over is still found and restored by the node runner", () => {
-    const dir = repoCopy({ ownCache: true });
-    projen(dir);
-    writable(path.join(dir, "deploy/base/proxy.yaml"), (t) => t.replace("runAsNonRoot: true", "runAsNonRoot: false"));
-    const drift = projen(dir, "drift");
+describe("the record of what the last synthesis read: never up to date when a fresh synthesis would write something else", () => {
+  it("a file .projenrc.ts reads (release.json) and an environment variable it reads", () => {
+    // GIVEN a synthesized tree whose .projenrc.ts reads release.json and $PRISM_REGISTRY
+    const dir = copyReadingInputs();
+    expect(runner(dir).status).toBe(0);
+    expect(upToDate(dir)).toBe(true);
+    // WHEN release.json changes THEN neither the synth nor the drift check answers from the record
+    fs.writeFileSync(path.join(dir, "release.json"), JSON.stringify({ version: "0.2.0" }));
+    const drift = runner(dir, ["--check"]);
     expect(drift.status).toBe(1);
-    expect(drift.stdout).toMatch(/^edited by hand: deploy\/base\/proxy\.yaml$/m);
-    expect(projen(dir).stdout).not.toContain(UP_TO_DATE);
-    expect(fs.readFileSync(path.join(dir, "deploy/base/proxy.yaml"), "utf-8")).toContain("runAsNonRoot: true");
+    expect(drift.stdout).not.toContain("drift: none");
+    const changed = Object.entries(readTree(dir));
+    expect(runner(dir).stdout).not.toContain(UP_TO_DATE);
+    const rewritten = changed.filter(([file, text]) => readTree(dir)[file] !== text).map(([file]) => file);
+    expect(rewritten.length).toBeGreaterThanOrEqual(17);
+    expect(upToDate(dir)).toBe(true);
+    // WHEN an environment variable it reads is set
+    expect(upToDate(dir, { PRISM_REGISTRY: "registry.example.com/prism" })).toBe(false);
+    expect(readTree(dir)["deploy/base/proxy.yaml"]).toContain("registry.example.com/prism/proxy:v0.2.0");
+    expect(upToDate(dir, { PRISM_REGISTRY: "registry.example.com/prism" })).toBe(true);
+    expect(upToDate(dir)).toBe(false);
+  });
+
+  it("every kind of input and output: each change is seen, and the answer comes back once a synthesis ran", () => {
+    const dir = copyReadingInputs();
+    expect(runner(dir).status).toBe(0);
+    const at = (file: string) => path.join(dir, file);
+    const record = () => {
+      const cache = path.join(dir, "node_modules/.cache/prism-projen");
+      const folder = fs.readdirSync(cache)[0];
+      return path.join(cache, folder, ".projenrc.ts.record.json");
+    };
+    const edit = (file: string, change: (t: string) => string) => () => writable(at(file), change);
+    const cases: Record<string, () => void> = {
+      ".projenrc.ts": edit(".projenrc.ts", (t) => t.replace('description: "Prism proxy core"', 'description: "Prism proxy"')),
+      "a source file .projenrc.ts imports": edit("src/images.ts", (t) => t.replace("`${project.imageRegistry}/${component.name}`", "`${project.imageRegistry}/${component.name}`.toString()")),
+      "the runner": edit("bin/prism-projen-synth.cjs", (t) => `${t}\n// edited\n`),
+      "a file read at synth time": () => fs.writeFileSync(at("release.json"), JSON.stringify({ version: "0.3.0" })),
+      "an input that was absent now exists": () => {
+        fs.mkdirSync(at("base-images"), { recursive: true });
+        fs.writeFileSync(at("base-images/Dockerfile"), `FROM gcr.io/distroless/cc-debian13:nonroot@sha256:${"7".repeat(64)}\n`);
+      },
+      "a module the synthesis loads, in node_modules": () => {
+        // node_modules is a folder of links here: give smol-toml a copy of its own, then change a file of it
+        const link = at("node_modules/smol-toml");
+        const real = fs.realpathSync(link);
+        fs.rmSync(link);
+        fs.cpSync(real, link, { recursive: true });
+        const main = path.join(link, JSON.parse(fs.readFileSync(path.join(link, "package.json"), "utf-8")).main ?? "index.js");
+        fs.appendFileSync(main, "\n// edited\n");
+      },
+      "where a package resolves (node_modules/yaml now a copy elsewhere)": () => {
+        const link = at("node_modules/yaml");
+        const copy = path.join(tmpdir("yaml-copy-"), "yaml");
+        fs.cpSync(fs.realpathSync(link), copy, { recursive: true });
+        fs.rmSync(link);
+        fs.symlinkSync(copy, link);
+      },
+      "a generated file's mode": () => fs.chmodSync(at("proxy/Dockerfile"), 0o644),
+      "a generated file removed": () => {
+        fs.chmodSync(at("proxy/Dockerfile"), 0o644);
+        fs.rmSync(at("proxy/Dockerfile"));
+      },
+      "a starter removed": () => fs.rmSync(at("proxy/src/main.rs")),
+      "the record made under another Node.js version": () => {
+        const data = JSON.parse(fs.readFileSync(record(), "utf-8"));
+        data.facts.node = data.facts.node.replace(/^v\d+/, "v18");
+        fs.writeFileSync(record(), JSON.stringify(data));
+      },
+      "the record damaged": () => fs.writeFileSync(record(), "{"),
+      "the record missing": () => fs.rmSync(record()),
+    };
+    for (const [what, change] of Object.entries(cases)) {
+      expect(upToDate(dir), `before: ${what}`).toBe(true);
+      change();
+      expect(upToDate(dir), what).toBe(false);
+    }
+    expect(upToDate(dir)).toBe(true);
+  });
+
+  it("the answer of the record equals the answer of a fresh synthesis, after each change", () => {
+    // For each change: "up to date" only if a synthesis without the record leaves every byte as it is.
+    const dir = copyReadingInputs();
+    expect(runner(dir).status).toBe(0);
+    const changes: (() => void)[] = [
+      () => fs.writeFileSync(path.join(dir, "release.json"), JSON.stringify({ version: "0.1.0" })), // same content, new mtime
+      () => fs.writeFileSync(path.join(dir, "release.json"), JSON.stringify({ version: "0.4.0" })),
+      () => fs.writeFileSync(path.join(dir, "notes.txt"), "not read by the synthesis\n"),
+      () => fs.utimesSync(path.join(dir, ".projenrc.ts"), new Date(), new Date()),
+    ];
+    for (const change of changes) {
+      change();
+      const cached = upToDate(dir);
+      const copy = tmpdir("fresh-");
+      fs.cpSync(dir, copy, { recursive: true, verbatimSymlinks: true });
+      const before = snapshot(copy);
+      expect(runner(copy, [], { PRISM_PROJEN_NO_CACHE: "1" }).status).toBe(0);
+      const freshChangesNothing = JSON.stringify(snapshot(copy)) === JSON.stringify(before);
+      if (cached) expect(freshChangesNothing).toBe(true);
+      if (!cached) runner(dir);
+    }
+  });
+
+  it("a synthesis that runs a child process is never answered from a record: what the process printed is not recorded", () => {
+    const dir = repoCopy({ ownCache: true });
+    writable(path.join(dir, ".projenrc.ts"), (t) => t
+      .replace('import { ContainerMonorepo', 'import { execFileSync } from "node:child_process";\nimport { ContainerMonorepo')
+      .replace('version: "0.1.0",', 'version: execFileSync("echo", ["0.1.0"], { encoding: "utf-8" }).trim(),'));
+    expect(runner(dir).status).toBe(0);
+    expect(upToDate(dir)).toBe(false);
+  });
+});
+
+describe("a hand edit of a generated file, through npx projen", () => {
+  it("is refused with the file named and a diff, exit 1 without a stack; default --force regenerates it", () => {
+    const dir = repoCopy();
+    projen(dir);
+    const file = path.join(dir, "proxy/Dockerfile");
+    const original = fs.readFileSync(file, "utf-8");
+    writable(file, (t) => t.replace("USER 65532:65532", "USER root"));
+    const before = snapshot(dir);
+    const refused = projen(dir);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("prism-projen: nothing was written; 1 generated path(s) hold bytes that prism-projen did not write:");
+    expect(refused.stderr).toContain("  - proxy/Dockerfile: edited by hand; synthesis would overwrite it");
+    expect(refused.stderr).toMatch(/^ +-USER root$/m);
+    expect(refused.stderr).not.toMatch(/^\s+at /m);
+    expect(snapshot(dir)).toEqual(before);
+    // the drift check reports it too
+    expect(projen(dir, "drift").stdout).toMatch(/^edited by hand: proxy\/Dockerfile$/m);
+    // the way out the refusal names
+    const forced = projen(dir, "default", "--force");
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(fs.readFileSync(file, "utf-8")).toBe(original);
+    // the record of a forced run holds PRISM_PROJEN_FORCE=1: the next plain run synthesizes once, and writes nothing
+    const regenerated = snapshot(dir);
+    expect(projen(dir).status).toBe(0);
+    expect(snapshot(dir)).toEqual(regenerated);
     expect(projen(dir).stdout).toContain(UP_TO_DATE);
   });
+});
 
-  it("finds the node runner beside itself when started through a symlink, as npm links a package's bin", () => {
-    const dir = repoCopy({ ownCache: true });
-    const bin = tmpdir("npm-bin-");
-    fs.symlinkSync(path.join(dir, "bin/prism-projen-synth.sh"), path.join(bin, "prism-projen-synth"));
-    const node = fakeNode();
-    const run = spawnSync(path.join(bin, "prism-projen-synth"), [".projenrc.ts"], { cwd: dir, encoding: "utf-8", env: node.env });
-    expect(run.status).toBe(97);
-    expect(node.calls()).toEqual([[path.join(dir, "bin/prism-projen-synth.cjs"), ".projenrc.ts"]]);
+describe("errors", () => {
+  it("a refusal prints its message and exits 1, without a stack", () => {
+    const dir = repoCopy();
+    writable(path.join(dir, ".projenrc.ts"), (t) => t.replace("ports: [\n      { name: \"grpc\", port: 8980 },", "prots: [\n      { name: \"grpc\", port: 8980 },"));
+    const run = runner(dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("[proxy] prots: unknown option; did you mean \"ports\"?");
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.stderr).not.toMatch(/\.(ts|js|cjs):\d+/);
   });
 
-  it("is the package's prism-projen-synth bin, executable, and the default tasks' command", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../package.json"), "utf-8"));
-    expect(pkg.bin["prism-projen-synth"]).toBe("bin/prism-projen-synth.sh");
-    const script = path.resolve(__dirname, "..", pkg.bin["prism-projen-synth"]);
-    expect(fs.statSync(script).mode & 0o111).toBe(0o111);
-    expect(fs.readFileSync(script, "utf-8").split("\n")[0]).toBe("#!/bin/sh");
+  it("a crash prints a stack whose frames point at the real source files and lines", () => {
+    const dir = repoCopy();
+    // a bug in .projenrc.ts, on a line we know
+    const rc = fs.readFileSync(path.join(dir, ".projenrc.ts"), "utf-8").split("\n");
+    const at = rc.findIndex((l) => l.includes("return project;"));
+    rc.splice(at, 0, "  (undefined as unknown as { boom(): void }).boom();");
+    writable(path.join(dir, ".projenrc.ts"), () => rc.join("\n"));
+    const run = runner(dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("prism-projen: unexpected error (please report it with this output):");
+    expect(run.stderr).toContain("TypeError: Cannot read properties of undefined (reading 'boom')");
+    expect(run.stderr).toContain(`${path.join(fs.realpathSync(dir), ".projenrc.ts")}:${at + 1}:`);
+
+    // and a bug in a source file the projenrc imports
+    writable(path.join(dir, ".projenrc.ts"), (t) => t.replace("  (undefined as unknown as { boom(): void }).boom();\n", ""));
+    const images = fs.readFileSync(path.join(dir, "src/images.ts"), "utf-8").split("\n");
+    const line = images.findIndex((l) => l.includes("return `${imageRepository(component, project)}:v${project.version}`;"));
+    images.splice(line, 0, "  if (component.name === \"proxy\") throw new Error(\"bug in productionImage\");");
+    fs.writeFileSync(path.join(dir, "src/images.ts"), images.join("\n"));
+    const crash = runner(dir);
+    expect(crash.status).toBe(1);
+    expect(crash.stderr).toContain("Error: bug in productionImage");
+    expect(crash.stderr).toContain(`${path.join(fs.realpathSync(dir), "src/images.ts")}:${line + 1}:`);
   });
 });
 
@@ -208,7 +269,7 @@ describe("the extra CA bundle", () => {
 });
 
 describe("npx projen drift", () => {
-  it("answers from the skip check when the tree is as the last synth left it, and still sees a hand edit", () => {
+  it("answers from the record when the tree is as the last synth left it, and still sees a hand edit", () => {
     const dir = repoCopy();
     projen(dir);
     const clean = projen(dir, "drift");
@@ -252,6 +313,18 @@ describe("the synth path", () => {
     writable(path.join(dir, ".projenrc.ts"), (t) => t.replace('version: "0.1.0",', 'version: "0.1.0",\n    replicas: 3,'));
     const tsc = spawnSync("npx", ["tsc", "--noEmit", "-p", "tsconfig.dev.json"], { cwd: dir, encoding: "utf-8" });
     expect(tsc.status).not.toBe(0);
-    expect(tsc.stdout).toMatch(/\.projenrc\.ts\(\d+,\d+\): error TS2353: Object literal may only specify known properties, and 'replicas' does not exist in type 'ContainerMonorepoProps'/);
+    expect(tsc.stdout).toMatch(/\.projenrc\.ts\(\d+,\d+\): error TS2353: Object literal may only specify known properties, and 'replicas' does not exist in type/);
+    // and the run-time check refuses it too
+    const run = runner(dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("[project prism] replicas: unknown option; remove it");
+  });
+
+  it("is the package's prism-projen-synth bin, executable, and the default tasks' command", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../package.json"), "utf-8"));
+    expect(pkg.bin["prism-projen-synth"]).toBe("bin/prism-projen-synth.cjs");
+    const script = path.resolve(__dirname, "..", pkg.bin["prism-projen-synth"]);
+    expect(fs.statSync(script).mode & 0o111).toBe(0o111);
+    expect(fs.readFileSync(script, "utf-8").split("\n")[0]).toBe("#!/usr/bin/env node");
   });
 });

@@ -5,9 +5,10 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "../files/atomic-write";
 import { runDefaultTask } from "./run-synth";
-import { addComponent, type ComponentKind, type ComponentLanguage, type NewComponentSpec } from "./projenrc-edit";
+import { addComponent, isDeclared, type ComponentKind, type ComponentLanguage, type NewComponentSpec } from "./projenrc-edit";
 
-const USAGE = "usage: prism-projen-new-component NAME --lang rust|go [--kind plugin|service|tool|job] [--port name=number]... [--linkage static|glibc]";
+const USAGE = "usage: prism-projen-new-component NAME --lang rust|go [--kind plugin|service|tool|job] [--port name=number]... [--linkage static|glibc]\n" +
+  "  a plugin or service without --port gets --port metrics=9090 (its liveness and readiness probes); a NAME already declared changes nothing";
 
 /** Reads the command line into a spec; throws with the usage on a mistake. */
 export function parseNewComponentArgs(argv: string[]): NewComponentSpec {
@@ -34,7 +35,9 @@ export function parseNewComponentArgs(argv: string[]): NewComponentSpec {
     const match = /^([^=]+)=(\d+)$/.exec(p);
     return match ? { name: match[1], port: Number(match[2]) } : fail(`--port takes name=number, not ${p}`);
   });
-  return { name: name!, lang, kind, ports, linkage };
+  // A Deployment needs probes, which default to a port named metrics: a long-running kind gets one unless told otherwise.
+  const longRunning = kind === "plugin" || kind === "service";
+  return { name: name!, lang, kind, ports: ports.length === 0 && longRunning ? [{ name: "metrics", port: 9090 }] : ports, linkage };
 }
 
 function main(argv: string[]): number {
@@ -48,6 +51,11 @@ function main(argv: string[]): number {
   const dir = process.cwd();
   const rc = path.join(dir, ".projenrc.ts");
   const original = fs.readFileSync(rc, "utf-8");
+  if (isDeclared(original, spec.name)) {
+    // Idempotent, so a script can call it again: the component is there, whatever options it was given.
+    process.stdout.write(`new-component: "${spec.name}" is already declared in .projenrc.ts; nothing was changed\n`);
+    return 0;
+  }
   let edited: string;
   try {
     edited = addComponent(original, spec);

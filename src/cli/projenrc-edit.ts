@@ -141,6 +141,11 @@ function reindent(text: string, base: string, unit: string): string {
   }).join("\n");
 }
 
+/** Whether `.projenrc.ts` (its source) already declares a component of this name, literally or in a loop. */
+export function isDeclared(source: string, name: string): boolean {
+  return declaredComponents(ts.createSourceFile(".projenrc.ts", source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)).includes(name);
+}
+
 /**
  * Adds the component to the source. Throws when the name is already declared;
  * the source is then left as it was.
