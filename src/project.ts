@@ -45,7 +45,7 @@ import { Refusal, refusal } from "./refusal";
 
 /** A file path inside the repository, as `adoptFiles` lists them. */
 const ADOPTED_FILE = grammar(/^(?!\.\.?(\/|$))(?!.*\/\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, (input) =>
-  `${shown(input)} must be a file path relative to the repository root, without '.' or '..' segments, e.g. "proxy/Dockerfile"`);
+  `${shown(input)} is not a file path relative to the repository root; write it like "proxy/Dockerfile", without '.' or '..' segments`);
 
 
 const CONTAINER_MONOREPO_PROPS = v.strictObject({

@@ -1,7 +1,7 @@
 import type { IConstruct } from "constructs";
 import * as v from "valibot";
 import { checkOptions } from "../options/check-options";
-import { Refusal } from "../refusal";
+import { refusal } from "../refusal";
 import { enumOf, fileName, envName, kubernetesName, repoPath, wholeNumber } from "../options/grammars";
 import {
   INSTALL_DIR,
@@ -152,10 +152,10 @@ export function isContainerComponent(x: unknown): x is IContainerComponent {
  */
 export function assertNewComponentName(scope: IConstruct, name: string): void {
   if (typeof name !== "string" || name.trim() === "") {
-    throw new Refusal("[<unnamed>] name: a component needs a non-empty name; pass it as the second argument, e.g. new RustComponent(project, \"proxy\")");
+    throw refusal(["[<unnamed>] name: a component needs a non-empty name; pass it as the second argument, e.g. new RustComponent(project, \"proxy\")"]);
   }
   if (scope.node.tryFindChild(name) !== undefined) {
-    throw new Refusal(`[${name}] name: a component named "${name}" is declared more than once; component names must be unique, rename one`);
+    throw refusal([`[${name}] name: a component named "${name}" is declared more than once; component names must be unique, rename one`]);
   }
 }
 

@@ -65,4 +65,4 @@ export type ImageUser = Readonly<v.InferInput<typeof IMAGE_USER>>;
 export const WRITABLE_PATH = absolutePath;
 
 /** A description: free text on one line. */
-export const DESCRIPTION = grammar(/^[^\u0000-\u001f\u007f]*$/, (input) => `${shown(input)} must be one line of text, without line breaks or control characters`);
+export const DESCRIPTION = grammar(/^[^\u0000-\u001f\u007f]*$/, (input) => `${shown(input)} is not one line of text; write it without line breaks or control characters`);

@@ -165,23 +165,23 @@ export function validateRendered(c: ComponentModel, project: ProjectModel, rustM
     const copy = ins.find((i): i is Extract<Instruction, { op: "COPY" }> => i.op === "COPY" && i.sources.includes(built));
     const entrypoint = ins.find((i): i is Extract<Instruction, { op: "ENTRYPOINT" }> => i.op === "ENTRYPOINT");
     if (!copy || copy.from !== BUILD_STAGE || entrypoint?.argv[0] !== copy.dest) {
-      errors.push(`binary: the ${target} image's ENTRYPOINT does not run the binary copied from the build stage`);
+      errors.push(`binary: the ${target} image's ENTRYPOINT does not run the binary copied from the build stage; this is a prism-projen bug, please report it`);
     }
     const users = ins.filter((i): i is Extract<Instruction, { op: "USER" }> => i.op === "USER");
     if (users.at(-1)?.user !== `${c.user.uid}:${c.user.gid}`) {
-      errors.push(`imageUser: the ${target} image's last USER is not ${c.user.uid}:${c.user.gid}`);
+      errors.push(`imageUser: the ${target} image's last USER is not ${c.user.uid}:${c.user.gid}; this is a prism-projen bug, please report it`);
     }
     const exposed = ins.flatMap((i) => i.op === "EXPOSE" ? i.ports : []);
     const declared = c.ports.map((p) => `${p.port}/${p.protocol.toLowerCase()}`);
     if (exposed.join(" ") !== declared.join(" ")) {
-      errors.push(`ports: the ${target} image exposes [${exposed.join(", ")}] but the component declares [${declared.join(", ")}]`);
+      errors.push(`ports: the ${target} image exposes [${exposed.join(", ")}] but the component declares [${declared.join(", ")}]; this is a prism-projen bug, please report it`);
     }
   }
   for (const object of renderWorkload(c, project)) {
     if (object.kind === "Service") {
       const names = ((object as Service).spec?.ports ?? []).map((p) => `${p.name}:${p.port}`);
       if (names.join(" ") !== c.ports.map((p) => `${p.name}:${p.port}`).join(" ")) {
-        errors.push(`ports: the Service exposes [${names.join(", ")}], not the declared ports`);
+        errors.push(`ports: the Service exposes [${names.join(", ")}], not the declared ports; this is a prism-projen bug, please report it`);
       }
       continue;
     }
@@ -189,19 +189,19 @@ export function validateRendered(c: ComponentModel, project: ProjectModel, rustM
     for (const container of pod?.containers ?? []) {
       const ports = (container.ports ?? []).map((p) => `${p.name}:${p.containerPort}`);
       if (ports.join(" ") !== c.ports.map((p) => `${p.name}:${p.port}`).join(" ")) {
-        errors.push(`ports: container "${container.name}" names [${ports.join(", ")}], not the declared ports`);
+        errors.push(`ports: container "${container.name}" names [${ports.join(", ")}], not the declared ports; this is a prism-projen bug, please report it`);
       }
       if (/(:|-)debug$/.test(container.image ?? "")) {
-        errors.push(`workload: the manifest runs the debug image ${container.image}; production manifests run the production tag only`);
+        errors.push(`workload: the manifest runs the debug image ${container.image}; production manifests run the production tag only; this is a prism-projen bug, please report it`);
       }
       const ctx = container.securityContext;
       if (ctx?.runAsUser !== c.user.uid || ctx?.runAsGroup !== c.user.gid || pod?.securityContext?.runAsUser !== c.user.uid) {
-        errors.push(`imageUser: the pod runs as ${ctx?.runAsUser}:${ctx?.runAsGroup}, the image as ${c.user.uid}:${c.user.gid}`);
+        errors.push(`imageUser: the pod runs as ${ctx?.runAsUser}:${ctx?.runAsGroup}, the image as ${c.user.uid}:${c.user.gid}; this is a prism-projen bug, please report it`);
       }
       const mounted = (container.volumeMounts ?? []).map((m) => m.mountPath);
       const missing = c.writablePaths.filter((p) => !mounted.includes(p));
       if (ctx?.readOnlyRootFilesystem && missing.length > 0) {
-        errors.push(`writablePaths: ${missing.join(", ")} not mounted writable under a read-only root filesystem`);
+        errors.push(`writablePaths: ${missing.join(", ")} not mounted writable under a read-only root filesystem; this is a prism-projen bug, please report it`);
       }
     }
   }

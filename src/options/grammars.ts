@@ -42,12 +42,13 @@ export const portName = grammar(/^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$
 
 /** A folder inside the repository: relative, POSIX, no `.`/`..`/empty segments, no hidden folders, no spaces or quotes. */
 export const repoPath = grammar(/^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/, (input) =>
-  `${shown(input)} must be a relative folder inside the repository, without '.', '..' or empty segments ` +
-  "(letters, digits, '.', '_' and '-' in each segment, e.g. \"containers/proxy\")");
+  `${shown(input)} must be a relative folder inside the repository, without '.', '..' or empty segments; ` +
+  "write it like \"containers/proxy\" (letters, digits, '.', '_' and '-' in each segment)");
 
 /** An absolute directory path below `/`, no `..`, no spaces or quotes. */
 export const absolutePath = grammar(/^(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/, (input) =>
-  `${shown(input)} must be an absolute directory path below / without '..' (letters, digits, '.', '_' and '-' in each segment, e.g. "/var/cache/app")`);
+  `${shown(input)} must be an absolute directory path below / without '..' or a trailing '/'; ` +
+  "write it like \"/var/cache/app\" (letters, digits, '.', '_' and '-' in each segment)");
 
 /** A file name: what `--bin`, `COPY` and `ENTRYPOINT` take verbatim. */
 export const fileName = grammar(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, (input) =>
@@ -102,9 +103,10 @@ export const branchName = grammar(/^(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9_][A-Za-z0-9._
   `${shown(input)} is not a branch name; use letters, digits, '.', '_', '-' and '/', e.g. "main"`);
 
 /** A Cargo feature name. */
-export const cargoFeature = grammar(/^[A-Za-z0-9_][A-Za-z0-9_+-]*$/, (input) => `${shown(input)} is not a Cargo feature name`);
+export const cargoFeature = grammar(/^[A-Za-z0-9_][A-Za-z0-9_+-]*$/, (input) =>
+  `${shown(input)} is not a Cargo feature name; use letters, digits, '_', '-' and '+', e.g. "json"`);
 
 /** Non-empty free text without line breaks or control characters (a reason, a description). */
 export function oneLine(what: string) {
-  return grammar(/^[^\u0000-\u001f\u007f]+$/, (input) => `${shown(input)} must be ${what} on one line, without control characters`);
+  return grammar(/^[^\u0000-\u001f\u007f]+$/, (input) => `${shown(input)} is not ${what} on one line; write it without line breaks or control characters`);
 }

@@ -1,0 +1,220 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  CargoProfilePreset,
+  ContainerMonorepo,
+  DebianRelease,
+  GoComponent,
+  Linkage,
+  ReqwestVersion,
+  RuntimeBase,
+  RustComponent,
+  StaticLibc,
+  WorkloadKind,
+  isRefusal,
+  type ContainerMonorepoProps,
+  type GoComponentProps,
+  type RustComponentProps,
+} from "../src";
+import { BASE_IMAGE_LOCK } from "../src/dockerfile/base-image-lock";
+import { runPolicy } from "../src/policy/run";
+import { snapshot, tmpdir } from "./helpers";
+
+/**
+ * The invariant between synth and policy: everything synth accepts passes the policy with zero
+ * findings; everything else is refused before anything is written, naming component and field.
+ * Checked over generated configurations: both languages, linkages, runtimes, workloads, ports,
+ * health, env, resources, reqwest versions and features, paths, image users, versions, base-image
+ * locks; about half of them valid. A counterexample fast-check finds (and shrinks) becomes an
+ * ordinary test in test/validation.test.ts.
+ */
+
+const pick = <T>(...values: T[]) => fc.constantFrom(...values);
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
+/** Mostly a valid value, now and then one the API must refuse: most configurations have at most one mistake. */
+const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>) => fc.oneof({ weight: 15, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+
+const portName = mostly(pick("metrics", "grpc", "http", "admin"), pick("Bad_Name", "a-very-long-port-name"));
+const portNumber = mostly(fc.oneof(pick(80, 443, 8080, 8980, 9090), fc.integer({ min: 1, max: 65535 })), pick(22, 0, 70000, 80.5));
+const port = fc.record({ name: portName, port: portNumber, protocol: maybe(pick<"TCP" | "UDP">("TCP", "UDP")) }, { requiredKeys: ["name", "port"] });
+const ports = fc.oneof(fc.constant([{ name: "metrics", port: 9090 }] as { name: string; port: number }[]), fc.array(port, { maxLength: 3 }));
+const health = fc.record({
+  port: portName,
+  livenessPath: maybe(mostly(pick("/healthz", "/live"), pick("no-slash"))),
+  readinessPath: maybe(pick("/readyz", "/ready")),
+}, { requiredKeys: ["port"] });
+const env = fc.dictionary(mostly(pick("RUST_LOG", "MODE", "A_B"), pick("1BAD")), pick("info", "debug", "a value with spaces", "ünïcode"), { maxKeys: 3 });
+const resources = fc.record({
+  cpuRequest: mostly(pick("100m", "0.5", "1"), pick("lots")),
+  memoryRequest: mostly(pick("64Mi", "1Gi"), pick("64MB")),
+  cpuLimit: pick("500m", "2"),
+  memoryLimit: pick("128Mi", "2Gi"),
+}, { requiredKeys: [] });
+const writablePaths = fc.array(mostly(pick("/var/cache", "/data", "/var-cache"), pick("/var/cache/", "relative")), { maxLength: 2 });
+const workload = (likely: WorkloadKind) => maybe(fc.oneof({ weight: 3, arbitrary: fc.constant(likely) }, pick(WorkloadKind.DEPLOYMENT, WorkloadKind.JOB, WorkloadKind.NONE)));
+
+const common = {
+  description: maybe(pick("A component", "with \"quotes\" and 'apostrophes'")),
+  ports: maybe(ports),
+  env: maybe(env),
+  replicas: maybe(mostly(pick(1, 2, 3), pick(0))),
+  resources: maybe(resources),
+  health: maybe(health),
+  writablePaths: maybe(writablePaths),
+  runtime: maybe(pick(RuntimeBase.DISTROLESS, RuntimeBase.SCRATCH)),
+  timezoneData: maybe(fc.boolean()),
+  binary: maybe(mostly(pick("svc-bin", "app"), pick("bin/svc"))),
+};
+
+const rustProps: fc.Arbitrary<RustComponentProps> = fc.record({
+  ...common,
+  workload: workload(WorkloadKind.DEPLOYMENT),
+  path: maybe(mostly(pick("services/a", "services/b", "containers/x"), pick("../outside"))),
+  linkage: maybe(pick(Linkage.GLIBC, Linkage.STATIC)),
+  staticLibc: maybe(pick(StaticLibc.GLIBC, StaticLibc.MUSL)),
+  httpClient: maybe(fc.boolean()),
+  packageName: maybe(mostly(pick("core", "my-crate"), pick("my crate"))),
+}, { requiredKeys: [] });
+
+const goProps: fc.Arbitrary<GoComponentProps> = fc.record({
+  ...common,
+  workload: workload(WorkloadKind.JOB),
+  path: maybe(mostly(pick("tools/cmd/a", "tools/cmd/b"), pick("cmd/outside"))),
+  ldflags: maybe(mostly(pick("-X main.version=1.2.3"), pick("-X 'main.v=1'"))),
+}, { requiredKeys: [] });
+
+type Component = { lang: "rust"; name: string; props: RustComponentProps } | { lang: "go"; name: string; props: GoComponentProps };
+
+/**
+ * Most generated components get their combinations made consistent (health on a declared port,
+ * replicas only for a Deployment, ...), so that about half the configurations are valid; the rest
+ * keep whatever mistakes the generator made.
+ */
+function consistent(c: Component): Component {
+  const props = { ...c.props } as RustComponentProps & GoComponentProps & { -readonly [K in keyof RustComponentProps]?: RustComponentProps[K] };
+  const workload = props.workload ?? (c.lang === "rust" ? WorkloadKind.DEPLOYMENT : WorkloadKind.NONE);
+  if (workload !== WorkloadKind.DEPLOYMENT) delete props.replicas;
+  if (workload === WorkloadKind.NONE) {
+    for (const key of ["env", "resources", "health", "writablePaths"] as const) delete props[key];
+    if (props.ports?.length) props.workload = WorkloadKind.NONE;
+  }
+  if (props.health && !props.ports?.some((p) => p.name === props.health!.port)) {
+    props.health = props.ports?.length ? { ...props.health, port: props.ports[0].name } : undefined;
+  }
+  if (workload === WorkloadKind.DEPLOYMENT && !props.health && !props.ports?.some((p) => p.name === "metrics")) {
+    props.ports = [...(props.ports ?? []).filter((p) => p.port !== 9090), { name: "metrics", port: 9090 }];
+  }
+  if (c.lang === "rust" && (props.staticLibc || props.runtime === RuntimeBase.SCRATCH)) props.linkage = Linkage.STATIC;
+  if (c.lang === "rust" && props.runtime === RuntimeBase.SCRATCH) delete props.timezoneData;
+  return { ...c, props } as Component;
+}
+
+const component: fc.Arbitrary<Component> = fc.tuple(
+  fc.oneof(
+    fc.record({ lang: fc.constant("rust" as const), name: mostly(pick("api", "worker", "proxy"), pick("Bad_Name")), props: rustProps }),
+    fc.record({ lang: fc.constant("go" as const), name: pick("cli", "migrate", "api"), props: goProps }),
+  ),
+  fc.integer({ min: 0, max: 5 }),
+).map(([c, dice]) => (dice === 0 ? c : consistent(c)));
+
+const project = fc.record({
+  version: mostly(pick("0.1.0", "1.2.3", "2.0.0-rc.1"), pick("1.0.0-debug", "latest")),
+  debian: maybe(pick(DebianRelease.BOOKWORM, DebianRelease.TRIXIE)),
+  cargoProfile: maybe(pick(CargoProfilePreset.SPEED, CargoProfilePreset.SIZE)),
+  reqwest: maybe(fc.record({
+    version: maybe(pick(ReqwestVersion.V0_11, ReqwestVersion.V0_12, ReqwestVersion.V0_13)),
+    extraFeatures: maybe(fc.array(mostly(pick("json", "gzip", "cookies"), pick("rustls-tls", "rustls", "native-tls")), { maxLength: 2 })),
+  }, { requiredKeys: [] })),
+  imageUser: maybe(mostly(fc.record({ uid: pick(65532, 20000), gid: pick(65532, 20000) }), fc.record({ uid: pick(1000, 0), gid: pick(65532, 0) }))),
+  namespace: maybe(mostly(pick("prism", "apps"), pick("Prism_NS"))),
+  allowUnpinnedBaseImages: mostly(pick("no registry is reachable here"), pick(undefined)),
+}, { requiredKeys: ["version", "allowUnpinnedBaseImages"] });
+
+const configuration = fc.record({
+  project,
+  components: fc.uniqueArray(component, { minLength: 1, maxLength: 4, selector: (c) => c.name }),
+  lock: fc.boolean(),
+  previousSynth: fc.boolean(),
+});
+
+type Configuration = typeof configuration extends fc.Arbitrary<infer T> ? T : never;
+
+/** A base-image lock that pins every image any component of this project can use. */
+function lockFor(props: Partial<ContainerMonorepoProps>): string {
+  const debian = props.debian ?? DebianRelease.TRIXIE;
+  const suite = debian === DebianRelease.BOOKWORM ? "bookworm" : "trixie";
+  const images = [
+    `docker.io/library/rust:1.95.0-slim-${suite}`,
+    `docker.io/library/golang:1.25.4-${suite}`,
+    ...["cc", "static"].flatMap((flavour) => ["nonroot", "debug-nonroot"].map((tag) => `gcr.io/distroless/${flavour}-${debian}:${tag}`)),
+  ];
+  return images.map((image, i) => `FROM ${image}@sha256:${String(i + 1).repeat(64)}\n`).join("");
+}
+
+function define(outdir: string, config: Configuration): ContainerMonorepo {
+  const p = new ContainerMonorepo({ name: "demo", outdir, ...config.project });
+  for (const c of config.components) {
+    if (c.lang === "rust") new RustComponent(p, c.name, c.props);
+    else new GoComponent(p, c.name, c.props);
+  }
+  return p;
+}
+
+/** Synth, then either the policy finds nothing, or synth refused with named problems and wrote nothing. */
+function checkInvariant(config: Configuration): "accepted" | "refused" {
+  const dir = tmpdir("property-");
+  if (config.lock) {
+    fs.mkdirSync(path.join(dir, path.dirname(BASE_IMAGE_LOCK)), { recursive: true });
+    fs.writeFileSync(path.join(dir, BASE_IMAGE_LOCK), lockFor(config.project));
+  }
+  if (config.previousSynth) {
+    const p = new ContainerMonorepo({ name: "demo", outdir: dir, allowUnpinnedBaseImages: "earlier tree" });
+    new RustComponent(p, "earlier", { ports: [{ name: "metrics", port: 9090 }] });
+    p.synth();
+  }
+  const before = snapshot(dir);
+  try {
+    define(dir, config).synth();
+  } catch (e) {
+    if (!isRefusal(e)) throw e;
+    const problems = (e as Error).message.split("\n").slice(1);
+    expect((e as Error).message).toMatch(/^prism-projen: nothing was written; fix these in \.projenrc\.ts:$/m);
+    for (const problem of problems) {
+      expect(problem).toMatch(/^ {2}- \[(project demo|[a-zA-Z_-]+)\] [A-Za-z][\w.[\]"]*: \S.*; \S/);
+    }
+    expect(snapshot(dir)).toEqual(before);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return "refused";
+  }
+  const findings = runPolicy(dir).findings;
+  expect(findings.map((f) => `${f.file}:${f.line} ${f.ruleIds.join("/")} ${f.message}`)).toEqual([]);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return "accepted";
+}
+
+/** Runs the property, and says how many configurations synth accepted: a property that refuses everything proves nothing. */
+function run(seed: number, numRuns: number): Record<string, number> {
+  const outcomes: Record<string, number> = { accepted: 0, refused: 0 };
+  fc.assert(fc.property(configuration, (config) => {
+    outcomes[checkInvariant(config)]++;
+  }), { seed, numRuns, endOnFailure: false });
+  return outcomes;
+}
+
+describe("what synth accepts, the policy passes; what it does not, it refuses before writing", () => {
+  it("500 configurations from a fixed seed", () => {
+    const outcomes = run(20261130, 500);
+    console.log(`synth/policy property, seed 20261130: ${outcomes.accepted} accepted (0 findings each), ${outcomes.refused} refused`);
+    expect(outcomes.accepted).toBeGreaterThanOrEqual(100);
+    expect(outcomes.refused).toBeGreaterThanOrEqual(100);
+  });
+
+  it("100 more from a random seed, printed so a failure can be replayed", () => {
+    const seed = Number(process.env.PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    console.log(`synth/policy property, random seed ${seed} (replay: PROPERTY_SEED=${seed} npx vitest run test/synth-policy.property.test.ts)`);
+    const outcomes = run(seed, 100);
+    expect(outcomes.accepted + outcomes.refused).toBe(100);
+  });
+});
