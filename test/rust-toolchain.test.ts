@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CargoProfilePreset, ContainerMonorepo, Linkage, ReqwestVersion, RuntimeBase, RustComponent, cargoProfile } from "../src";
 import { parseDockerfile, type ParsedDockerfile } from "../src/policy/dockerfile-rules";
 import { hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
-import { PRISM_COMPONENTS, readTree, synth, synthPrism, tmpdir } from "./helpers";
+import { METRICS, PRISM_COMPONENTS, UNPINNED, readTree, synth, synthPrism, tmpdir } from "./helpers";
 
 /**
  * Proofs with the real toolchain: cargo builds what the Dockerfiles say, the
@@ -155,8 +155,8 @@ describe("reqwest's flags keep OpenSSL out, by cargo's resolver", () => {
 
   function fetcherWorkspace(): string {
     return synth((outdir) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir, reqwest: { version: ReqwestVersion.V0_11 } });
-      new RustComponent(p, "fetcher", { httpClient: true, linkage: Linkage.STATIC });
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED, reqwest: { version: ReqwestVersion.V0_11 } });
+      new RustComponent(p, "fetcher", { httpClient: true, linkage: Linkage.STATIC, ports: METRICS });
       return p;
     }).outdir;
   }
@@ -190,7 +190,7 @@ describe("a real scratch image, built by buildah from the generated runtime stag
   it("builds, runs the entrypoint as 65532:65532, and reports its size", () => {
     // GIVEN a static component on scratch, built exactly as its Dockerfile builds it
     const { outdir, files } = synth((dir) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir: dir });
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED });
       new RustComponent(p, "tiny", { linkage: Linkage.STATIC, runtime: RuntimeBase.SCRATCH, ports: [{ name: "metrics", port: 9090 }] });
       return p;
     });
