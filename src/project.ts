@@ -19,10 +19,10 @@ import { goModule } from "./component/starters";
 import { unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
 import { workspaceMemberRoots } from "./dockerfile/image-plan";
-import { removeStaleTemps, TEMP_INFIX, writeFileAtomic } from "./files/atomic-write";
+import { removeStaleTemps, TEMP_INFIX, writeIfChanged } from "./files/atomic-write";
 import { indexedFile, indexFile } from "./files/file-index";
 import { isGeneratedFile } from "./files/generated-file";
-import { GeneratedManifest, readGeneratedManifest, sha256 } from "./files/generated-manifest";
+import { GeneratedManifest, readGeneratedManifest, sha256, type GeneratedManifestData } from "./files/generated-manifest";
 import { findOverwrites, formatOverwrites, type PlannedFile } from "./files/overwrite-guard";
 import { renderProjenFile, withProjenWriter } from "./files/projen-internals";
 import { describeProducer } from "./files/producers";
@@ -227,6 +227,7 @@ export class ContainerMonorepo extends Project {
   /** The resolved project settings renderers receive. */
   public readonly model: ContainerMonorepoModel;
   private goModule?: SampleFile;
+  private generatedManifest?: GeneratedManifest;
   private componentFilesAdded = false;
   private lockedTree?: { readonly components: Component[]; readonly files: FileBase[] };
   private frozenModels?: ComponentModel[];
@@ -402,7 +403,7 @@ export class ContainerMonorepo extends Project {
         component._addFiles();
       }
       // Last: it hashes what the others wrote.
-      new GeneratedManifest(this, (file) => this.producerOf(file), {
+      this.generatedManifest = new GeneratedManifest(this, (file) => this.producerOf(file), {
         starters: () => this.components.filter((c): c is SampleFile => c instanceof SampleFile).map((c) => (c as unknown as { filePath: string }).filePath),
       });
       this.componentFilesAdded = true;
@@ -415,12 +416,16 @@ export class ContainerMonorepo extends Project {
       throw new Refusal(`prism-projen: nothing was written; more than one construct writes ${[...new Set(repeated)].join(", ")}`);
     }
     const planned = this.renderAhead();
+    const last = readGeneratedManifest(this.outdir);
     // The drift check writes into a scratch folder: only a synthesis into the working tree can destroy bytes.
-    if (this.outdir === this.sourceDir) this.refuseOverwrites(planned);
+    if (this.outdir === this.sourceDir) this.refuseOverwrites(planned, last);
     removeStaleTemps(this.outdir, this.files.map((f) => f.path));
     this.frozenModels = this.componentModels();
     try {
-      withProjenWriter(writeFileAtomic, () => super.synth());
+      // First the record of what this synthesis is about to write, so a kill half-way leaves one that knows both versions.
+      this.generatedManifest!._writeIntent(new Map(planned.map((p) => [p.path, p.content])), last);
+      // projen's own files too: atomic, and not rewritten when unchanged (projen's own check asks access(W_OK), always true for root).
+      withProjenWriter(writeIfChanged, () => super.synth());
     } finally {
       this.frozenModels = undefined;
       this.frozenRoots = undefined;
@@ -451,9 +456,9 @@ export class ContainerMonorepo extends Project {
    * Stops the synthesis, before anything is written, when it would overwrite or delete bytes it
    * did not write, unless the user allowed it (adoptFiles, or --force for this one run).
    */
-  private refuseOverwrites(planned: readonly PlannedFile[]): void {
+  private refuseOverwrites(planned: readonly PlannedFile[], last: GeneratedManifestData | undefined): void {
     if (process.env[FORCE_ENV] === "1") return;
-    const found = findOverwrites(this.outdir, planned, readGeneratedManifest(this.outdir), (file) => this.adoptFiles.includes(file));
+    const found = findOverwrites(this.outdir, planned, last, (file) => this.adoptFiles.includes(file));
     if (found.length > 0) throw new Refusal(formatOverwrites(found, "npx projen default --force"));
     // Without projen's record of what it wrote, its clean-up would delete every file that merely quotes its marker.
     if (readTextIfExists(path.join(this.outdir, ".projen", "files.json")) === undefined) this.addExcludeFromCleanup("**");

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { GENERATED_MANIFEST, readGeneratedManifest, sha256, type GeneratedManifestData } from "../files/generated-manifest";
+import { GENERATED_MANIFEST, readGeneratedManifest, sha256, writtenHashes, type GeneratedManifestData } from "../files/generated-manifest";
 import { readTextIfExists } from "../files/read-text";
 
 /**
@@ -38,9 +38,9 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
     if (actualHash === entry.sha256) continue;
     const expected = read(fresh, file)!;
     if (actual === expected) continue;
-    const recorded = before.files[file]?.sha256;
+    const recorded = writtenHashes(before.files[file]);
     const kind: DriftKind = actual === undefined ? "missing"
-      : recorded !== undefined && actualHash !== recorded ? "edited by hand"
+      : recorded.length > 0 && !recorded.includes(actualHash!) ? "edited by hand"
       : "out of date";
     drifts.push({ file, kind, producer: entry.producer, diff: unifiedDiff(`a/${file}`, `b/${file}`, actual ?? "", expected, "working tree", "synthesized") });
   }

@@ -93,9 +93,14 @@ export function synthesizeFile(outdir: string, file: string, content: string | u
     fs.rmSync(absolute, { force: true, recursive: true });
     return;
   }
+  writeIfChanged(absolute, content, options);
+}
+
+/** Writes `data` to `file` atomically unless it already holds exactly this content with exactly its mode. */
+export function writeIfChanged(file: string, data: string, options: WriteOptions = {}): void {
   const mode = projenFileMode(options);
   // Without throwing: an error per missing file costs more than the stat itself.
-  const current = fs.statSync(absolute, { throwIfNoEntry: false });
-  if (current && (current.mode & 0o777) === mode && fs.readFileSync(absolute, "utf-8") === content) return;
-  writeFileAtomic(absolute, content, options);
+  const current = fs.statSync(file, { throwIfNoEntry: false });
+  if (current && (current.mode & 0o777) === mode && fs.readFileSync(file, "utf-8") === data) return;
+  writeFileAtomic(file, data, options);
 }

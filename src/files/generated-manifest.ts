@@ -19,6 +19,11 @@ export interface GeneratedEntry {
   readonly sha256: string;
   /** The construct and options that produce the file. */
   readonly producer: string;
+  /**
+   * Set while a synthesis is under way: the hash the file had before it, which it may still have
+   * if that synthesis was killed. Both are bytes synthesis wrote.
+   */
+  readonly previous?: string;
 }
 
 export interface GeneratedManifestData {
@@ -38,7 +43,11 @@ export function sha256(text: string): string {
 }
 
 const MANIFEST_DATA = v.object({
-  files: v.record(v.string(), v.object({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)), producer: v.string() })),
+  files: v.record(v.string(), v.object({
+    sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+    producer: v.string(),
+    previous: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))),
+  })),
   starters: v.optional(v.array(v.string())),
 });
 
@@ -59,9 +68,16 @@ export function readGeneratedManifest(dir: string): GeneratedManifestData | unde
   return parsed.success ? parsed.output : undefined;
 }
 
+/** The hashes a file may have and still hold only bytes synthesis wrote. */
+export function writtenHashes(entry: GeneratedEntry | undefined): string[] {
+  return entry === undefined ? [] : entry.previous === undefined ? [entry.sha256] : [entry.sha256, entry.previous];
+}
+
 /**
  * The manifest file. Create it after every other file: it hashes what they
- * wrote to disk, so it must be synthesized last.
+ * wrote to disk, so it must be synthesized last. Before the first of them is written, it is
+ * written once as an intent (`_writeIntent`), so a synthesis killed half-way leaves a record
+ * that knows both versions of every file it was writing.
  */
 export class GeneratedManifest extends FileBase {
   constructor(project: Project, private readonly producerOf: (file: FileBase) => string, private readonly extras: SynthExtras) {
@@ -83,19 +99,42 @@ export class GeneratedManifest extends FileBase {
     return this.render();
   }
 
+  /**
+   * @internal Writes the manifest of the synthesis about to run: each file's new hash, with the hash
+   * the last synthesis recorded as `previous` where it differs; files it will delete keep their entry.
+   */
+  public _writeIntent(planned: ReadonlyMap<string, string | undefined>, last: GeneratedManifestData | undefined): void {
+    const files = this.entries((file) => planned.get(file.path));
+    for (const [file, entry] of Object.entries(files)) {
+      const before = last?.files[file]?.sha256;
+      if (before !== undefined && before !== entry.sha256) files[file] = { ...entry, previous: before };
+    }
+    for (const [file, entry] of Object.entries(last?.files ?? {})) {
+      if (!planned.has(file)) files[file] = { sha256: entry.sha256, producer: entry.producer };
+    }
+    synthesizeFile(this.project.outdir, this.path, this.serialize(files), { readonly: this.readonly, executable: this.executable });
+  }
+
   private render(): string {
+    // What this synthesis rendered; projen's own files are read back from disk.
+    const content = (file: FileBase) => renderedContent(file) ?? readTextIfExists(path.join(this.project.outdir, file.path));
+    return rememberContent(this, this.serialize(this.entries(content)));
+  }
+
+  private entries(content: (file: FileBase) => string | undefined): Record<string, GeneratedEntry> {
     const files: Record<string, GeneratedEntry> = {};
     const generated = this.project.files
       .filter((f) => f !== this && f.readonly)
-      .sort((a, b) => a.path.localeCompare(b.path));
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     for (const file of generated) {
-      // What this synthesis rendered; projen's own files are read back from disk.
-      const absolute = path.join(this.project.outdir, file.path);
-      const content = renderedContent(file) ?? readTextIfExists(absolute);
-      if (content === undefined) continue;
-      files[file.path] = { sha256: sha256(content), producer: this.producerOf(file) };
+      const text = content(file);
+      if (text !== undefined) files[file.path] = { sha256: sha256(text), producer: this.producerOf(file) };
     }
-    const data = { "//": this.marker, files, starters: [...this.extras.starters()].sort() };
-    return rememberContent(this, JSON.stringify(data, null, 2) + "\n");
+    return files;
+  }
+
+  private serialize(files: Record<string, GeneratedEntry>): string {
+    const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return JSON.stringify({ "//": this.marker, files: sorted, starters: [...this.extras.starters()].sort() }, null, 2) + "\n";
   }
 }

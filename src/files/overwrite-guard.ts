@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { GENERATED_MANIFEST, sha256, type GeneratedManifestData } from "./generated-manifest";
+import { GENERATED_MANIFEST, sha256, writtenHashes, type GeneratedManifestData } from "./generated-manifest";
 import { readTextIfExists } from "./read-text";
 
 /**
@@ -37,15 +37,14 @@ export function findOverwrites(
   allowed: (file: string) => boolean,
 ): Overwrite[] {
   const found: Overwrite[] = [];
-  const recorded = (file: string) => record?.files[file]?.sha256;
   for (const { path: file, content } of planned) {
     const current = readTextIfExists(path.join(outdir, file));
     if (current === undefined || current === content || allowed(file)) continue;
-    const hash = recorded(file);
-    if (hash !== undefined && sha256(current) === hash) continue;
+    const hashes = writtenHashes(record?.files[file]);
+    if (hashes.includes(sha256(current))) continue;
     found.push({
       file,
-      kind: hash === undefined ? "not written by prism-projen" : "edited by hand",
+      kind: hashes.length === 0 ? "not written by prism-projen" : "edited by hand",
       action: content === undefined ? "delete" : "overwrite",
       diff: shortDiff(file, current, content ?? ""),
     });
@@ -55,7 +54,7 @@ export function findOverwrites(
   for (const [file, entry] of Object.entries(record?.files ?? {})) {
     if (plannedPaths.has(file) || file === GENERATED_MANIFEST || allowed(file)) continue;
     const current = readTextIfExists(path.join(outdir, file));
-    if (current === undefined || sha256(current) === entry.sha256) continue;
+    if (current === undefined || writtenHashes(entry).includes(sha256(current))) continue;
     found.push({ file, kind: "edited by hand", action: "delete", diff: shortDiff(file, current, "") });
   }
   return found.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
