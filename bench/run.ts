@@ -13,8 +13,10 @@
  *      with the two sizes in alternation (tmpfs).
  *   3. The drift check on the default tree, against `npx projen` (the two
  *      measured in alternation, so the machine's load hits both alike), and
- *      the same two without npx and projen's CLI around them; the runner's
- *      shell fast path against the node runner's own up-to-date check.
+ *      the same two without npx and projen's CLI around them.
+ *
+ * Everything it prints also goes to bench/results.md, with the machine and the date: the figures
+ * the README points to are that file's, never copied by hand.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -240,6 +242,34 @@ function nodeStart(env: NodeJS.ProcessEnv): () => void {
   };
 }
 
+/** Every line the bench prints, for bench/results.md. */
+const printed: string[] = [];
+const print = console.log;
+console.log = (...args: unknown[]) => {
+  printed.push(args.join(" "));
+  print(...args);
+};
+
+/** bench/results.md: the machine, the date, the command and everything this run printed. */
+function writeResults(started: Date, load: number[]): void {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const text = [
+    "# Benchmark results",
+    "",
+    "Written by `npm run bench` (bench/run.ts) at the end of its run; not edited by hand.",
+    "",
+    `- date: ${started.toISOString()} (run took ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min)`,
+    `- machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}; node ${process.version}`,
+    `- load average (1, 5, 15 min) when it started: ${load.map((l) => l.toFixed(2)).join(", ")}`,
+    "",
+    "```",
+    ...printed,
+    "```",
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(REPO, "bench", "results.md"), text);
+}
+
 function main(): void {
   console.log(`bench: ${os.cpus().length} cores, node ${process.version}; medians after ${WARMUP} warm-up of ${RUNS_NPX} runs (commands), ${RUNS} (in-process), 5 (1,000 components)`);
   const extraCa = process.env.NODE_EXTRA_CA_CERTS;
@@ -259,18 +289,19 @@ function main(): void {
   const [oursUncached, driftUncached] = measureAlternating([command(REPO, ["projen"], noCache), command(REPO, ["projen", "drift"], noCache)], RUNS_NPX);
   const [runnerSynth, runnerDrift] = measureAlternating([runner([]), runner(["--check"])], RUNS_NPX);
   const [runnerSynthUncached, runnerDriftUncached] = measureAlternating([runner([], noCache), runner(["--check"], noCache)], RUNS_NPX);
-  // The up-to-date check in the shell script against the same check in the node runner (what runs where sha256sum is missing).
-  const [fastPath, nodeCheck] = measureAlternating([runner([]), runner([], {}, [process.execPath, "bin/prism-projen-synth.cjs", ".projenrc.ts"])], RUNS_NPX);
   const stock = measure(command(stockProject(generated), ["projen"]));
   console.log(`npx projen, default tree, nothing to change:      ${s(ours.median)}  (${list(ours)})`);
   console.log(`npx projen, same, caches off (a full synthesis):  ${s(oursUncached.median)}  (${list(oursUncached)})`);
   const ownShare = median(floor.runs.map((t, i) => ours.runs[i] - t));
   console.log(`npx projen, a default task with no steps (npx and projen's CLI alone): ${s(floor.median)}  (${list(floor)}); ` +
     `the default tree takes ${s(ownShare)} more (median of paired runs)`);
-  console.log(`  of which the runner (${defaultTaskArgv().join(" ")}), alone: ${s(fastPath.median)}; the node runner's own up-to-date check instead: ` +
-    `${s(nodeCheck.median)} (paired difference ${s(median(fastPath.runs.map((t, i) => nodeCheck.runs[i] - t)))})`);
+  console.log(`  of which the runner (${defaultTaskArgv().join(" ")}) alone, bundling .projenrc.ts and checking the record of the last synthesis: ` +
+    `${s(runnerSynth.median)}; a full synthesis: ${s(runnerSynthUncached.median)}`);
   console.log(`stock projen, plain Project, ${generated} files, ts-node: ${s(stock.median)}  (${list(stock)})`);
-  console.log(`ratio to stock projen: ${(ours.median / stock.median).toFixed(3)} (caches off: ${(oursUncached.median / stock.median).toFixed(3)})`);
+  const ratio = ours.median / stock.median;
+  const ratioFull = oursUncached.median / stock.median;
+  console.log(`ratio to stock projen, nothing to change: ${ratio.toFixed(3)} (target <= 0.4: ${ratio <= 0.4 ? "holds" : "does not hold"}); ` +
+    `a full synthesis: ${ratioFull.toFixed(3)} (target <= 0.5: ${ratioFull <= 0.5 ? "holds" : "does not hold"})`);
 
   // 2. In-process synthesis; tmpfs isolates synthesis from this disk's slow file creation, measured by the raw-write floor.
   const bases = [...(fs.existsSync("/dev/shm") ? [["tmpfs /dev/shm", "/dev/shm"]] : []), ["disk " + os.tmpdir(), os.tmpdir()]];
@@ -314,4 +345,7 @@ function main(): void {
     `(${dispatch < 0 ? "-" : "+"}${s(Math.abs(dispatch))}: what projen's CLI adds to \`npx projen drift\` for a named task)`);
 }
 
+const started = new Date();
+const load = os.loadavg();
 main();
+writeResults(started, load);
