@@ -55,9 +55,9 @@ describe("atomic writes", () => {
       const fromA = changing.filter((f) => tree[f] === a[f]).length;
       if (fromA > 0 && fromA < changing.length) mixed++;
     }
-    // Some kills landed mid-synth (the tree held files of both versions), so the check above was exercised.
+    // How many kills landed mid-synth depends on the machine's speed, so it is reported, not asserted: the kills at
+    // exact points (after 2, 4 and 8 files landed) in test/overwrite-guard.test.ts are the ones that always land mid-synth.
     console.log(`atomic writes: ${runs} kills, ${mixed} landed mid-synth with files of both versions, none left a partial file`);
-    expect(mixed).toBeGreaterThan(0);
 
     // A later synth clears the temporary files killed runs left behind.
     demoProject(dir, "1.0.0").synth();
