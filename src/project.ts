@@ -415,13 +415,14 @@ export class ContainerMonorepo extends Project {
     if (repeated.length > 0) {
       throw new Refusal(`prism-projen: nothing was written; more than one construct writes ${[...new Set(repeated)].join(", ")}`);
     }
-    const planned = this.renderAhead();
-    const last = readGeneratedManifest(this.outdir);
-    // The drift check writes into a scratch folder: only a synthesis into the working tree can destroy bytes.
-    if (this.outdir === this.sourceDir) this.refuseOverwrites(planned, last);
-    removeStaleTemps(this.outdir, this.files.map((f) => f.path));
+    // During a synth the models are fixed: every file renders from the same models, resolved once.
     this.frozenModels = this.componentModels();
     try {
+      const planned = this.renderAhead();
+      const last = readGeneratedManifest(this.outdir);
+      // The drift check writes into a scratch folder: only a synthesis into the working tree can destroy bytes.
+      if (this.outdir === this.sourceDir) this.refuseOverwrites(planned, last);
+      removeStaleTemps(this.outdir, this.files.map((f) => f.path));
       // First the record of what this synthesis is about to write, so a kill half-way leaves one that knows both versions.
       this.generatedManifest!._writeIntent(new Map(planned.map((p) => [p.path, p.content])), last);
       // projen's own files too: atomic, and not rewritten when unchanged (projen's own check asks access(W_OK), always true for root).
