@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { IConstruct } from "constructs";
 import * as v from "valibot";
@@ -22,9 +23,9 @@ import { workspaceMemberRoots } from "./dockerfile/image-plan";
 import { removeStaleTemps, TEMP_INFIX, writeIfChanged } from "./files/atomic-write";
 import { indexedFile, indexFile } from "./files/file-index";
 import { isGeneratedFile } from "./files/generated-file";
-import { GeneratedManifest, readGeneratedManifest, sha256, type GeneratedManifestData } from "./files/generated-manifest";
-import { findOverwrites, formatOverwrites, type PlannedFile } from "./files/overwrite-guard";
-import { renderProjenFile, withProjenWriter } from "./files/projen-internals";
+import { GeneratedManifest, readGeneratedManifest, sha256 } from "./files/generated-manifest";
+import { formatOverwrites, inspectTree, type PlannedFile } from "./files/overwrite-guard";
+import { renderProjenFile, withSynthesisHooks } from "./files/projen-internals";
 import { describeProducer } from "./files/producers";
 import { readTextIfExists } from "./files/read-text";
 import { TomlFile } from "./files/toml-file";
@@ -418,15 +419,11 @@ export class ContainerMonorepo extends Project {
     // During a synth the models are fixed: every file renders from the same models, resolved once.
     this.frozenModels = this.componentModels();
     try {
-      const planned = this.renderAhead();
-      const last = readGeneratedManifest(this.outdir);
-      // The drift check writes into a scratch folder: only a synthesis into the working tree can destroy bytes.
-      if (this.outdir === this.sourceDir) this.refuseOverwrites(planned, last);
-      removeStaleTemps(this.outdir, this.files.map((f) => f.path));
-      // First the record of what this synthesis is about to write, so a kill half-way leaves one that knows both versions.
-      this.generatedManifest!._writeIntent(new Map(planned.map((p) => [p.path, p.content])), last);
-      // projen's own files too: atomic, and not rewritten when unchanged (projen's own check asks access(W_OK), always true for root).
-      withProjenWriter(writeIfChanged, () => super.synth());
+      withSynthesisHooks({
+        // projen's own files too: atomic, and not rewritten when unchanged (projen's own check asks access(W_OK), always true for root).
+        write: writeIfChanged,
+        beforeFirstWrite: () => this.beforeFirstWrite(),
+      }, () => super.synth());
     } finally {
       this.frozenModels = undefined;
       this.frozenRoots = undefined;
@@ -454,15 +451,23 @@ export class ContainerMonorepo extends Project {
   }
 
   /**
-   * Stops the synthesis, before anything is written, when it would overwrite or delete bytes it
-   * did not write, unless the user allowed it (adoptFiles, or --force for this one run).
+   * Where projen would clean up: every file is final (every `preSynthesize` ran) and none is written.
+   * Stops the synthesis when it would overwrite or delete bytes it did not write (unless the user
+   * allowed it: adoptFiles, or --force for this one run) or write where it cannot; then records what
+   * it is about to write, and deletes the files the last synthesis wrote that this one no longer does.
    */
-  private refuseOverwrites(planned: readonly PlannedFile[], last: GeneratedManifestData | undefined): void {
-    if (process.env[FORCE_ENV] === "1") return;
-    const found = findOverwrites(this.outdir, planned, last, (file) => this.adoptFiles.includes(file));
-    if (found.length > 0) throw new Refusal(formatOverwrites(found, "npx projen default --force"));
-    // Without projen's record of what it wrote, its clean-up would delete every file that merely quotes its marker.
-    if (readTextIfExists(path.join(this.outdir, ".projen", "files.json")) === undefined) this.addExcludeFromCleanup("**");
+  private beforeFirstWrite(): void {
+    const planned = this.renderAhead();
+    const last = readGeneratedManifest(this.outdir);
+    const force = process.env[FORCE_ENV] === "1";
+    const tree = inspectTree(this.outdir, planned, last, (file) => force || this.adoptFiles.includes(file));
+    if (tree.blocked.length > 0) throw refusal(tree.blocked, "these generated paths cannot be written");
+    // The drift check writes into a scratch folder: only a synthesis into the working tree can destroy bytes.
+    if (this.outdir === this.sourceDir && tree.overwrites.length > 0) throw new Refusal(formatOverwrites(tree.overwrites, "npx projen default --force"));
+    removeStaleTemps(this.outdir, this.files.map((f) => f.path));
+    // First the record of what this synthesis is about to write, so a kill half-way leaves one that knows both versions.
+    this.generatedManifest!._writeIntent(new Map(planned.map((p) => [p.path, p.content])), last, tree.onDisk);
+    for (const orphan of tree.orphans) fs.rmSync(path.join(this.outdir, orphan), { force: true });
   }
 
   private producerOf(file: FileBase): string {

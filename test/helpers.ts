@@ -28,17 +28,22 @@ export function readTree(dir: string): Record<string, string> {
 }
 
 /**
- * Content and mode of every file below `dir` (`.git`, `node_modules` and `target` excluded), so
- * "unchanged" means byte-for-byte and permission-for-permission.
+ * Content and mode of every file below `dir`, every folder (empty ones too) and every symlink's
+ * target (`.git`, `node_modules` and `target` excluded), so "unchanged" means byte-for-byte,
+ * permission-for-permission, with no folder added or removed.
  */
 export function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (rel: string) => {
     for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const child = rel ? `${rel}/${e.name}` : e.name;
+      const absolute = path.join(dir, child);
       if (e.name === ".git" || e.name === "node_modules" || e.name === "target") continue;
-      if (e.isDirectory()) walk(child);
-      else out[child] = `${(fs.statSync(path.join(dir, child)).mode & 0o777).toString(8)} ${fs.readFileSync(path.join(dir, child), "base64")}`;
+      if (e.isSymbolicLink()) out[child] = `link ${fs.readlinkSync(absolute)}`;
+      else if (e.isDirectory()) {
+        out[`${child}/`] = `dir ${(fs.statSync(absolute).mode & 0o777).toString(8)}`;
+        walk(child);
+      } else out[child] = `${(fs.statSync(absolute).mode & 0o777).toString(8)} ${fs.readFileSync(absolute, "base64")}`;
     }
   };
   walk("");

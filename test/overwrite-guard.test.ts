@@ -146,12 +146,45 @@ describe("a hand edit of a generated file", () => {
 });
 
 describe("a synthesis killed half-way", () => {
+  /** The api-only demo at version 2.0.0, killed after `renames` files landed (the first is always the intent). */
+  function killedAfter2(dir: string, renames: number): void {
+    const run = spawnSync(process.execPath, ["--require", "tsx/cjs", "--require", path.resolve(__dirname, "fixtures/kill-after-renames.cjs"),
+      "-e", `const { ContainerMonorepo, RustComponent } = require("./src"); const p = new ContainerMonorepo({ name: "demo", outdir: ${JSON.stringify(dir)}, version: "2.0.0", allowUnpinnedBaseImages: "test" }); new RustComponent(p, "api", { ports: [{ name: "metrics", port: 9090 }] }); p.synth();`],
+    { cwd: path.resolve(__dirname, ".."), encoding: "utf-8", env: { ...process.env, KILL_AFTER_RENAMES: String(renames) } });
+    expect(run.signal, run.stderr).toBe("SIGKILL");
+  }
+
   /** Synthesizes version `version` into `dir` in a child process that SIGKILLs itself after `renames` files landed. */
   function killedAfter(dir: string, version: string, renames: number): void {
     const run = spawnSync(process.execPath, ["--require", "tsx/cjs", "--require", path.resolve(__dirname, "fixtures/kill-after-renames.cjs"),
       path.resolve(__dirname, "fixtures/synth-once.ts"), dir, version], { cwd: path.resolve(__dirname, ".."), encoding: "utf-8", env: { ...process.env, KILL_AFTER_RENAMES: String(renames) } });
     expect(run.signal, run.stderr).toBe("SIGKILL");
   }
+
+  it("a file it was about to delete, and a second kill, leave a record that still knows every version", () => {
+    const dir = tmpdir();
+    const define = (version: string, withWorker: boolean) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, version, ...UNPINNED });
+      new RustComponent(p, "api", { ports: METRICS });
+      if (withWorker) new RustComponent(p, "worker", { ports: METRICS });
+      return p;
+    };
+    define("1.0.0", true).synth();
+    // the intent written first, as a killed synthesis leaves it: worker is about to go, api to change
+    const record = () => JSON.parse(readTree(dir)[".projen/generated.json"]).files;
+    define("1.0.0", true).synth();
+    const before = record();
+    expect(before["containers/worker/Dockerfile"]).toBeDefined();
+    killedAfter2(dir, 1);
+    const intent = record();
+    expect(intent["containers/worker/Dockerfile"].sha256).toBe(before["containers/worker/Dockerfile"].sha256);
+    expect(intent["deploy/base/api.yaml"].previous).toBe(before["deploy/base/api.yaml"].sha256);
+    killedAfter2(dir, 1);
+    expect(record()["deploy/base/api.yaml"].previous).toBe(before["deploy/base/api.yaml"].sha256);
+    define("2.0.0", false).synth();
+    expect(readTree(dir)["containers/worker/Dockerfile"]).toBeUndefined();
+    expect(record()["deploy/base/api.yaml"].previous).toBeUndefined();
+  });
 
   it.each([2, 4, 8])("after %i files landed, leaves a tree the next synth of either version takes without refusal", (renames) => {
     // GIVEN version 1 synthesized, then a synthesis of version 2 killed part-way
@@ -172,6 +205,35 @@ describe("a synthesis killed half-way", () => {
   });
 });
 
+describe("generated paths that cannot be written as files", () => {
+  const cases: [string, (dir: string) => void, RegExp][] = [
+    ["a folder where a generated file goes", (dir) => fs.mkdirSync(path.join(dir, "containers/api/Dockerfile"), { recursive: true }),
+      /containers\/api\/Dockerfile: is a folder where synthesis writes a file; move it away/],
+    ["a file where a generated folder goes", (dir) => writeOver(dir, "deploy", "not a folder\n"),
+      /deploy\/base\/api\.yaml: cannot be written, deploy is a file where synthesis needs a folder; move it away/],
+    ["a folder that is a link out of the repository", (dir) => fs.symlinkSync(tmpdir("elsewhere-"), path.join(dir, "deploy")),
+      /deploy\/base\/api\.yaml: cannot be written, deploy is a link that leads out of the repository \(to .*\); synthesis never writes outside it/],
+    ["a link where a generated file goes", (dir) => {
+      fs.mkdirSync(path.join(dir, "containers/api"), { recursive: true });
+      fs.symlinkSync("/etc/hostname", path.join(dir, "containers/api/Dockerfile"));
+    }, /containers\/api\/Dockerfile: is a link where synthesis writes a file \(it never writes through links\)/],
+  ];
+  it.each(cases)("%s: refused before anything is written, named, and the tree is unchanged", (_label, arrange, message) => {
+    const dir = tmpdir();
+    arrange(dir);
+    const before = snapshot(dir);
+    expect(refusalOf(() => demoProject(dir, "1.0.0").synth())).toMatch(message);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("--force does not get past them either", () => {
+    const dir = tmpdir();
+    fs.mkdirSync(path.join(dir, "containers/api/Dockerfile"), { recursive: true });
+    process.env[FORCE_ENV] = "1";
+    expect(refusalOf(() => demoProject(dir, "1.0.0").synth())).toContain("is a folder where synthesis writes a file");
+  });
+});
+
 describe("the record of the last synth", () => {
   it("a damaged .projen/generated.json counts as no record: nothing is overwritten on its word", () => {
     const dir = tmpdir();
@@ -181,6 +243,17 @@ describe("the record of the last synth", () => {
     const message = refusalOf(() => demoProject(dir, "2.0.0").synth());
     expect(message).toContain("  - deploy/base/api.yaml: not written by prism-projen; synthesis would overwrite it");
     expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("even with --force and without .projen/files.json, synth deletes no file it did not write", () => {
+    const dir = tmpdir();
+    const quoting = "Generated files start with `~~ Generated by projen. To modify, edit .projenrc.ts and run \"npx projen\".`\n";
+    writeOver(dir, "docs/NOTES.md", quoting);
+    writeOver(dir, "containers/api/Dockerfile", "FROM scratch\n");
+    process.env[FORCE_ENV] = "1";
+    demoProject(dir, "1.0.0").synth();
+    expect(readTree(dir)["docs/NOTES.md"]).toBe(quoting);
+    expect(readTree(dir)["containers/api/Dockerfile"]).toContain("~~ Generated by projen");
   });
 
   it("without .projen/files.json, projen's clean-up deletes no file that merely quotes the generated-file marker", () => {

@@ -64,11 +64,14 @@ function removeStaleTempsNow(outdir: string, files: readonly string[]): void {
   for (const dir of dirs) {
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir)) {
-      const pid = name.includes(TEMP_INFIX) ? Number(name.split(TEMP_INFIX)[1].split("-")[0]) : undefined;
-      if (pid !== undefined && !isAlive(pid)) fs.rmSync(path.join(dir, name), { force: true });
+      // Exactly what writeFileAtomic names its temporaries: `.<file>.prism-tmp-<pid>-<counter>`; nothing else is touched.
+      const match = STALE_TEMP.exec(name);
+      if (match && !isAlive(Number(match[1]))) fs.rmSync(path.join(dir, name), { force: true });
     }
   }
 }
+
+const STALE_TEMP = new RegExp(`^\\..+${TEMP_INFIX.replace(/[.]/g, "\\.")}(\\d+)-\\d+$`);
 
 /** Whether another live process has this pid (this process's own writes are all finished when a synth starts). */
 function isAlive(pid: number): boolean {

@@ -101,16 +101,17 @@ export class GeneratedManifest extends FileBase {
 
   /**
    * @internal Writes the manifest of the synthesis about to run: each file's new hash, with the hash
-   * the last synthesis recorded as `previous` where it differs; files it will delete keep their entry.
+   * of the bytes now on disk as `previous` where it differs; files it will delete keep an entry for
+   * the bytes they hold until then.
    */
-  public _writeIntent(planned: ReadonlyMap<string, string | undefined>, last: GeneratedManifestData | undefined): void {
+  public _writeIntent(planned: ReadonlyMap<string, string | undefined>, last: GeneratedManifestData | undefined, onDisk: ReadonlyMap<string, string>): void {
     const files = this.entries((file) => planned.get(file.path));
     for (const [file, entry] of Object.entries(files)) {
-      const before = last?.files[file]?.sha256;
-      if (before !== undefined && before !== entry.sha256) files[file] = { ...entry, previous: before };
+      const now = onDisk.get(file);
+      if (now !== undefined && now !== entry.sha256) files[file] = { ...entry, previous: now };
     }
-    for (const [file, entry] of Object.entries(last?.files ?? {})) {
-      if (!planned.has(file)) files[file] = { sha256: entry.sha256, producer: entry.producer };
+    for (const [file, hash] of onDisk) {
+      if (files[file] === undefined) files[file] = { sha256: hash, producer: last?.files[file]?.producer ?? "an earlier synthesis" };
     }
     synthesizeFile(this.project.outdir, this.path, this.serialize(files), { readonly: this.readonly, executable: this.executable });
   }

@@ -1,12 +1,13 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { GENERATED_MANIFEST, sha256, writtenHashes, type GeneratedManifestData } from "./generated-manifest";
-import { readTextIfExists } from "./read-text";
 
 /**
  * No synthesis destroys bytes it did not write. Before anything is written, every generated path
  * is compared with the record of the last synthesis (`.projen/generated.json`): a file whose
  * content is neither what the last synthesis wrote nor what this one would write was written by
- * someone else (a file of the user's own, or a hand edit), and the synthesis stops.
+ * someone else (a file of the user's own, or a hand edit), and the synthesis stops. So does a
+ * generated path that is a folder or a link, or lies below a file or a link out of the repository.
  */
 
 /** What one synthesis would write at a path (undefined: it removes the file). */
@@ -24,40 +25,63 @@ export interface Overwrite {
   readonly diff: string;
 }
 
+/** What the working tree holds at the paths a synthesis writes, and whether it may go ahead. */
+export interface TreeInspection {
+  /** Files whose bytes synthesis did not write and would overwrite or delete. */
+  readonly overwrites: readonly Overwrite[];
+  /** Paths synthesis cannot write as files at all: `path: problem; fix`. */
+  readonly blocked: readonly string[];
+  /** The hash of every generated path that holds a file now (the bytes a killed synthesis may leave). */
+  readonly onDisk: ReadonlyMap<string, string>;
+  /** Files the last synthesis wrote and this one no longer does: the clean-up deletes them. */
+  readonly orphans: readonly string[];
+}
+
 const DIFF_LINES = 24;
 
 /**
- * The files this synthesis would overwrite or delete without having written them: `planned` are
- * the files it writes, `record` what the last one wrote, `allowed` the paths the user lets it take.
+ * Looks at every path this synthesis writes or deletes: `planned` are the files it writes,
+ * `record` what the last one wrote, `allowed` the paths the user lets it overwrite anyway.
  */
-export function findOverwrites(
+export function inspectTree(
   outdir: string,
   planned: readonly PlannedFile[],
   record: GeneratedManifestData | undefined,
   allowed: (file: string) => boolean,
-): Overwrite[] {
-  const found: Overwrite[] = [];
+): TreeInspection {
+  const overwrites: Overwrite[] = [];
+  const blocked = blockedPaths(outdir, planned.map((p) => p.path));
+  const onDisk = new Map<string, string>();
+  const blockedFiles = new Set(blocked.map((b) => b.file));
   for (const { path: file, content } of planned) {
-    const current = readTextIfExists(path.join(outdir, file));
-    if (current === undefined || current === content || allowed(file)) continue;
+    if (blockedFiles.has(file)) continue;
+    const current = readFile(path.join(outdir, file));
+    if (current === undefined) continue;
+    const hash = sha256(current);
+    onDisk.set(file, hash);
+    if (current === content || allowed(file)) continue;
     const hashes = writtenHashes(record?.files[file]);
-    if (hashes.includes(sha256(current))) continue;
-    found.push({
+    if (hashes.includes(hash)) continue;
+    overwrites.push({
       file,
       kind: hashes.length === 0 ? "not written by prism-projen" : "edited by hand",
       action: content === undefined ? "delete" : "overwrite",
       diff: shortDiff(file, current, content ?? ""),
     });
   }
-  // Files the last synthesis wrote and this one no longer does: projen's clean-up deletes them.
   const plannedPaths = new Set(planned.map((p) => p.path));
+  const orphans: string[] = [];
   for (const [file, entry] of Object.entries(record?.files ?? {})) {
-    if (plannedPaths.has(file) || file === GENERATED_MANIFEST || allowed(file)) continue;
-    const current = readTextIfExists(path.join(outdir, file));
-    if (current === undefined || writtenHashes(entry).includes(sha256(current))) continue;
-    found.push({ file, kind: "edited by hand", action: "delete", diff: shortDiff(file, current, "") });
+    if (plannedPaths.has(file) || file === GENERATED_MANIFEST) continue;
+    const current = readFile(path.join(outdir, file));
+    if (current === undefined) continue;
+    onDisk.set(file, sha256(current));
+    orphans.push(file);
+    if (!allowed(file) && !writtenHashes(entry).includes(sha256(current))) {
+      overwrites.push({ file, kind: "edited by hand", action: "delete", diff: shortDiff(file, current, "") });
+    }
   }
-  return found.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { overwrites: overwrites.sort(byFile), blocked: blocked.map((b) => b.problem), onDisk, orphans: orphans.sort() };
 }
 
 /** The refusal: each file with what would happen to it and a short diff, then the ways out. */
@@ -70,6 +94,75 @@ export function formatOverwrites(found: readonly Overwrite[], forceCommand: stri
     `  - run "${forceCommand}" once: synthesis overwrites these files and your bytes in them are lost; or`,
     `  - let synthesis own these paths from now on, in .projenrc.ts: adoptFiles: [${found.map((o) => JSON.stringify(o.file)).join(", ")}]`,
   ].join("\n");
+}
+
+/**
+ * Generated paths that cannot be written as files: a folder or a link where the file goes, a file
+ * where a folder goes, or a folder that is a link leading out of the repository.
+ */
+function blockedPaths(outdir: string, files: readonly string[]): { file: string; problem: string }[] {
+  const root = safeRealpath(outdir) ?? path.resolve(outdir);
+  const found: { file: string; problem: string }[] = [];
+  const folders = new Map<string, string | undefined>();
+  const folderProblem = (folder: string): string | undefined => {
+    if (folders.has(folder)) return folders.get(folder);
+    const absolute = path.join(outdir, folder);
+    const stat = lstat(absolute);
+    let problem: string | undefined;
+    if (stat?.isSymbolicLink()) {
+      const target = safeRealpath(absolute);
+      if (target === undefined || (target !== root && !target.startsWith(root + path.sep))) {
+        problem = `${folder} is a link that leads out of the repository (to ${target ?? "nowhere"}); synthesis never writes outside it; replace the link with a folder`;
+      } else if (!fs.statSync(target).isDirectory()) {
+        problem = `${folder} is a link to a file where synthesis needs a folder; move it away`;
+      }
+    } else if (stat && !stat.isDirectory()) {
+      problem = `${folder} is a file where synthesis needs a folder; move it away`;
+    }
+    folders.set(folder, problem);
+    return problem;
+  };
+  for (const file of files) {
+    const parts = file.split("/");
+    let parent: string | undefined;
+    for (let i = 1; i < parts.length && parent === undefined; i++) parent = folderProblem(parts.slice(0, i).join("/"));
+    if (parent) {
+      found.push({ file, problem: `${file}: cannot be written, ${parent}` });
+      continue;
+    }
+    const stat = lstat(path.join(outdir, file));
+    if (stat?.isDirectory()) found.push({ file, problem: `${file}: is a folder where synthesis writes a file; move it away` });
+    else if (stat?.isSymbolicLink()) found.push({ file, problem: `${file}: is a link where synthesis writes a file (it never writes through links); replace the link with the file, or move it away` });
+  }
+  return found;
+}
+
+/** lstat, or undefined where nothing is (a missing path, or one below a file). */
+function lstat(p: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw e;
+  }
+}
+
+function safeRealpath(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file's text, or undefined when there is no file (blocked paths are looked at before this). */
+function readFile(file: string): string | undefined {
+  const stat = lstat(file);
+  return stat?.isFile() ? fs.readFileSync(file, "utf-8") : undefined;
+}
+
+function byFile(a: Overwrite, b: Overwrite): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
 }
 
 /** A unified diff cut to its first lines: enough to recognize the change, not a wall of text. */

@@ -7,6 +7,12 @@ import type { FileBase, IResolver } from "projen/lib/file";
  * - projen's own files (`.gitignore`, `.projen/tasks.json`, ...) write through `util.writeFile`,
  *   which `FileBase.synthesize` looks up at call time: routing it through an atomic writer for the
  *   length of one synthesis makes those files atomic too (ours write atomically themselves).
+ * - `Project.synth` calls `cleanup.cleanup(outdir, files, excludes)` after every `preSynthesize` and
+ *   before the first file is written (also looked up at call time). That is the one moment a
+ *   synthesis knows everything it will write and has written nothing: prism-projen checks and
+ *   prepares there, and does its own clean-up, which deletes only files whose bytes it wrote.
+ *   projen's own would delete every file listed in `.projen/files.json`, or, without that list,
+ *   every file that merely quotes its marker.
  * - `FileBase.synthesizeContent(resolver)` (protected) with projen's resolver renders a file's
  *   content without writing it: synthesis renders every file before it writes any, so it can
  *   refuse to overwrite bytes it did not write.
@@ -28,14 +34,27 @@ export function projenFileMode(options: WriteOptions): number {
   return parseInt(projenUtil.getFilePermissions(options), 8);
 }
 
-/** Runs `synthesize` with projen's file writes going through `writer`; projen's own writer is back afterwards, even on a throw. */
-export function withProjenWriter<T>(writer: Writer, synthesize: () => T): T {
-  const original = projenUtil.writeFile;
-  projenUtil.writeFile = writer;
+const projenCleanup = require("projen/lib/cleanup") as { cleanup: (outdir: string, files: string[], exclude: string[]) => void };
+
+/** What replaces projen's own, for the length of one synthesis. */
+export interface SynthesisHooks {
+  /** Writes one of projen's own files. */
+  readonly write: Writer;
+  /** Runs where projen would clean up: after every `preSynthesize`, before the first write. */
+  readonly beforeFirstWrite: () => void;
+}
+
+/** Runs `synthesize` with `hooks` in place of projen's writer and clean-up; projen's own are back afterwards, even on a throw. */
+export function withSynthesisHooks<T>(hooks: SynthesisHooks, synthesize: () => T): T {
+  const writer = projenUtil.writeFile;
+  const cleanup = projenCleanup.cleanup;
+  projenUtil.writeFile = hooks.write;
+  projenCleanup.cleanup = () => hooks.beforeFirstWrite();
   try {
     return synthesize();
   } finally {
-    projenUtil.writeFile = original;
+    projenUtil.writeFile = writer;
+    projenCleanup.cleanup = cleanup;
   }
 }
 
