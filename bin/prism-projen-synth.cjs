@@ -23,7 +23,7 @@ const fs = require("node:fs");
 const Module = require("node:module");
 const os = require("node:os");
 const path = require("node:path");
-const { firstChanged, recordInputs, sha256, withoutOutputs } = require("./record-inputs.cjs");
+const { firstChanged, reobserved, sha256, startRecording, withoutOutputs } = require("./record-inputs.cjs");
 
 const RECORD_VERSION = 3;
 const args = process.argv.slice(2);
@@ -35,6 +35,9 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const entry = path.resolve(args.find((a) => !a.startsWith("--")) ?? ".projenrc.ts");
+// projen reads PROJEN_DISABLE_POST, and treats unset as "false": projen's CLI sets it for the default task, not for
+// named ones (drift). One value for the same meaning keeps the record of `npx projen` valid for `npx projen drift`.
+process.env.PROJEN_DISABLE_POST ??= "false";
 const root = path.dirname(entry);
 const useCache = process.env.PRISM_PROJEN_NO_CACHE !== "1" && process.env.PRISM_PROJEN_SYNTH_DIR === undefined;
 // Per project folder: copies of a repository may share one node_modules (a symlink), and must not share a record.
@@ -60,9 +63,12 @@ function writeAtomic(file, text) {
   fs.renameSync(temp, file);
 }
 
+/** The bundle, or undefined after printing esbuild's errors (a syntax error in .projenrc.ts is the user's to fix, not a crash). */
 function bundle() {
   const esbuild = require("esbuild");
-  const result = esbuild.buildSync({
+  let result;
+  try {
+    result = esbuild.buildSync({
     entryPoints: [entry],
     absWorkingDir: root,
     bundle: true,
@@ -74,8 +80,15 @@ function bundle() {
     sourcemap: "external",
     // Never written: names the output so the source map's paths are relative to the project folder.
     outfile: path.join(root, "prism-projen-bundle.cjs"),
-    logLevel: "error",
-  });
+    logLevel: "silent",
+    });
+  } catch (e) {
+    const messages = /** @type {{ errors?: import("esbuild").Message[] }} */ (e).errors ?? [];
+    const formatted = messages.length > 0 ? esbuild.formatMessagesSync(messages, { kind: "error", color: false }).join("") : `${e}\n`;
+    process.stderr.write(`prism-projen: nothing was written; ${path.basename(entry)} does not compile:\n${formatted}`);
+    process.exitCode = 1;
+    return undefined;
+  }
   const code = result.outputFiles.find((f) => f.path.endsWith(".cjs"))?.text ?? "";
   const map = result.outputFiles.find((f) => f.path.endsWith(".map"))?.text ?? "";
   return { code, map, sha256: sha256(code) };
@@ -171,7 +184,7 @@ function mapStack(stack, map) {
 /**
  * After a synthesis into the working tree: records what it read and wrote, unless it read
  * something the recorder cannot follow.
- * @param {string} bundleHash @param {ReturnType<typeof recordInputs>} recorded
+ * @param {string} bundleHash @param {ReturnType<ReturnType<typeof startRecording>["stop"]>} recorded
  */
 function writeRecord(bundleHash, recorded) {
   const outputs = outputsNow();
@@ -179,14 +192,22 @@ function writeRecord(bundleHash, recorded) {
     fs.rmSync(recordFile, { force: true });
     return;
   }
-  const written = new Set([...Object.keys(outputs.files), ...outputs.starters, ".projen/generated.json"].map((f) => path.resolve(root, f)));
+  // Starters are inputs as well as outputs: written once, then the user's, and a projenrc may read them. What the
+  // synthesis saw of them is taken again now, after it wrote the missing ones.
+  const written = new Set([...Object.keys(outputs.files), ".projen/generated.json"].map((f) => path.resolve(root, f)));
+  const starters = new Set(outputs.starters.map((f) => path.resolve(root, f)));
   const isOutput = (/** @type {string} */ p) => written.has(p) || path.basename(p).includes(TEMP_INFIX);
-  const record = { version: RECORD_VERSION, root, runner: runnerHash(), bundle: bundleHash, outputs, facts: withoutOutputs(recorded.facts, isOutput) };
+  const facts = reobserved(withoutOutputs(recorded.facts, isOutput), (p) => starters.has(p));
+  const record = { version: RECORD_VERSION, root, runner: runnerHash(), bundle: bundleHash, outputs, facts };
   writeAtomic(recordFile, JSON.stringify(record));
 }
 
+// An error that escapes the synchronous part (a projenrc that awaits something) is reported the same way.
+process.on("unhandledRejection", (e) => report(e, built?.map ?? ""));
 const built = bundle();
-if (check) {
+if (!built) {
+  // esbuild printed why
+} else if (check) {
   // A tree unchanged since a synth of these same inputs is what a fresh synth would write: no drift.
   if (upToDate(built.sha256)) {
     process.stdout.write(`drift: none, every generated file matches ${path.basename(entry)} (unchanged since the last synth)\n`);
@@ -208,13 +229,17 @@ if (check) {
   process.stdout.write("prism-projen: up to date (no input or generated file changed since the last synth)\n");
 } else {
   if (force) process.env.PRISM_PROJEN_FORCE = "1";
-  /** @type {ReturnType<typeof recordInputs> | undefined} */
-  let recorded;
+  // No record while a synthesis runs: one that fails or is killed leaves none behind.
+  fs.rmSync(recordFile, { force: true });
+  const recording = startRecording();
   try {
-    recorded = recordInputs(() => runAsMain(built.code));
+    runAsMain(built.code);
   } catch (e) {
     report(e, built.map);
   }
-  if (useCache && recorded && !process.exitCode) writeRecord(built.sha256, recorded);
-  else fs.rmSync(recordFile, { force: true });
+  // When everything the projenrc started has finished (beforeExit does not come after an uncaught error or process.exit).
+  process.once("beforeExit", () => {
+    const recorded = recording.stop();
+    if (useCache && !process.exitCode) writeRecord(built.sha256, recorded);
+  });
 }

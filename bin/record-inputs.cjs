@@ -29,9 +29,9 @@ const url = require("node:url");
  * }} Facts
  */
 
-/** The facts about this process that decide what a synthesis writes besides its inputs. */
+/** The facts about this process that decide what a synthesis writes besides its inputs (relative paths resolve against the folder). */
 function nodeFact() {
-  return `${process.version} ${process.platform} ${process.arch} icu ${process.versions.icu ?? "none"} locale ${new Intl.Collator().resolvedOptions().locale}`;
+  return `${process.version} ${process.platform} ${process.arch} icu ${process.versions.icu ?? "none"} locale ${new Intl.Collator().resolvedOptions().locale} cwd ${process.cwd()}`;
 }
 
 /** @param {crypto.BinaryLike} data */
@@ -62,8 +62,23 @@ function kind(s) {
 
 /** @param {unknown[]} entries */
 function listingHash(entries) {
-  const names = entries.map((e) => (typeof e === "string" ? e : Buffer.isBuffer(e) ? e.toString("utf-8") : /** @type {fs.Dirent} */ (e).name));
+  const names = entries.map((e) => {
+    if (typeof e === "string") return e;
+    if (Buffer.isBuffer(e)) return e.toString("utf-8");
+    const d = /** @type {fs.Dirent & { parentPath?: string }} */ (e);
+    // withFileTypes: a name and its kind (a file that became a folder is another listing)
+    return `${d.parentPath ?? ""}/${d.name} ${d.isFile() ? "f" : d.isDirectory() ? "d" : d.isSymbolicLink() ? "l" : "o"}`;
+  });
   return sha256(names.sort().join("\n"));
+}
+
+/**
+ * The key of a listing: the options that change what readdirSync returns, then the folder.
+ * @param {unknown} options @param {string} dir
+ */
+function listKey(options, dir) {
+  const o = /** @type {{ recursive?: boolean, withFileTypes?: boolean }} */ (options && typeof options === "object" ? options : {});
+  return `${o.recursive ? "r" : "-"}${o.withFileTypes ? "t" : "-"} ${dir}`;
 }
 
 /**
@@ -94,10 +109,12 @@ const observe = {
       return /** @type {NodeJS.ErrnoException} */ (e).code ?? "error";
     }
   },
-  /** @param {string} dir */
-  list(dir) {
+  /** @param {string} key "<options> <folder>", as listKey makes it */
+  list(key) {
+    const dir = key.slice(3);
+    const recursive = key[0] === "r";
     try {
-      return listingHash(fs.readdirSync(dir));
+      return listingHash(key[1] === "t" ? fs.readdirSync(dir, { recursive, withFileTypes: true }) : fs.readdirSync(dir, { recursive }));
     } catch {
       return null;
     }
@@ -126,12 +143,13 @@ const observe = {
 };
 
 /**
- * Runs `run` and returns what it read. `pause(fn)` (on globalThis under Symbol.for("prism-projen.recorder"))
- * lets the synthesis do housekeeping that is not an input of what it writes (removing stale temporaries).
- * @param {() => void} run
- * @returns {{ facts: Facts, untracked: string[] }}
+ * Starts recording what this process reads; `stop()` ends it and returns the facts. Recording lasts
+ * until stop, so a synthesis that awaits something is recorded whole. `pause(fn)` (on globalThis
+ * under Symbol.for("prism-projen.recorder")) lets the synthesis do housekeeping that is not an
+ * input of what it writes (removing stale temporaries).
+ * @returns {{ stop(): { facts: Facts, untracked: string[] } }}
  */
-function recordInputs(run) {
+function startRecording() {
   /** @type {Facts} */
   const facts = { node: nodeFact(), files: {}, stats: {}, lstats: {}, access: {}, lists: {}, links: {}, resolutions: [], env: {} };
   /** @type {Set<string>} */
@@ -187,13 +205,26 @@ function recordInputs(run) {
       facts.access[key] = observe.access(key);
     }
   });
-  wrap(fs, "readdirSync", ([p]) => { const f = toPath(p); if (f) facts.lists[f] = observe.list(f); });
-  wrap(fs, "realpathSync", ([p]) => { const f = toPath(p); if (f) facts.links[f] = observe.link(f); });
-  wrap(fs, "readlinkSync", ([p]) => { const f = toPath(p); if (f) facts.links[f] = observe.link(f); });
-  wrap(fs, "openSync", ([, flags]) => {
-    if (flags === undefined || flags === "r" || flags === fs.constants.O_RDONLY) untracked.add("fs.openSync for reading");
+  wrap(fs, "readdirSync", ([p, options]) => {
+    const f = toPath(p);
+    if (f) {
+      const key = listKey(options, f);
+      facts.lists[key] = observe.list(key);
+    }
   });
-  for (const name of ["readSync", "opendirSync", "readFile", "readdir", "stat", "lstat", "access", "exists", "realpath", "readlink", "open", "opendir", "createReadStream", "watch", "watchFile"]) {
+  const noteLink = (/** @type {unknown[]} */ [p]) => { const f = toPath(p); if (f) facts.links[f] = observe.link(f); };
+  const realpathNative = fs.realpathSync.native;
+  wrap(fs, "realpathSync", noteLink);
+  fs.realpathSync.native = realpathNative;
+  wrap(fs.realpathSync, "native", noteLink);
+  wrap(fs, "readlinkSync", noteLink);
+  wrap(fs, "openSync", ([, flags]) => {
+    // Only a write-only open is no read: writeFileSync opens with "w" or "wx".
+    const writeOnly = typeof flags === "string" ? /^[wa]x?$/.test(flags) : typeof flags === "number" && (flags & 3) === fs.constants.O_WRONLY;
+    if (!writeOnly) untracked.add("fs.openSync for reading");
+  });
+  for (const name of ["readSync", "readvSync", "fstatSync", "opendirSync", "copyFileSync", "cpSync", "readFile", "readdir", "stat", "lstat", "access", "exists",
+    "realpath", "readlink", "open", "opendir", "copyFile", "cp", "createReadStream", "watch", "watchFile"]) {
     untrackable("fs.%s")(fs, name);
   }
   for (const name of ["readFile", "readdir", "stat", "lstat", "access", "realpath", "readlink", "open", "opendir"]) {
@@ -204,13 +235,18 @@ function recordInputs(run) {
     untrackable("child_process.%s")(childProcess, name);
   }
   // @ts-ignore -- internal, as above: every require resolves through it
-  wrap(Module, "_resolveFilename", ([request, parent], result, threw) => {
-    if (threw || typeof request !== "string" || Module.isBuiltin(request)) return;
+  wrap(Module, "_resolveFilename", ([request, parent, , options], result, threw) => {
+    if (typeof request !== "string" || Module.isBuiltin(request)) return;
+    if (options?.paths) {
+      untracked.add("a module resolved with explicit paths");
+      return;
+    }
     const fromDir = parent?.filename ? path.dirname(parent.filename) : process.cwd();
     const key = `${request}\0${fromDir}`;
     if (seenResolutions.has(key)) return;
     seenResolutions.add(key);
-    facts.resolutions.push([request, fromDir, result]);
+    // A failed resolution is a fact too: installing the package later changes what the synthesis loads.
+    facts.resolutions.push([request, fromDir, threw ? "" : result]);
   });
 
   const env = process.env;
@@ -222,6 +258,10 @@ function recordInputs(run) {
     has(target, name) {
       if (typeof name === "string" && depth === 0) facts.env[name] ??= target[name] ?? null;
       return Reflect.has(target, name);
+    },
+    getOwnPropertyDescriptor(target, name) {
+      if (typeof name === "string" && depth === 0) facts.env[name] ??= target[name] ?? null;
+      return Reflect.getOwnPropertyDescriptor(target, name);
     },
     ownKeys(target) {
       if (depth === 0) untracked.add("a listing of the whole environment");
@@ -241,14 +281,14 @@ function recordInputs(run) {
       }
     },
   };
-  try {
-    run();
-  } finally {
-    process.env = env;
-    delete (/** @type {any} */ (globalThis)[key]);
-    for (const [target, name, original] of restore.reverse()) /** @type {any} */ (target)[name] = original;
-  }
-  return { facts, untracked: [...untracked].sort() };
+  return {
+    stop() {
+      process.env = env;
+      delete (/** @type {any} */ (globalThis)[key]);
+      for (const [target, name, original] of restore.reverse()) /** @type {any} */ (target)[name] = original;
+      return { facts, untracked: [...untracked].sort() };
+    },
+  };
 }
 
 /**
@@ -265,8 +305,25 @@ function withoutOutputs(facts, isOutput) {
     stats: keep(facts.stats),
     lstats: keep(facts.lstats),
     access: keep(facts.access, (k) => k.slice(k.indexOf(" ") + 1)),
-    lists: keep(facts.lists),
+    lists: keep(facts.lists, (k) => k.slice(3)),
     links: keep(facts.links),
+  };
+}
+
+/**
+ * The facts about `paths` taken again now: the synthesis itself writes starters (once, when
+ * missing), so what it saw of them before writing no longer holds afterwards.
+ * @param {Facts} facts @param {(file: string) => boolean} isStarter
+ * @returns {Facts}
+ */
+function reobserved(facts, isStarter) {
+  /** @template T @param {Record<string, T>} map @param {(k: string) => T} look */
+  const again = (map, look) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, isStarter(k) ? look(k) : v]));
+  return {
+    ...facts,
+    files: again(facts.files, (k) => observe.file(k, facts.files[k]?.encoding ?? null)),
+    stats: again(facts.stats, observe.stat),
+    lstats: again(facts.lstats, observe.lstat),
   };
 }
 
@@ -291,4 +348,4 @@ function firstChanged(facts) {
   return undefined;
 }
 
-module.exports = { recordInputs, withoutOutputs, firstChanged, sha256 };
+module.exports = { startRecording, withoutOutputs, reobserved, firstChanged, sha256 };

@@ -175,6 +175,49 @@ describe("the record of what the last synthesis read: never up to date when a fr
     }
   });
 
+  it("reads after an await, a failed require, a starter's content, a recursive listing, Object.hasOwn on the environment", () => {
+    // GIVEN a .projenrc.ts that reads each of these, after an await
+    const dir = copyReadingInputs();
+    writable(path.join(dir, ".projenrc.ts"), (t) => t
+      .replace("  const project = new ContainerMonorepo({", [
+        "  let extra = \"\";",
+        "  try {",
+        "    extra = require(\"prism-extra-notes\");",
+        "  } catch {",
+        "    extra = \"none\";",
+        "  }",
+        "  const goLine = /^go (\\S+)$/m.exec(fs.readFileSync(`${__dirname}/tools/go.mod`, \"utf-8\"))?.[1] ?? \"\";",
+        "  const nested = fs.readdirSync(`${__dirname}/containers`, { recursive: true }).length;",
+        "  const debug = Object.hasOwn(process.env, \"PRISM_NOTES\") ? \" debug\" : \"\";",
+        "  const project = new ContainerMonorepo({",
+      ].join("\n"))
+      .replace('description: "Prism proxy core",', "description: `Prism proxy core ${extra} go${goLine} ${nested}${debug}`,")
+      .replace("  prism().synth();", "  void (async () => {\n    await new Promise((resolve) => setTimeout(resolve, 5));\n    prism().synth();\n  })();"));
+    expect(runner(dir).status).toBe(0);
+    expect(readTree(dir)["proxy/Cargo.toml"]).toMatch(/description = "Prism proxy core none go1\.22 \d+"/);
+    const cases: Record<string, () => void> = {
+      "a file read after an await": () => fs.writeFileSync(path.join(dir, "release.json"), JSON.stringify({ version: "0.5.0" })),
+      "a package that failed to resolve is now installed": () => {
+        fs.mkdirSync(path.join(dir, "node_modules/prism-extra-notes"));
+        fs.writeFileSync(path.join(dir, "node_modules/prism-extra-notes/index.js"), "module.exports = \"notes\";\n");
+      },
+      "the content of a starter (tools/go.mod)": () => writable(path.join(dir, "tools/go.mod"), (t) => t.replace("go 1.22", "go 1.23")),
+      "a file deep below a folder listed recursively": () => fs.writeFileSync(path.join(dir, "containers/kafka-consumer/src/extra.rs"), "\n"),
+      "an environment variable asked with Object.hasOwn": () => { process.env.PRISM_NOTES = "1"; },
+    };
+    try {
+      for (const [what, change] of Object.entries(cases)) {
+        expect(upToDate(dir), `before: ${what}`).toBe(true);
+        change();
+        expect(upToDate(dir), what).toBe(false);
+      }
+      expect(readTree(dir)["proxy/Cargo.toml"]).toMatch(/description = "Prism proxy core notes go1\.23 \d+ debug"/);
+      expect(readTree(dir)["deploy/base/proxy.yaml"]).toContain("ghcr.io/prism/proxy:v0.5.0");
+    } finally {
+      delete process.env.PRISM_NOTES;
+    }
+  });
+
   it("a synthesis that runs a child process is never answered from a record: what the process printed is not recorded", () => {
     const dir = repoCopy({ ownCache: true });
     writable(path.join(dir, ".projenrc.ts"), (t) => t
@@ -215,6 +258,18 @@ describe("a hand edit of a generated file, through npx projen", () => {
 });
 
 describe("errors", () => {
+  it("a .projenrc.ts that does not compile: esbuild's message, exit 1, no stack, nothing written", () => {
+    const dir = repoCopy();
+    writable(path.join(dir, ".projenrc.ts"), (t) => t.replace("return project;", "return project;;; }"));
+    const before = snapshot(dir);
+    const run = runner(dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("prism-projen: nothing was written; .projenrc.ts does not compile:");
+    expect(run.stderr).toMatch(/\[ERROR\] [^\n]+\n\n +\.projenrc\.ts:\d+:\d+:/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it("a refusal prints its message and exits 1, without a stack", () => {
     const dir = repoCopy();
     writable(path.join(dir, ".projenrc.ts"), (t) => t.replace("ports: [\n      { name: \"grpc\", port: 8980 },", "prots: [\n      { name: \"grpc\", port: 8980 },"));
