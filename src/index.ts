@@ -1,14 +1,8 @@
 export * from "./project";
 export * from "./component/model";
 export type { HealthSpec, ImageUser, PortSpec, ResourceSpec } from "./component/option-specs";
-export {
-  assertNewComponentName,
-  brandContainerComponent,
-  isContainerComponent,
-  resolveComponent,
-  type ContainerComponentOptions,
-  type IContainerComponent,
-} from "./component/container-component";
+// The helpers a component kind is built from stay internal: a component made without them would skip the option schemas.
+export { isContainerComponent, type ContainerComponentOptions, type IContainerComponent } from "./component/container-component";
 export * from "./component/rust-component";
 export * from "./component/go-component";
 export * from "./cargo/profile";

@@ -73,6 +73,19 @@ describe("atomic writes", () => {
   });
 });
 
+describe("stale temporaries", () => {
+  it("a synth removes only what a dead writer named as its temporary, never a file of the user's that looks alike", () => {
+    const dir = tmpdir();
+    demoProject(dir, "1.0.0").synth();
+    const stale = path.join(dir, "deploy/base", `.api.yaml${TEMP_INFIX}999999999-0`);
+    const lookalikes = [`notes${TEMP_INFIX}draft.md`, `.notes${TEMP_INFIX}12-3.md`, `.api.yaml${TEMP_INFIX}x-1`].map((f) => path.join(dir, "deploy/base", f));
+    for (const f of [stale, ...lookalikes]) fs.writeFileSync(f, "x\n");
+    demoProject(dir, "2.0.0").synth();
+    expect(fs.existsSync(stale)).toBe(false);
+    for (const f of lookalikes) expect(fs.existsSync(f), f).toBe(true);
+  });
+});
+
 describe("folder cache", () => {
   it("a folder removed between two synths of one process is made again", () => {
     const dir = tmpdir();

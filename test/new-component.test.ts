@@ -100,13 +100,23 @@ describe("npx projen new-component, end to end in a copy of this repository", ()
     expect(readTree(dir)).toEqual(before);
   });
 
-  it("a name declared in a loop is already declared too: exit 0, nothing changed", () => {
+  it("a name declared in a loop, or through a helper function, is already declared too: exit 0, nothing changed, whatever the options", () => {
     const dir = repoCopy();
     const before = readTree(dir);
-    const run = spawnSync("npx", ["projen", "new-component", "kafka-consumer", "--lang", "rust"], { cwd: dir, encoding: "utf-8" });
+    const run = spawnSync("npx", ["projen", "new-component", "kafka-consumer"], { cwd: dir, encoding: "utf-8" });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain("\"kafka-consumer\" is already declared");
     expect(readTree(dir)).toEqual(before);
+    // a name the syntax tree cannot see: the synthesis names it as declared twice
+    fs.chmodSync(path.join(dir, ".projenrc.ts"), 0o644);
+    fs.writeFileSync(path.join(dir, ".projenrc.ts"), before[".projenrc.ts"].replace(
+      'for (const plugin of ["kafka-publisher", "kafka-consumer", "mailbox-listener"]) {',
+      'for (const plugin of ["kafka-publisher", "kafka-consumer", "mailbox-" + "listener"]) {'));
+    const edited = readTree(dir);
+    const helper = spawnSync("npx", ["projen", "new-component", "mailbox-listener", "--lang", "rust"], { cwd: dir, encoding: "utf-8" });
+    expect(helper.status, helper.stderr).toBe(0);
+    expect(helper.stdout).toContain("\"mailbox-listener\" is already declared");
+    expect(readTree(dir)).toEqual(edited);
   });
 
   it("a name the synthesis refuses leaves .projenrc.ts as it was", () => {

@@ -85,6 +85,13 @@ const goProps: fc.Arbitrary<GoComponentProps> = fc.record({
   ldflags: maybe(mostly(pick("-X main.version=1.2.3"), pick("-X 'main.v=1'"))),
 }, { requiredKeys: [] });
 
+/**
+ * Now and then an option that does not exist or a value of the wrong type, as an untyped
+ * `.projenrc.ts` could hold them (the runner does not type-check it).
+ */
+const untyped = pick<Record<string, unknown>>({ prots: [{ name: "metrics", port: 9090 }] }, { replicas: "2" }, { ports: { name: "metrics", port: 9090 } },
+  { httpClient: "yes" }, { env: { RUST_LOG: 1 } }, { linkage: "musl" }, { resources: { cpuLimt: "1" } });
+
 type Component = { lang: "rust"; name: string; props: RustComponentProps } | { lang: "go"; name: string; props: GoComponentProps };
 
 /**
@@ -117,7 +124,11 @@ const component: fc.Arbitrary<Component> = fc.tuple(
     fc.record({ lang: fc.constant("go" as const), name: pick("cli", "migrate", "api"), props: goProps }),
   ),
   fc.integer({ min: 0, max: 5 }),
-).map(([c, dice]) => (dice === 0 ? c : consistent(c)));
+  fc.option(untyped, { nil: undefined, freq: 12 }),
+).map(([c, dice, mistake]) => {
+  const chosen = dice === 0 ? c : consistent(c);
+  return mistake ? { ...chosen, props: { ...chosen.props, ...mistake } } as Component : chosen;
+});
 
 const project = fc.record({
   version: mostly(pick("0.1.0", "1.2.3", "2.0.0-rc.1"), pick("1.0.0-debug", "latest")),
@@ -129,12 +140,13 @@ const project = fc.record({
   }, { requiredKeys: [] })),
   imageUser: maybe(mostly(fc.record({ uid: pick(65532, 20000), gid: pick(65532, 20000) }), fc.record({ uid: pick(1000, 0), gid: pick(65532, 0) }))),
   namespace: maybe(mostly(pick("prism", "apps"), pick("Prism_NS"))),
-  allowUnpinnedBaseImages: mostly(pick("no registry is reachable here"), pick(undefined)),
+  allowUnpinnedBaseImages: pick("no registry is reachable here", undefined),
 }, { requiredKeys: ["version", "allowUnpinnedBaseImages"] });
 
 const configuration = fc.record({
   project,
   components: fc.uniqueArray(component, { minLength: 1, maxLength: 4, selector: (c) => c.name }),
+  // with a lock, even configurations without allowUnpinnedBaseImages are valid: half of them have one
   lock: fc.boolean(),
   previousSynth: fc.boolean(),
 });

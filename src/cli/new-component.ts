@@ -10,18 +10,16 @@ import { addComponent, isDeclared, type ComponentKind, type ComponentLanguage, t
 const USAGE = "usage: prism-projen-new-component NAME --lang rust|go [--kind plugin|service|tool|job] [--port name=number]... [--linkage static|glibc]\n" +
   "  a plugin or service without --port gets --port metrics=9090 (its liveness and readiness probes); a NAME already declared changes nothing";
 
+const OPTIONS = {
+  lang: { type: "string" },
+  kind: { type: "string" },
+  port: { type: "string", multiple: true },
+  linkage: { type: "string" },
+} as const;
+
 /** Reads the command line into a spec; throws with the usage on a mistake. */
 export function parseNewComponentArgs(argv: string[]): NewComponentSpec {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      lang: { type: "string" },
-      kind: { type: "string" },
-      port: { type: "string", multiple: true },
-      linkage: { type: "string" },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   const [name, ...extra] = positionals;
   const fail = (problem: string): never => { throw new Error(`${problem}\n${USAGE}`); };
   if (!name || extra.length > 0) fail("give exactly one component name");
@@ -41,20 +39,21 @@ export function parseNewComponentArgs(argv: string[]): NewComponentSpec {
 }
 
 function main(argv: string[]): number {
+  const dir = process.cwd();
+  const rc = path.join(dir, ".projenrc.ts");
+  const original = fs.readFileSync(rc, "utf-8");
+  // Idempotent, so a script can call it again: a declared component is there, whatever options this call gives.
+  const name = parseArgs({ args: argv, allowPositionals: true, strict: false, options: OPTIONS }).positionals[0];
+  if (name !== undefined && isDeclared(original, name)) {
+    process.stdout.write(`new-component: "${name}" is already declared in .projenrc.ts; nothing was changed\n`);
+    return 0;
+  }
   let spec: NewComponentSpec;
   try {
     spec = parseNewComponentArgs(argv);
   } catch (e) {
     process.stderr.write(`new-component: ${(e as Error).message}\n`);
     return 2;
-  }
-  const dir = process.cwd();
-  const rc = path.join(dir, ".projenrc.ts");
-  const original = fs.readFileSync(rc, "utf-8");
-  if (isDeclared(original, spec.name)) {
-    // Idempotent, so a script can call it again: the component is there, whatever options it was given.
-    process.stdout.write(`new-component: "${spec.name}" is already declared in .projenrc.ts; nothing was changed\n`);
-    return 0;
   }
   let edited: string;
   try {
@@ -68,6 +67,11 @@ function main(argv: string[]): number {
   if (synth.status !== 0) {
     // The synth validated nothing into the tree; put the source back as it was.
     writeFileAtomic(rc, original);
+    if (synth.output.includes(`[${spec.name}] name: a component named "${spec.name}" is declared more than once`)) {
+      // declared in a way the syntax tree did not show (a helper function, say): already there all the same
+      process.stdout.write(`new-component: "${spec.name}" is already declared in .projenrc.ts; nothing was changed\n`);
+      return 0;
+    }
     process.stderr.write(`new-component: the synthesis refused "${spec.name}"; .projenrc.ts is restored and nothing was written:\n${synth.output}`);
     return 1;
   }
