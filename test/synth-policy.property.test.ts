@@ -34,7 +34,7 @@ import { snapshot, tmpdir } from "./helpers";
 const pick = <T>(...values: T[]) => fc.constantFrom(...values);
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
 /** Mostly a valid value, now and then one the API must refuse: most configurations have at most one mistake. */
-const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>) => fc.oneof({ weight: 15, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>) => fc.oneof({ weight: 30, arbitrary: valid }, { weight: 1, arbitrary: invalid });
 
 const portName = mostly(pick("metrics", "grpc", "http", "admin"), pick("Bad_Name", "a-very-long-port-name"));
 const portNumber = mostly(fc.oneof(pick(80, 443, 8080, 8980, 9090), fc.integer({ min: 1, max: 65535 })), pick(22, 0, 70000, 80.5));
@@ -123,8 +123,8 @@ const component: fc.Arbitrary<Component> = fc.tuple(
     fc.record({ lang: fc.constant("rust" as const), name: mostly(pick("api", "worker", "proxy"), pick("Bad_Name")), props: rustProps }),
     fc.record({ lang: fc.constant("go" as const), name: pick("cli", "migrate", "api"), props: goProps }),
   ),
-  fc.integer({ min: 0, max: 5 }),
-  fc.option(untyped, { nil: undefined, freq: 12 }),
+  fc.integer({ min: 0, max: 7 }),
+  fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: untyped }),
 ).map(([c, dice, mistake]) => {
   const chosen = dice === 0 ? c : consistent(c);
   return mistake ? { ...chosen, props: { ...chosen.props, ...mistake } } as Component : chosen;
