@@ -43,6 +43,7 @@ import {
   branchName, enumOf, goModulePath, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoPath, toolchainVersion,
 } from "./options/grammars";
 import { Refusal, refusal } from "./refusal";
+import { byCodeUnits } from "./order";
 
 /** A file path inside the repository, as `adoptFiles` lists them. */
 const ADOPTED_FILE = grammar(/^(?!\.\.?(\/|$))(?!.*\/\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, (input) =>
@@ -377,7 +378,7 @@ export class ContainerMonorepo extends Project {
     return this.frozenModels ?? this.node.findAll()
       .filter(isContainerComponent)
       .map((c) => c._toModel())
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => byCodeUnits(a.name, b.name));
   }
 
   /** @internal called by Go components: the module's go.mod is written once, when the first one exists. */
@@ -409,7 +410,8 @@ export class ContainerMonorepo extends Project {
       });
       this.componentFilesAdded = true;
       this.node.lock();
-      this.lockedTree = { components: super.components, files: super.files };
+      // projen orders files by the machine's locale; the tree's order is the same everywhere.
+      this.lockedTree = { components: super.components, files: super.files.sort((a, b) => byCodeUnits(a.path, b.path)) };
     }
     const seen = new Set<string>();
     const repeated = this.files.map((f) => f.path).filter((p) => seen.has(p) || !seen.add(p));

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -30,6 +31,23 @@ describe("the synthesized tree", () => {
       return p;
     };
     expect(synth((d) => declare(d, true)).files).toEqual(synth((d) => declare(d, false)).files);
+  });
+
+  it("the machine's locale does not change any byte: under lt_LT (where y sorts before j) as under C", () => {
+    const synthUnder = (locale: string) => {
+      const dir = tmpdir(`locale-${locale}-`);
+      const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.resolve(__dirname, "fixtures/synth-names.ts"), dir, "j-svc", "y-svc", "i-svc"], {
+        cwd: path.resolve(__dirname, ".."), encoding: "utf-8", env: { ...process.env, LC_ALL: locale, LANG: locale },
+      });
+      expect(run.status, run.stderr).toBe(0);
+      return readTree(dir);
+    };
+    // the two locales do collate differently on this machine, so the comparison below can fail
+    const collated = (locale: string) => spawnSync(process.execPath, ["-p", "[\"j\", \"y\", \"i\"].sort((a, b) => a.localeCompare(b)).join()"], {
+      encoding: "utf-8", env: { ...process.env, LC_ALL: locale, LANG: locale },
+    }).stdout.trim();
+    expect([collated("C.UTF-8"), collated("lt_LT.UTF-8")]).toEqual(["i,j,y", "i,y,j"]);
+    expect(synthUnder("lt_LT.UTF-8")).toEqual(synthUnder("C.UTF-8"));
   });
 
   it("every generated file carries the projen marker and is read-only", () => {

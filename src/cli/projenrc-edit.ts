@@ -1,4 +1,5 @@
 import * as ts from "typescript";
+import { byCodeUnits } from "../order";
 
 /**
  * Edits a `.projenrc.ts` through its syntax tree: finds the ContainerMonorepo,
@@ -171,7 +172,7 @@ export function addComponent(source: string, spec: NewComponentSpec): string {
     const present = bindings.elements.map((e) => e.name.text);
     const missing = needs.filter((n) => !present.includes(n));
     if (missing.length > 0) {
-      const names = [...present, ...missing].sort((a, b) => a.localeCompare(b));
+      const names = [...present, ...missing].sort(byCodeUnits);
       const updated = f.updateNamedImports(bindings, names.map((n) => f.createImportSpecifier(false, undefined, f.createIdentifier(n))));
       edits.push({ start: bindings.getStart(sf), end: bindings.getEnd(), text: printer.printNode(ts.EmitHint.Unspecified, updated, sf) });
     }

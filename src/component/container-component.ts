@@ -13,6 +13,7 @@ import {
   type RustBuild,
 } from "./model";
 import { DESCRIPTION, HEALTH_SPEC, PORT_SPEC, RESOURCE_SPEC, WRITABLE_PATH, type ImageUser, type ResourceSpec } from "./option-specs";
+import { byCodeUnits } from "../order";
 
 /**
  * The options every kind of component shares, as schema entries; each kind adds its own
@@ -174,7 +175,7 @@ export function resolveComponent(
   const binary = options.binary ?? name;
   const ports = [...(options.ports ?? [])]
     .map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? "TCP" }) as const)
-    .sort((a, b) => a.port - b.port || a.name.localeCompare(b.name));
+    .sort((a, b) => a.port - b.port || byCodeUnits(a.name, b.name));
   const metrics = ports.find((p) => p.name === "metrics");
   const health = options.health ?? (metrics ? { port: metrics.name } : undefined);
   return {
@@ -188,7 +189,7 @@ export function resolveComponent(
     ports,
     env: Object.entries(options.env ?? {})
       .map(([k, v]) => ({ name: k, value: v }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => byCodeUnits(a.name, b.name)),
     workload: options.workload ?? kind.defaultWorkload ?? WorkloadKind.DEPLOYMENT,
     replicas: options.replicas ?? 2,
     resources: { ...DEFAULT_RESOURCES, ...options.resources },

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { GENERATED_MANIFEST, readGeneratedManifest, sha256, writtenHashes, type GeneratedManifestData } from "../files/generated-manifest";
 import { readTextIfExists } from "../files/read-text";
+import { byCodeUnits } from "../order";
 
 /**
  * The drift check's comparison: a fresh synthesis (in a temporary folder)
@@ -50,7 +51,7 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
       drifts.push({ file, kind: "orphaned", producer: `${entry.producer} (no longer declared)`, diff: unifiedDiff(`a/${file}`, "/dev/null", actual, "", "working tree", "synthesized") });
     }
   }
-  return drifts.sort((a, b) => a.file.localeCompare(b.file));
+  return drifts.sort((a, b) => byCodeUnits(a.file, b.file));
 }
 
 /** The report as text: a line per drifted file, its producer, its diff; then a summary line. */

@@ -6,6 +6,7 @@ import { synthesizeFile } from "./atomic-write";
 import { cachedMarker, indexFile, rememberContent, renderedContent } from "./file-index";
 import { readTextIfExists } from "./read-text";
 import type { Project } from "projen/lib/project";
+import { byCodeUnits } from "../order";
 
 /**
  * `.projen/generated.json`: for every generated file, the SHA-256 of the
@@ -126,7 +127,7 @@ export class GeneratedManifest extends FileBase {
     const files: Record<string, GeneratedEntry> = {};
     const generated = this.project.files
       .filter((f) => f !== this && f.readonly)
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      .sort((a, b) => byCodeUnits(a.path, b.path));
     for (const file of generated) {
       const text = content(file);
       if (text !== undefined) files[file.path] = { sha256: sha256(text), producer: this.producerOf(file) };
@@ -135,7 +136,7 @@ export class GeneratedManifest extends FileBase {
   }
 
   private serialize(files: Record<string, GeneratedEntry>): string {
-    const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => byCodeUnits(a, b)));
     return JSON.stringify({ "//": this.marker, files: sorted, starters: [...this.extras.starters()].sort() }, null, 2) + "\n";
   }
 }

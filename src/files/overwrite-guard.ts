@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GENERATED_MANIFEST, sha256, writtenHashes, type GeneratedManifestData } from "./generated-manifest";
+import { byCodeUnits } from "../order";
 
 /**
  * No synthesis destroys bytes it did not write. Before anything is written, every generated path
@@ -162,7 +163,7 @@ function readFile(file: string): string | undefined {
 }
 
 function byFile(a: Overwrite, b: Overwrite): number {
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+  return byCodeUnits(a.file, b.file);
 }
 
 /** A unified diff cut to its first lines: enough to recognize the change, not a wall of text. */

@@ -1,4 +1,5 @@
 import type { FileBase, IResolver } from "projen/lib/file";
+import { byCodeUnits } from "../order";
 
 /**
  * Everything prism-projen relies on that projen does not offer as a public extension point, in
@@ -13,6 +14,9 @@ import type { FileBase, IResolver } from "projen/lib/file";
  *   prepares there, and does its own clean-up, which deletes only files whose bytes it wrote.
  *   projen's own would delete every file listed in `.projen/files.json`, or, without that list,
  *   every file that merely quotes its marker.
+ * - projen orders `.gitattributes`, `.projen/files.json` and `.projen/tasks.json` with
+ *   `String.prototype.localeCompare` and no locale, so by the machine's locale: for the length of a
+ *   synthesis, that call (and only that call, with no locale given) orders by code units instead.
  * - `FileBase.synthesizeContent(resolver)` (protected) with projen's resolver renders a file's
  *   content without writing it: synthesis renders every file before it writes any, so it can
  *   refuse to overwrite bytes it did not write.
@@ -48,13 +52,18 @@ export interface SynthesisHooks {
 export function withSynthesisHooks<T>(hooks: SynthesisHooks, synthesize: () => T): T {
   const writer = projenUtil.writeFile;
   const cleanup = projenCleanup.cleanup;
+  const localeCompare = String.prototype.localeCompare;
   projenUtil.writeFile = hooks.write;
   projenCleanup.cleanup = () => hooks.beforeFirstWrite();
+  String.prototype.localeCompare = function (this: string, that: string, locales?: string | string[], options?: Intl.CollatorOptions): number {
+    return locales === undefined && options === undefined ? byCodeUnits(String(this), String(that)) : localeCompare.call(this, that, locales, options);
+  };
   try {
     return synthesize();
   } finally {
     projenUtil.writeFile = writer;
     projenCleanup.cleanup = cleanup;
+    String.prototype.localeCompare = localeCompare;
   }
 }
 

@@ -4,6 +4,7 @@ import { imageRepository } from "../images";
 import type { ProjectModel } from "../project-model";
 import { ACTIONS, uses } from "./actions";
 import type { Job, Step, Workflow } from "./workflow-model";
+import { byCodeUnits } from "../order";
 
 /**
  * Renders the images workflow: a synth-drift gate and the policy over the
@@ -21,7 +22,7 @@ export function dockerfilePath(component: ComponentModel): string {
 
 
 export function renderImagesWorkflow(project: ProjectModel, components: readonly ComponentModel[]): Workflow {
-  const sorted = [...components].sort((a, b) => a.name.localeCompare(b.name));
+  const sorted = [...components].sort((a, b) => byCodeUnits(a.name, b.name));
   return {
     name: "images",
     on: {

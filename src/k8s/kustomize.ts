@@ -2,6 +2,7 @@ import type { Namespace } from "kubernetes-types/core/v1";
 import type { ComponentModel } from "../component/model";
 import type { ProjectModel } from "../project-model";
 import { imageRepository } from "../images";
+import { byCodeUnits } from "../order";
 
 /**
  * The kustomize layout: `deploy/base` holds every component's manifest; the
@@ -60,7 +61,7 @@ export function renderOverlayKustomization(project: ProjectModel, variant: Varia
     // Selectors stay as the base has them: a label change there would orphan running ReplicaSets.
     labels: [{ pairs: { [VARIANT_LABEL]: variant }, includeSelectors: false, includeTemplates: true }],
     images: [...components]
-      .sort((a, b) => a.name.localeCompare(b.name))
+      .sort((a, b) => byCodeUnits(a.name, b.name))
       .map((c) => ({ name: imageRepository(c, project), newTag: variantTag(project, variant) })),
   };
 }

@@ -1,5 +1,6 @@
 import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
+import { byCodeUnits } from "../order";
 
 /**
  * Checks an options object against its schema at run time: `.projenrc.ts` runs without a
@@ -61,7 +62,7 @@ function unknownKey(key: string, known: readonly string[]): string {
   const closest = known
     .map((name) => ({ name, d: distance(key.toLowerCase(), name.toLowerCase()) }))
     .filter((c) => c.d <= Math.max(2, Math.floor(c.name.length / 3)))
-    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name, "en"))[0];
+    .sort((a, b) => a.d - b.d || byCodeUnits(a.name, b.name))[0];
   return closest
     ? `unknown option; did you mean "${closest.name}"?`
     : `unknown option; remove it (the options here are: ${[...known].sort().join(", ") || "none"})`;
