@@ -108,6 +108,11 @@ function outputsNow() {
   }
   const manifest = readJson(manifestFile);
   if (!manifest || typeof manifest !== "object" || !("files" in manifest) || typeof manifest.files !== "object" || !manifest.files) return undefined;
+  // Only plain relative paths inside the folder: a record that names anything else is no record.
+  const inside = (/** @type {unknown} */ p) => typeof p === "string" && p !== "" && !p.startsWith("/") && !/[\\\u0000]/.test(p) &&
+    p.split("/").every((s) => s !== "" && s !== "." && s !== "..");
+  const listed = [...Object.keys(manifest.files), ...("starters" in manifest && Array.isArray(manifest.starters) ? manifest.starters : [])];
+  if (!listed.every(inside)) return undefined;
   /** @type {Record<string, string>} */
   const files = {};
   for (const file of Object.keys(manifest.files).sort()) {

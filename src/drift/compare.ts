@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { GENERATED_MANIFEST, readGeneratedManifest, sha256, writtenHashes, type GeneratedManifestData } from "../files/generated-manifest";
 import { readTextIfExists } from "../files/read-text";
+import { staysInside } from "../files/tree-path";
 import { byCodeUnits } from "../order";
 
 /**
@@ -15,7 +16,7 @@ function unifiedDiff(...args: Parameters<typeof import("diff").createTwoFilesPat
   return (require("diff") as typeof import("diff")).createTwoFilesPatch(...args);
 }
 
-export type DriftKind = "missing" | "out of date" | "edited by hand" | "orphaned";
+export type DriftKind = "missing" | "out of date" | "edited by hand" | "orphaned" | "outside the repository";
 
 export interface Drift {
   readonly file: string;
@@ -33,6 +34,11 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
   for (const [file, entry] of Object.entries(now.files)) {
     // The manifest itself changes whenever another file does; it is not reported on its own.
     if (file === GENERATED_MANIFEST) continue;
+    // A link on the way out of the repository: the working file is not read, and that is the drift.
+    if (!staysInside(dir, file)) {
+      drifts.push({ file, kind: "outside the repository", producer: entry.producer, diff: "  a link on this path leads out of the repository; nothing was read there\n" });
+      continue;
+    }
     const actual = read(dir, file);
     const actualHash = actual === undefined ? undefined : sha256(actual);
     // The fresh manifest holds each fresh file's hash: the fresh file is read only to show a diff.
@@ -46,6 +52,7 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
     drifts.push({ file, kind, producer: entry.producer, diff: unifiedDiff(`a/${file}`, `b/${file}`, actual ?? "", expected, "working tree", "synthesized") });
   }
   for (const [file, entry] of Object.entries(before.files)) {
+    if (!staysInside(dir, file)) continue;
     const actual = read(dir, file);
     if (now.files[file] === undefined && actual !== undefined) {
       drifts.push({ file, kind: "orphaned", producer: `${entry.producer} (no longer declared)`, diff: unifiedDiff(`a/${file}`, "/dev/null", actual, "", "working tree", "synthesized") });

@@ -5,6 +5,7 @@ import { FileBase, type IResolver } from "projen/lib/file";
 import { synthesizeFile } from "./atomic-write";
 import { cachedMarker, indexFile, rememberContent, renderedContent } from "./file-index";
 import { readTextIfExists } from "./read-text";
+import { isTreePath } from "./tree-path";
 import type { Project } from "projen/lib/project";
 import { byCodeUnits } from "../order";
 
@@ -54,7 +55,8 @@ const MANIFEST_DATA = v.object({
 
 /**
  * Reads the manifest an earlier synth wrote. It is input like any other file in the tree: one
- * that is missing, is not JSON or does not have the manifest's shape counts as no record at all.
+ * that is missing, is not JSON, does not have the manifest's shape or names a path outside the
+ * repository counts as no record at all.
  */
 export function readGeneratedManifest(dir: string): GeneratedManifestData | undefined {
   const text = readTextIfExists(path.join(dir, GENERATED_MANIFEST));
@@ -66,7 +68,10 @@ export function readGeneratedManifest(dir: string): GeneratedManifestData | unde
     return undefined;
   }
   const parsed = v.safeParse(MANIFEST_DATA, data);
-  return parsed.success ? parsed.output : undefined;
+  if (!parsed.success) return undefined;
+  // A path that leaves the repository makes the whole record untrusted: nothing is read, kept or deleted on its word.
+  const paths = [...Object.keys(parsed.output.files), ...(parsed.output.starters ?? [])];
+  return paths.every(isTreePath) ? parsed.output : undefined;
 }
 
 /** The hashes a file may have and still hold only bytes synthesis wrote. */

@@ -6,6 +6,7 @@ import type { FileKind, Finding, PolicyException, PolicyReport, Rule } from "./f
 import { KUBERNETES_RULES } from "./kubernetes-rules";
 import { WORKFLOW_RULES } from "./workflow-rules";
 import { parseYamlSource } from "./yaml-source";
+import { isTreePath, staysInside } from "../files/tree-path";
 
 /** Every rule, by the kind of file it reads. */
 export const RULES = {
@@ -42,12 +43,17 @@ export function runPolicy(dir: string): PolicyReport {
   if (!fs.existsSync(manifest)) {
     throw new Error(`${manifest} not found: run "npx projen" first, in the repository root`);
   }
-  const generated: string[] = JSON.parse(fs.readFileSync(manifest, "utf-8")).files;
+  const listed: unknown = JSON.parse(fs.readFileSync(manifest, "utf-8")).files;
+  if (!Array.isArray(listed) || !listed.every(isTreePath)) {
+    throw new Error(`${manifest} does not list generated files as paths inside the repository: run "npx projen" to write it again`);
+  }
+  const generated: string[] = listed;
   const files: Record<FileKind, string[]> = { dockerfile: [], kubernetes: [], workflow: [] };
   const all: Finding[] = [];
   for (const file of [...generated].sort()) {
     const kind = fileKind(file);
     const absolute = path.join(dir, file);
+    if (kind && !staysInside(dir, file)) throw new Error(`${file}: a link on this path leads out of the repository; the policy reads nothing there`);
     if (!kind || !fs.existsSync(absolute)) continue;
     files[kind].push(file);
     all.push(...checkFile(kind, file, fs.readFileSync(absolute, "utf-8")));
