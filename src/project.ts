@@ -418,6 +418,8 @@ export class ContainerMonorepo extends Project {
     if (repeated.length > 0) {
       throw new Refusal(`prism-projen: nothing was written; more than one construct writes ${[...new Set(repeated)].join(", ")}`);
     }
+    const nested = this.filesInsideFiles();
+    if (nested.length > 0) throw refusal(nested);
     // During a synth the models are fixed: every file renders from the same models, resolved once.
     this.frozenModels = this.componentModels();
     try {
@@ -440,6 +442,25 @@ export class ContainerMonorepo extends Project {
     const drifts = compareTrees(workingTree, this.outdir);
     process.stdout.write(formatDrift(drifts));
     if (drifts.length > 0) process.exitCode = 1;
+  }
+
+  /** A generated file whose path is also a folder of another generated file (a component path on a generated file, say). */
+  private filesInsideFiles(): string[] {
+    const byPath = new Map(this.files.map((f) => [f.path, f]));
+    const problems: string[] = [];
+    for (const file of this.files) {
+      const parts = file.path.split("/");
+      for (let i = 1; i < parts.length; i++) {
+        const outer = byPath.get(parts.slice(0, i).join("/"));
+        if (!outer) continue;
+        const scope = file.node.scope;
+        const who = isContainerComponent(scope) ? `[${scope.node.id}]` : `[project ${this.name}]`;
+        problems.push(`${who} path: ${outer.path} is a file synthesis writes (${this.producerOf(outer).split(" in .projenrc.ts")[0]}), ` +
+          `and also the folder it would write ${file.path} into; give the component a folder of its own`);
+        break;
+      }
+    }
+    return [...new Set(problems)];
   }
 
   /**

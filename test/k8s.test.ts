@@ -2,7 +2,8 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { Namespace } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { KUBERNETES_MODELS, PRISM_COMPONENTS, synthPrism } from "./helpers";
+import { ContainerMonorepo, RustComponent } from "../src";
+import { KUBERNETES_MODELS, METRICS, PRISM_COMPONENTS, UNPINNED, synth, synthPrism } from "./helpers";
 
 const MODELS = KUBERNETES_MODELS;
 
@@ -118,5 +119,22 @@ describe("workload specifics", () => {
     const [deployment] = docs(files["deploy/base/proxy.yaml"]);
     deployment.spec.replicas = "two";
     expect(() => new Deployment(deployment).validate()).toThrow();
+  });
+});
+
+describe("port protocols", () => {
+  it("an SCTP port is exposed by the image, named in the container and the Service, and valid for the API", () => {
+    const { files } = synth((outdir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED });
+      new RustComponent(p, "signal", { ports: [...METRICS, { name: "sigtran", port: 2905, protocol: "SCTP" }] });
+      return p;
+    });
+    expect(files["containers/signal/Dockerfile"]).toContain("EXPOSE 2905/sctp 9090/tcp");
+    const objects = docs(files["deploy/base/signal.yaml"]);
+    for (const o of objects) new MODELS[o.kind](o).validate();
+    const service = objects.find((o) => o.kind === "Service");
+    expect(service.spec.ports).toContainEqual({ name: "sigtran", port: 2905, targetPort: "sigtran", protocol: "SCTP" });
+    const deployment = objects.find((o) => o.kind === "Deployment");
+    expect(deployment.spec.template.spec.containers[0].ports).toContainEqual({ name: "sigtran", containerPort: 2905, protocol: "SCTP" });
   });
 });

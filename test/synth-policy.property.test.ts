@@ -38,7 +38,7 @@ const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>) => fc.oneof
 
 const portName = mostly(pick("metrics", "grpc", "http", "admin"), pick("Bad_Name", "a-very-long-port-name"));
 const portNumber = mostly(fc.oneof(pick(80, 443, 8080, 8980, 9090), fc.integer({ min: 1, max: 65535 })), pick(22, 0, 70000, 80.5));
-const port = fc.record({ name: portName, port: portNumber, protocol: maybe(pick<"TCP" | "UDP">("TCP", "UDP")) }, { requiredKeys: ["name", "port"] });
+const port = fc.record({ name: portName, port: portNumber, protocol: maybe(pick<"TCP" | "UDP" | "SCTP">("TCP", "UDP", "SCTP")) }, { requiredKeys: ["name", "port"] });
 const ports = fc.oneof(fc.constant([{ name: "metrics", port: 9090 }] as { name: string; port: number }[]), fc.array(port, { maxLength: 3 }));
 const health = fc.record({
   port: portName,

@@ -39,6 +39,10 @@ const CASES: Case[] = [
   ["'..' inside a path", (p) => rust(p, "svc", { path: "containers/../../x" }), /\[svc\] path: .*without '\.', '\.\.'/],
   ["absolute path", (p) => rust(p, "svc", { path: "/etc/svc" }), /\[svc\] path: "\/etc\/svc" must be a relative folder/],
   ["path with a space", (p) => rust(p, "svc", { path: "my svc" }), /\[svc\] path: "my svc" must be a relative folder/],
+  ["a component folder on a generated file", (p) => { rust(p, "proxy"); rust(p, "other", { path: "deploy/base/proxy.yaml" }); },
+    /\[other\] path: deploy\/base\/proxy\.yaml is a file synthesis writes \(RustComponent "proxy"\), and also the folder it would write deploy\/base\/proxy\.yaml\/Dockerfile into/],
+  ["a component folder on the workspace manifest", (p) => rust(p, "svc", { path: "Cargo.toml" }),
+    /\[svc\] path: Cargo\.toml is a file synthesis writes \(ContainerMonorepo\), and also the folder it would write Cargo\.toml\/Cargo\.toml into/],
   ["Go command outside the Go module", (p) => new GoComponent(p, "tool", { path: "cmd/tool" }), /\[tool\] path: "cmd\/tool" is outside the Go module "tools"/],
   // ports
   ["port 0", (p) => rust(p, "svc", { ports: [{ name: "web", port: 0 }] }), /\[svc\] ports\[0\]\.port: 0 is not a whole number from 1 to 65535/],
@@ -49,7 +53,7 @@ const CASES: Case[] = [
   ["duplicate port name", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: 80 }, { name: "metrics", port: 81 }] }), /\[svc\] ports: "metrics" is declared more than once; port names must be unique/],
   ["port name not an IANA service name", (p) => rust(p, "svc", { ports: [{ name: "Web_Port", port: 80 }] }), /\[svc\] ports\[0\]\.name: "Web_Port" is not a valid IANA service name/],
   ["port name longer than 15", (p) => rust(p, "svc", { ports: [{ name: "a-very-long-port-name", port: 80 }] }), /\[svc\] ports\[0\]\.name: "a-very-long-port-name" is not a valid IANA service name \(at most 15/],
-  ["unknown protocol", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: 80, protocol: untyped({ p: 1 }) }] }), /\[svc\] ports\[0\]\.protocol: an object is not a protocol; use "TCP" or "UDP"/],
+  ["unknown protocol", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: 80, protocol: untyped("HTTP") }] }), /\[svc\] ports\[0\]\.protocol: "HTTP" is not a protocol Kubernetes knows; use "TCP", "UDP" or "SCTP"/],
   // the image user, above 10000 and never root
   ["UID 0", () => undefined, /\[project demo\] imageUser\.uid: 0 is not a whole number from 10001 to 2147483647; .*never root/, { imageUser: { uid: 0, gid: 65532 } }],
   ["GID 0", () => undefined, /\[project demo\] imageUser\.gid: 0 is not a whole number from 10001/, { imageUser: { uid: 65532, gid: 0 } }],
@@ -62,6 +66,8 @@ const CASES: Case[] = [
   // reqwest
   ["native-tls with a static build", (p) => rust(p, "svc", { linkage: Linkage.STATIC, httpClient: true }), /\[project demo\] reqwest: reqwest feature "native-tls" pulls in native-tls\/OpenSSL/, { reqwest: { extraFeatures: ["native-tls"] } }],
   ["unknown reqwest feature", (p) => rust(p, "svc", { httpClient: true }), /\[project demo\] reqwest: reqwest 0\.13 has no feature "rustls-tls" \(the rustls feature of this release is "rustls"\)/, { reqwest: { version: ReqwestVersion.V0_13, extraFeatures: ["rustls-tls"] } }],
+  ["a native-tls feature while no component uses reqwest yet", (p) => rust(p, "svc"), /\[project demo\] reqwest: reqwest feature "native-tls" pulls in native-tls\/OpenSSL/, { reqwest: { extraFeatures: ["native-tls"] } }],
+  ["no component at all", () => undefined, /\[project demo\] components: none is declared, and the images workflow would have an empty build matrix/],
   ["unknown reqwest version", () => undefined, /\[project demo\] reqwest\.version: "0\.10" is not a ReqwestVersion; use ReqwestVersion\.V0_11, ReqwestVersion\.V0_12 or ReqwestVersion\.V0_13/, { reqwest: { version: untyped("0.10") } }],
   // the workload and what only a workload takes
   ["health on an undeclared port", (p) => rust(p, "svc", { ports: [{ name: "grpc", port: 8980 }], health: { port: "metrics" } }), /\[svc\] health\.port: "metrics" is not a declared port \(declared: grpc\)/],

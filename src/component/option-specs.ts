@@ -21,7 +21,7 @@ export const PORT_SPEC = v.strictObject({
    * The transport protocol.
    * @default "TCP"
    */
-  protocol: v.optional(v.picklist(["TCP", "UDP"], (issue) => `${shown(issue.input)} is not a protocol; use "TCP" or "UDP"`)),
+  protocol: v.optional(v.picklist(["TCP", "UDP", "SCTP"], (issue) => `${shown(issue.input)} is not a protocol Kubernetes knows; use "TCP", "UDP" or "SCTP"`)),
 });
 /** A named network port of a component. */
 export type PortSpec = Readonly<v.InferInput<typeof PORT_SPEC>>;

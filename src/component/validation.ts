@@ -109,8 +109,11 @@ export function validateProject(project: ProjectModel, components: readonly Comp
       if (a) errors.push(`path: "${b.path}" (${b.name}) is inside "${a.path}" (${a.name}); component folders must not nest`);
     }
   }
-  if (components.some((c) => c.build.kind === "rust" && c.build.httpClient)) {
-    errors.push(...reqwestFeatureProblems(project.reqwest).map((p) => `reqwest: ${p}`));
+  // Checked whether or not a component uses reqwest yet: a native-tls feature waits for the first one that does.
+  errors.push(...reqwestFeatureProblems(project.reqwest).map((p) => `reqwest: ${p}`));
+  if (components.length === 0) {
+    errors.push("components: none is declared, and the images workflow would have an empty build matrix (invalid in GitHub Actions); " +
+      "add a RustComponent or a GoComponent to .projenrc.ts");
   }
   return errors;
 }
