@@ -286,7 +286,7 @@ export class ContainerMonorepo extends Project {
     this.removeTask("eject");
     this.gitignore.exclude("/target/", "node_modules/", "/lib/", "*.tsbuildinfo", "/coverage/", `*${TEMP_INFIX}*`);
     // The build context is the repository root: keep build output, VCS data and node_modules out of it.
-    new IgnoreFile(this, ".dockerignore").exclude("**/target/", "**/node_modules/", ".git/", "lib/", "coverage/");
+    new IgnoreFile(this, ".dockerignore").exclude("**/target/", "**/node_modules/", ".git/", "lib/", "coverage/", `**/*${TEMP_INFIX}*`);
 
     new TomlFile(this, "Cargo.toml", {
       document: () => {

@@ -86,6 +86,30 @@ describe("stale temporaries", () => {
   });
 });
 
+describe("a writer killed but not yet reaped (a zombie)", () => {
+  it("counts as dead: its temporaries go with the next synth, and none reaches the image build context", async () => {
+    // GIVEN a zombie: sh starts a child that exits at once, then becomes a sleep that never reaps it
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 60"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d) => resolve(String(d).trim()))));
+      const state = () => fs.readFileSync(`/proc/${pid}/stat`, "utf-8").split(") ")[1][0];
+      while (state() !== "Z") await new Promise((r) => setTimeout(r, 20));
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      // a temporary file it left beside a generated file
+      const dir = tmpdir();
+      demoProject(dir, "1.0.0").synth();
+      const temp = path.join(dir, "deploy/base", `.api.yaml${TEMP_INFIX}${pid}-0`);
+      fs.writeFileSync(temp, "half a file");
+      // WHEN the next synth runs THEN it is gone, and the build context would never have taken it
+      demoProject(dir, "2.0.0").synth();
+      expect(fs.existsSync(temp)).toBe(false);
+      expect(fs.readFileSync(path.join(dir, ".dockerignore"), "utf-8")).toContain(`**/*${TEMP_INFIX}*`);
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
+});
+
 describe("folder cache", () => {
   it("a folder removed between two synths of one process is made again", () => {
     const dir = tmpdir();

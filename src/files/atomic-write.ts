@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { projenFileMode, type WriteOptions } from "./projen-internals";
+import { readTextIfExists } from "./read-text";
 
 /**
  * Atomic file writes for synthesis: content goes to a temporary file in the
@@ -73,15 +74,22 @@ function removeStaleTempsNow(outdir: string, files: readonly string[]): void {
 
 const STALE_TEMP = new RegExp(`^\\..+${TEMP_INFIX.replace(/[.]/g, "\\.")}(\\d+)-\\d+$`);
 
-/** Whether another live process has this pid (this process's own writes are all finished when a synth starts). */
+/**
+ * Whether another live process has this pid (this process's own writes are all finished when a synth
+ * starts). A killed writer that its parent has not reaped yet (a zombie) still answers signal 0, but
+ * writes nothing more: where /proc tells the process state, a zombie counts as dead.
+ */
 function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
+  const stat = readTextIfExists(`/proc/${pid}/stat`);
+  // "<pid> (<command>) <state> ...": the command may hold spaces and parentheses, the state follows the last ")".
+  const state = stat === undefined ? undefined : stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return state !== "Z" && state !== "X";
 }
 
 /**
