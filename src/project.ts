@@ -42,7 +42,7 @@ import { checkOptions, shown } from "./options/check-options";
 import {
   branchName, enumOf, goModulePath, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoPath, toolchainVersion,
 } from "./options/grammars";
-import { Refusal, refusal } from "./refusal";
+import { projectSubject, Refusal, refusal, subject } from "./refusal";
 import { byCodeUnits } from "./order";
 
 /** A file path inside the repository, as `adoptFiles` lists them. */
@@ -245,8 +245,7 @@ export class ContainerMonorepo extends Project {
     // Checked before anything else: every setting below derives from these.
     const checked = checkOptions(CONTAINER_MONOREPO_PROPS, options);
     if (!checked.ok) {
-      const name = typeof options?.name === "string" ? ` ${options.name}` : "";
-      throw refusal(checked.problems.map((p) => `[project${name}] ${p}`));
+      throw refusal(checked.problems.map((p) => `${projectSubject(options?.name)} ${p}`));
     }
     const props = checked.value;
     const sourceDir = path.resolve(props.outdir ?? ".");
@@ -454,7 +453,7 @@ export class ContainerMonorepo extends Project {
         const outer = byPath.get(parts.slice(0, i).join("/"));
         if (!outer) continue;
         const scope = file.node.scope;
-        const who = isContainerComponent(scope) ? `[${scope.node.id}]` : `[project ${this.name}]`;
+        const who = isContainerComponent(scope) ? subject(scope.node.id) : projectSubject(this.name);
         problems.push(`${who} path: ${outer.path} is a file synthesis writes (${this.producerOf(outer).split(" in .projenrc.ts")[0]}), ` +
           `and also the folder it would write ${file.path} into; give the component a folder of its own`);
         break;
@@ -505,7 +504,7 @@ export class ContainerMonorepo extends Project {
   public validate(): string[] {
     const all = this.node.findAll().filter(isContainerComponent);
     // A component whose options do not fit their schema has no model: report those problems alone.
-    const errors = all.flatMap((c) => c._optionProblems().map((e) => `[${c.node.id}] ${e}`));
+    const errors = all.flatMap((c) => c._optionProblems().map((e) => `${subject(c.node.id)} ${e}`));
     const components = all.filter((c) => c._optionProblems().length === 0);
     const models = components.map((c) => c._toModel());
     const rustRoots = workspaceMemberRoots(models);
@@ -514,14 +513,14 @@ export class ContainerMonorepo extends Project {
       const own = [...validateComponent(model), ...c.node.validate()];
       // Cross-file checks render the files, so only models that passed the field checks get there.
       const rendered = own.length === 0 ? validateRendered(model, this.model, rustRoots) : [];
-      return [...own, ...rendered].map((e) => `[${model.name}] ${e}`);
+      return [...own, ...rendered].map((e) => `${subject(model.name)} ${e}`);
     }));
     errors.push(...[
       ...validateProject(this.model, models),
       ...(this.allowUnpinnedBaseImages ? [] : unpinnedBaseImageProblems(this.model, models, rustRoots)),
       ...this.baseImageLock.problems,
       ...this.node.validate(),
-    ].map((e) => `[project ${this.name}] ${e}`));
+    ].map((e) => `${projectSubject(this.name)} ${e}`));
     return errors;
   }
 }

@@ -1,7 +1,7 @@
 import type { IConstruct } from "constructs";
 import * as v from "valibot";
 import { checkOptions } from "../options/check-options";
-import { refusal } from "../refusal";
+import { refusal, subject } from "../refusal";
 import { enumOf, fileName, envName, kubernetesName, repoPath, wholeNumber } from "../options/grammars";
 import {
   INSTALL_DIR,
@@ -156,7 +156,7 @@ export function assertNewComponentName(scope: IConstruct, name: string): void {
     throw refusal(["[<unnamed>] name: a component needs a non-empty name; pass it as the second argument, e.g. new RustComponent(project, \"proxy\")"]);
   }
   if (scope.node.tryFindChild(name) !== undefined) {
-    throw refusal([`[${name}] name: a component named "${name}" is declared more than once; component names must be unique, rename one`]);
+    throw refusal([`${subject(name)} name: a component named ${JSON.stringify(name)} is declared more than once; component names must be unique, rename one`]);
   }
 }
 

@@ -59,7 +59,7 @@ function renderInstruction(i: Instruction): string {
     case "EXPOSE":
       return `EXPOSE ${i.ports.join(" ")}`;
     case "LABEL":
-      return `LABEL ${i.labels.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(CONTINUATION)}`;
+      return `LABEL ${i.labels.map(([k, v]) => `${k}=${doubleQuoted(v)}`).join(CONTINUATION)}`;
     case "ENTRYPOINT":
       // Exec form: JSON array, so no shell is needed (distroless has none) and signals reach the binary.
       return `ENTRYPOINT ${JSON.stringify(i.argv)}`;
@@ -68,5 +68,14 @@ function renderInstruction(i: Instruction): string {
 
 /** Double-quotes a value when it holds characters the Dockerfile parser would split on. */
 function quote(value: string): string {
-  return /^[A-Za-z0-9_./:+=,-]*$/.test(value) ? value : JSON.stringify(value);
+  return /^[A-Za-z0-9_./:+=,-]*$/.test(value) ? value : doubleQuoted(value);
+}
+
+/**
+ * A Dockerfile double-quoted word that reads back as exactly `value`: `\`, `"` and `$` escaped (LABEL
+ * and ENV substitute variables, so an unescaped `$HOME` would not stay text). Line breaks and control
+ * characters never get here: the option schemas refuse them.
+ */
+function doubleQuoted(value: string): string {
+  return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }

@@ -73,7 +73,7 @@ function fieldPath(items: readonly v.IssuePathItem[]): string {
   return items.map((item) => {
     const key = item.key as unknown;
     if (item.type === "array") return `[${String(key)}]`;
-    return typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+    return typeof key === "string" && /^[A-Za-z_]\w*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
   }).join("").replace(/^\./, "");
 }
 
