@@ -490,6 +490,10 @@ export class ContainerMonorepo extends Project {
     // First the record of what this synthesis is about to write, so a kill half-way leaves one that knows both versions.
     this.generatedManifest!._writeIntent(new Map(planned.map((p) => [p.path, p.content])), last, tree.onDisk);
     for (const orphan of tree.orphans) fs.rmSync(path.join(this.outdir, orphan), { force: true });
+    if (last === undefined && ["generated.json", "files.json"].some((f) => fs.existsSync(path.join(this.outdir, ".projen", f)))) {
+      process.stderr.write("prism-projen: .projen/generated.json is missing or cannot be trusted, so no file was deleted: files an earlier " +
+        "synthesis wrote and this one no longer does stay where they are (npx projen drift lists none of them; remove them by hand)\n");
+    }
   }
 
   private producerOf(file: FileBase): string {

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ContainerMonorepo, FORCE_ENV, RustComponent, isRefusal } from "../src";
 import { demoProject } from "./fixtures/demo-project";
 import { METRICS, UNPINNED, readTree, snapshot, tmpdir } from "./helpers";
@@ -235,6 +235,29 @@ describe("generated paths that cannot be written as files", () => {
 });
 
 describe("the record of the last synth", () => {
+  it("without a trusted record, a synthesis deletes nothing and says so, even when forced", () => {
+    const dir = tmpdir();
+    const define = (withWorker: boolean) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED });
+      new RustComponent(p, "api", { ports: METRICS });
+      if (withWorker) new RustComponent(p, "worker", { ports: METRICS });
+      return p;
+    };
+    define(true).synth();
+    fs.chmodSync(path.join(dir, ".projen/generated.json"), 0o644);
+    fs.rmSync(path.join(dir, ".projen/generated.json"));
+    // without a record every changed file is refused, so this synthesis is forced
+    process.env[FORCE_ENV] = "1";
+    const said = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      define(false).synth();
+      expect(said.mock.calls.map((c) => String(c[0])).join("")).toContain("prism-projen: .projen/generated.json is missing or cannot be trusted, so no file was deleted");
+    } finally {
+      said.mockRestore();
+    }
+    expect(readTree(dir)["containers/worker/Dockerfile"]).toBeDefined();
+  });
+
   it("a damaged .projen/generated.json counts as no record: nothing is overwritten on its word", () => {
     const dir = tmpdir();
     demoProject(dir, "1.0.0").synth();
