@@ -93,6 +93,9 @@ describe("the record of what the last synthesis read: never up to date when a fr
     expect(readTree(dir)["deploy/base/proxy.yaml"]).toContain("registry.example.com/prism/proxy:v0.2.0");
     expect(upToDate(dir, { PRISM_REGISTRY: "registry.example.com/prism" })).toBe(true);
     expect(upToDate(dir)).toBe(false);
+    // the locale: no byte of the output depends on it, but the record answers only for the one it saw
+    expect(upToDate(dir, { LC_ALL: "lt_LT.UTF-8" })).toBe(false);
+    expect(upToDate(dir, { LC_ALL: "lt_LT.UTF-8" })).toBe(true);
   });
 
   it("every kind of input and output: each change is seen, and the answer comes back once a synthesis ran", () => {
