@@ -481,6 +481,8 @@ export class ContainerMonorepo extends Project {
   private beforeFirstWrite(): void {
     const planned = this.renderAhead();
     const last = readGeneratedManifest(this.outdir);
+    // An earlier synthesis left records, and none of them can be trusted (asked before this one writes its own).
+    const untrustedRecord = last === undefined && ["generated.json", "files.json"].some((f) => fs.existsSync(path.join(this.outdir, ".projen", f)));
     const force = process.env[FORCE_ENV] === "1";
     const tree = inspectTree(this.outdir, planned, last, (file) => force || this.adoptFiles.includes(file));
     if (tree.blocked.length > 0) throw refusal(tree.blocked, "these generated paths cannot be written");
@@ -490,7 +492,7 @@ export class ContainerMonorepo extends Project {
     // First the record of what this synthesis is about to write, so a kill half-way leaves one that knows both versions.
     this.generatedManifest!._writeIntent(new Map(planned.map((p) => [p.path, p.content])), last, tree.onDisk);
     for (const orphan of tree.orphans) fs.rmSync(path.join(this.outdir, orphan), { force: true });
-    if (last === undefined && ["generated.json", "files.json"].some((f) => fs.existsSync(path.join(this.outdir, ".projen", f)))) {
+    if (untrustedRecord) {
       process.stderr.write("prism-projen: .projen/generated.json is missing or cannot be trusted, so no file was deleted: files an earlier " +
         "synthesis wrote and this one no longer does stay where they are (npx projen drift lists none of them; remove them by hand)\n");
     }
