@@ -40,15 +40,10 @@ import type { ProjectModel } from "./project-model";
 import { IMAGE_USER, type ImageUser } from "./component/option-specs";
 import { checkOptions, shown } from "./options/check-options";
 import {
-  branchName, enumOf, goModulePath, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoPath, toolchainVersion,
+  branchName, enumOf, goModulePath, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, repoPath, toolchainVersion,
 } from "./options/grammars";
 import { projectSubject, Refusal, refusal, subject } from "./refusal";
 import { byCodeUnits } from "./order";
-
-/** A file path inside the repository, as `adoptFiles` lists them. */
-const ADOPTED_FILE = grammar(/^(?!\.\.?(\/|$))(?!.*\/\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, (input) =>
-  `${shown(input)} is not a file path relative to the repository root; write it like "proxy/Dockerfile", without '.' or '..' segments`);
-
 
 const CONTAINER_MONOREPO_PROPS = v.strictObject({
   /** Project name: the Kubernetes `part-of` label and default namespace. */
@@ -159,7 +154,7 @@ const CONTAINER_MONOREPO_PROPS = v.strictObject({
    * which then writes nothing.
    * @default []
    */
-  adoptFiles: v.optional(v.array(ADOPTED_FILE)),
+  adoptFiles: v.optional(v.array(repoFile)),
 });
 
 /** Props of `ContainerMonorepo`. */

@@ -1,9 +1,10 @@
 import * as crypto from "node:crypto";
 import * as path from "node:path";
 import * as v from "valibot";
-import { FileBase, type IResolver } from "projen/lib/file";
+import type { FileBase } from "projen/lib/file";
 import { synthesizeFile } from "./atomic-write";
-import { cachedMarker, indexFile, rememberContent, renderedContent } from "./file-index";
+import { renderedContent } from "./file-index";
+import { GeneratedFile } from "./generated-file";
 import { readTextIfExists } from "./read-text";
 import { isTreePath } from "./tree-path";
 import type { Project } from "projen/lib/project";
@@ -85,24 +86,9 @@ export function writtenHashes(entry: GeneratedEntry | undefined): string[] {
  * written once as an intent (`_writeIntent`), so a synthesis killed half-way leaves a record
  * that knows both versions of every file it was writing.
  */
-export class GeneratedManifest extends FileBase {
+export class GeneratedManifest extends GeneratedFile {
   constructor(project: Project, private readonly producerOf: (file: FileBase) => string, private readonly extras: SynthExtras) {
-    super(project, GENERATED_MANIFEST, { readonly: true, marker: true, editGitignore: false });
-    indexFile(this);
-  }
-
-  /** projen's marker, computed once per project (projen's getter searches the whole tree each time). */
-  public get marker(): string | undefined {
-    return cachedMarker(this.project, () => super.marker);
-  }
-
-  /** Writes only when content or mode changed, atomically. */
-  public synthesize(): void {
-    synthesizeFile(this.project.outdir, this.path, this.render(), { readonly: this.readonly, executable: this.executable });
-  }
-
-  protected synthesizeContent(_resolver: IResolver): string | undefined {
-    return this.render();
+    super(project, GENERATED_MANIFEST);
   }
 
   /**
@@ -122,18 +108,15 @@ export class GeneratedManifest extends FileBase {
     synthesizeFile(this.project.outdir, this.path, this.serialize(files), { readonly: this.readonly, executable: this.executable });
   }
 
-  private render(): string {
+  protected render(): string {
     // What this synthesis rendered; projen's own files are read back from disk.
     const content = (file: FileBase) => renderedContent(file) ?? readTextIfExists(path.join(this.project.outdir, file.path));
-    return rememberContent(this, this.serialize(this.entries(content)));
+    return this.serialize(this.entries(content));
   }
 
   private entries(content: (file: FileBase) => string | undefined): Record<string, GeneratedEntry> {
     const files: Record<string, GeneratedEntry> = {};
-    const generated = this.project.files
-      .filter((f) => f !== this && f.readonly)
-      .sort((a, b) => byCodeUnits(a.path, b.path));
-    for (const file of generated) {
+    for (const file of this.project.files.filter((f) => f !== this && f.readonly)) {
       const text = content(file);
       if (text !== undefined) files[file.path] = { sha256: sha256(text), producer: this.producerOf(file) };
     }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GENERATED_MANIFEST, sha256, writtenHashes, type GeneratedManifestData } from "./generated-manifest";
+import { realpathIfExists } from "./tree-path";
 import { byCodeUnits } from "../order";
 
 /**
@@ -102,7 +103,7 @@ export function formatOverwrites(found: readonly Overwrite[], forceCommand: stri
  * where a folder goes, or a folder that is a link leading out of the repository.
  */
 function blockedPaths(outdir: string, files: readonly string[]): { file: string; problem: string }[] {
-  const root = safeRealpath(outdir) ?? path.resolve(outdir);
+  const root = realpathIfExists(outdir) ?? path.resolve(outdir);
   const found: { file: string; problem: string }[] = [];
   const folders = new Map<string, string | undefined>();
   const folderProblem = (folder: string): string | undefined => {
@@ -111,7 +112,7 @@ function blockedPaths(outdir: string, files: readonly string[]): { file: string;
     const stat = lstat(absolute);
     let problem: string | undefined;
     if (stat?.isSymbolicLink()) {
-      const target = safeRealpath(absolute);
+      const target = realpathIfExists(absolute);
       if (target === undefined || (target !== root && !target.startsWith(root + path.sep))) {
         problem = `${folder} is a link that leads out of the repository (to ${target ?? "nowhere"}); synthesis never writes outside it; replace the link with a folder`;
       } else if (!fs.statSync(target).isDirectory()) {
@@ -145,14 +146,6 @@ function lstat(p: string): fs.Stats | undefined {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
     throw e;
-  }
-}
-
-function safeRealpath(p: string): string | undefined {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return undefined;
   }
 }
 

@@ -24,9 +24,14 @@ export function staysInside(root: string, file: string): boolean {
 }
 
 function realpathOrSelf(p: string): string {
+  return realpathIfExists(p) ?? path.resolve(p);
+}
+
+/** Where `p` leads once every link is followed, or undefined when it leads nowhere. */
+export function realpathIfExists(p: string): string | undefined {
   try {
     return fs.realpathSync(p);
   } catch {
-    return path.resolve(p);
+    return undefined;
   }
 }

@@ -45,6 +45,10 @@ export const repoPath = grammar(/^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Z
   `${shown(input)} must be a relative folder inside the repository, without '.', '..' or empty segments; ` +
   "write it like \"containers/proxy\" (letters, digits, '.', '_' and '-' in each segment)");
 
+/** A file inside the repository (hidden names allowed, `.projen/tasks.json`), as `adoptFiles` lists them. */
+export const repoFile = grammar(/^(?!\.\.?(\/|$))(?!.*\/\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, (input) =>
+  `${shown(input)} is not a file path relative to the repository root; write it like "proxy/Dockerfile", without '.' or '..' segments`);
+
 /** An absolute directory path below `/`, no `..`, no spaces or quotes. */
 export const absolutePath = grammar(/^(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/, (input) =>
   `${shown(input)} must be an absolute directory path below / without '..' or a trailing '/'; ` +
