@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ContainerMonorepo, FORCE_ENV, RustComponent, isRefusal } from "../src";
+import { apiAndWorker } from "./fixtures/api-and-worker";
 import { demoProject } from "./fixtures/demo-project";
 import { METRICS, UNPINNED, readTree, snapshot, tmpdir } from "./helpers";
 
@@ -105,12 +106,7 @@ describe("a hand edit of a generated file", () => {
 
   it("of a file synthesis would delete (its component removed) stops the synth too", () => {
     const dir = tmpdir();
-    const define = (withWorker: boolean) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED });
-      new RustComponent(p, "api", { ports: METRICS });
-      if (withWorker) new RustComponent(p, "worker", { ports: METRICS });
-      return p;
-    };
+    const define = (worker: boolean) => apiAndWorker(dir, { worker });
     define(true).synth();
     const generated = readTree(dir)["containers/worker/Dockerfile"];
     writeOver(dir, "containers/worker/Dockerfile", "FROM scratch\n");
@@ -146,10 +142,10 @@ describe("a hand edit of a generated file", () => {
 });
 
 describe("a synthesis killed half-way", () => {
-  /** The api-only demo at version 2.0.0, killed after `renames` files landed (the first is always the intent). */
+  /** The api-only tree at version 2.0.0, synthesized in a child process killed after `renames` files landed (the first is always the intent). */
   function killedAfter2(dir: string, renames: number): void {
     const run = spawnSync(process.execPath, ["--require", "tsx/cjs", "--require", path.resolve(__dirname, "fixtures/kill-after-renames.cjs"),
-      "-e", `const { ContainerMonorepo, RustComponent } = require("./src"); const p = new ContainerMonorepo({ name: "demo", outdir: ${JSON.stringify(dir)}, version: "2.0.0", allowUnpinnedBaseImages: "test" }); new RustComponent(p, "api", { ports: [{ name: "metrics", port: 9090 }] }); p.synth();`],
+      path.resolve(__dirname, "fixtures/api-and-worker.ts"), dir, "2.0.0"],
     { cwd: path.resolve(__dirname, ".."), encoding: "utf-8", env: { ...process.env, KILL_AFTER_RENAMES: String(renames) } });
     expect(run.signal, run.stderr).toBe("SIGKILL");
   }
@@ -163,12 +159,7 @@ describe("a synthesis killed half-way", () => {
 
   it("a file it was about to delete, and a second kill, leave a record that still knows every version", () => {
     const dir = tmpdir();
-    const define = (version: string, withWorker: boolean) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir: dir, version, ...UNPINNED });
-      new RustComponent(p, "api", { ports: METRICS });
-      if (withWorker) new RustComponent(p, "worker", { ports: METRICS });
-      return p;
-    };
+    const define = (version: string, worker: boolean) => apiAndWorker(dir, { version, worker });
     define("1.0.0", true).synth();
     // the intent written first, as a killed synthesis leaves it: worker is about to go, api to change
     const record = () => JSON.parse(readTree(dir)[".projen/generated.json"]).files;
@@ -237,12 +228,7 @@ describe("generated paths that cannot be written as files", () => {
 describe("the record of the last synth", () => {
   it("without a trusted record, a synthesis deletes nothing and says so, even when forced", () => {
     const dir = tmpdir();
-    const define = (withWorker: boolean) => {
-      const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED });
-      new RustComponent(p, "api", { ports: METRICS });
-      if (withWorker) new RustComponent(p, "worker", { ports: METRICS });
-      return p;
-    };
+    const define = (worker: boolean) => apiAndWorker(dir, { worker });
     const said = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       // a first synthesis, and one after it, have a record (or need none): they say nothing
