@@ -1,10 +1,9 @@
 import type { IConstruct } from "constructs";
 import { GeneratedFile } from "./generated-file";
-import { dump } from "js-yaml";
 import { Document, isScalar, visit } from "yaml";
 
-/** Options for `YamlDocumentsFile`. */
-export interface YamlDocumentsFileOptions {
+/** Props of `YamlDocumentsFile`. */
+export interface YamlDocumentsFileProps {
   /** Produces the documents as plain data; called at synth time. */
   readonly documents: () => readonly object[];
   /**
@@ -20,9 +19,9 @@ export interface YamlDocumentsFileOptions {
  * projen marker as its first line. Keys keep the order the renderer gave them.
  */
 export class YamlDocumentsFile extends GeneratedFile {
-  private readonly options: YamlDocumentsFileOptions;
+  private readonly options: YamlDocumentsFileProps;
 
-  constructor(scope: IConstruct, filePath: string, options: YamlDocumentsFileOptions) {
+  constructor(scope: IConstruct, filePath: string, options: YamlDocumentsFileProps) {
     super(scope, filePath);
     this.options = options;
   }
@@ -38,12 +37,8 @@ export class YamlDocumentsFile extends GeneratedFile {
 const FORMAT = { lineWidth: 0, indent: 2 } as const;
 
 function toYaml(data: object, comments: Readonly<Record<string, string>>): string {
-  if (Object.keys(comments).length === 0) {
-    // No comments to attach: js-yaml's dumper, about four times faster than building a
-    // document (it is most of the synthesis time at 1,000 components).
-    return dump(data, { lineWidth: -1, noRefs: true, quotingType: "\"", skipInvalid: true });
-  }
   const doc = new Document(data, { aliasDuplicateObjects: false });
+  if (Object.keys(comments).length === 0) return doc.toString(FORMAT);
   visit(doc, {
     Pair(_key, pair) {
       if (isScalar(pair.value) && typeof pair.value.value === "string" && comments[pair.value.value] !== undefined) {

@@ -1,3 +1,0 @@
-export * from "./dockerfile-model";
-export * from "./image-plan";
-export * from "./render";

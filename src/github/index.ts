@@ -1,3 +1,0 @@
-export * from "./actions";
-export * from "./render";
-export * from "./workflow-model";

@@ -1,3 +1,0 @@
-export * from "./render";
-export * from "./security";
-export * from "./kustomize";
