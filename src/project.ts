@@ -38,6 +38,7 @@ import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./policy/exceptions";
 import type { PolicyException } from "./policy/finding";
 import type { ProjectModel } from "./project-model";
 import { IMAGE_USER, type ImageUser } from "./component/option-specs";
+import { CHECK_ENV, FORCE_ENV, SYNTH_DIR_ENV } from "./env-names";
 import { checkOptions, shown } from "./options/check-options";
 import {
   branchName, enumOf, goModulePath, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, repoPath, toolchainVersion,
@@ -159,16 +160,6 @@ const CONTAINER_MONOREPO_PROPS = v.strictObject({
 
 /** Props of `ContainerMonorepo`. */
 export type ContainerMonorepoProps = Readonly<v.InferInput<typeof CONTAINER_MONOREPO_PROPS>>;
-
-/**
- * Synthesis writes here instead of `outdir` when set (the drift check's
- * temporary folder); inputs such as the base-image lock are still read from `outdir`.
- */
-export const SYNTH_DIR_ENV = "PRISM_PROJEN_SYNTH_DIR";
-/** Set to 1 (by `prism-projen-synth --force`): synthesis overwrites generated paths even where it did not write their bytes. */
-export const FORCE_ENV = "PRISM_PROJEN_FORCE";
-/** Set (by `prism-projen-synth --check`) for the drift check: after synthesizing, compare with `outdir` and report. */
-export const CHECK_ENV = "PRISM_PROJEN_CHECK";
 
 /** The resolved project settings plus the image user. */
 export interface ContainerMonorepoModel extends ProjectModel {

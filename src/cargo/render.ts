@@ -1,15 +1,16 @@
 import type { ComponentModel, RustBuild } from "../component/model";
 import type { ProjectModel } from "../project-model";
+import type { CargoPackageManifest, CargoWorkspaceManifest } from "./manifest-model";
 
 /**
  * Renderers for Cargo manifests: pure functions from the models to the TOML
- * document as plain data (serialized by `TomlFile`).
+ * typed manifest (serialized by `TomlFile`).
  *
  * @see https://doc.rust-lang.org/cargo/reference/workspaces.html
  */
 
 /** The root workspace manifest: members, `[profile.release]`, reqwest pinned to rustls. */
-export function renderWorkspaceManifest(project: ProjectModel, members: readonly ComponentModel[]): Record<string, unknown> {
+export function renderWorkspaceManifest(project: ProjectModel, members: readonly ComponentModel[]): CargoWorkspaceManifest {
   return {
     "workspace": {
       // Resolver 3 (edition 2024) keeps per-package features from leaking across members.
@@ -31,9 +32,9 @@ export function renderWorkspaceManifest(project: ProjectModel, members: readonly
 }
 
 /** A member's own manifest: package, the one `[[bin]]`, and the workspace reqwest when it uses HTTP. */
-export function renderMemberManifest(component: ComponentModel, project: ProjectModel): Record<string, unknown> {
+export function renderMemberManifest(component: ComponentModel, project: ProjectModel): CargoPackageManifest {
   const build = component.build as RustBuild;
-  const manifest: Record<string, unknown> = {
+  return {
     package: {
       "name": build.packageName,
       "description": component.description,
@@ -44,9 +45,6 @@ export function renderMemberManifest(component: ComponentModel, project: Project
       "publish": false,
     },
     bin: [{ name: component.binary, path: "src/main.rs" }],
+    ...(build.httpClient ? { dependencies: { reqwest: { workspace: true } } } : {}),
   };
-  if (build.httpClient) {
-    manifest.dependencies = { reqwest: { workspace: true } };
-  }
-  return manifest;
 }

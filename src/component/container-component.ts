@@ -19,7 +19,7 @@ import { byCodeUnits } from "../order";
  * The options every kind of component shares, as schema entries; each kind adds its own
  * (and its own `workload`, whose default differs) and derives its props type from the result.
  */
-export const CONTAINER_COMPONENT_OPTIONS = {
+export const SHARED_COMPONENT_PROPS = {
   /**
    * One line saying what the component does (image label, Cargo description).
    * @default - "<name> component"
@@ -83,8 +83,8 @@ export const CONTAINER_COMPONENT_OPTIONS = {
 /** A component's `workload` option; the kind documents its own default. */
 export const WORKLOAD = enumOf(WorkloadKind, "WorkloadKind");
 
-const CONTAINER_COMPONENT_OPTIONS_SCHEMA = v.strictObject({
-  ...CONTAINER_COMPONENT_OPTIONS,
+const CONTAINER_COMPONENT_PROPS = v.strictObject({
+  ...SHARED_COMPONENT_PROPS,
   /**
    * How the component runs on Kubernetes.
    * @default - WorkloadKind.DEPLOYMENT for a RustComponent, WorkloadKind.NONE (image only) for a GoComponent
@@ -92,8 +92,8 @@ const CONTAINER_COMPONENT_OPTIONS_SCHEMA = v.strictObject({
   workload: v.optional(WORKLOAD),
 });
 
-/** Options every kind of component shares. */
-export type ContainerComponentOptions = Readonly<v.InferInput<typeof CONTAINER_COMPONENT_OPTIONS_SCHEMA>>;
+/** Props every kind of component shares. */
+export type ContainerComponentProps = Readonly<v.InferInput<typeof CONTAINER_COMPONENT_PROPS>>;
 
 /** The component name (the construct id): every generated name derives from it. */
 const COMPONENT_NAME = kubernetesName("rename the component");
@@ -163,7 +163,7 @@ export function assertNewComponentName(scope: IConstruct, name: string): void {
 /** Applies the shared defaults; the kind-specific parts come from the caller. */
 export function resolveComponent(
   name: string,
-  options: ContainerComponentOptions,
+  options: ContainerComponentProps,
   kind: {
     readonly defaultPath: string;
     readonly linkage: Linkage;
@@ -203,6 +203,6 @@ export function resolveComponent(
     user: kind.user,
     build: kind.build,
     installPath: `${INSTALL_DIR}/${binary}`,
-    optionsGiven: Object.keys(options).filter((k) => options[k as keyof ContainerComponentOptions] !== undefined).sort(),
+    optionsGiven: Object.keys(options).filter((k) => options[k as keyof ContainerComponentProps] !== undefined).sort(),
   };
 }

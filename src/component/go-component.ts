@@ -7,7 +7,7 @@ import {
   assertNewComponentName,
   brandContainerComponent,
   checkComponentOptions,
-  CONTAINER_COMPONENT_OPTIONS,
+  SHARED_COMPONENT_PROPS,
   resolveComponent,
   WORKLOAD,
   type IContainerComponent,
@@ -18,7 +18,7 @@ import { goStarter } from "./starters";
 import * as path from "node:path";
 
 const GO_COMPONENT_PROPS = v.strictObject({
-  ...CONTAINER_COMPONENT_OPTIONS,
+  ...SHARED_COMPONENT_PROPS,
   /**
    * How the command runs on Kubernetes: a Go command is a tool, so image only unless said otherwise.
    * @default WorkloadKind.NONE

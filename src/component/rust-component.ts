@@ -9,7 +9,7 @@ import {
   assertNewComponentName,
   brandContainerComponent,
   checkComponentOptions,
-  CONTAINER_COMPONENT_OPTIONS,
+  SHARED_COMPONENT_PROPS,
   resolveComponent,
   WORKLOAD,
   type IContainerComponent,
@@ -27,7 +27,7 @@ export enum StaticLibc {
 }
 
 const RUST_COMPONENT_PROPS = v.strictObject({
-  ...CONTAINER_COMPONENT_OPTIONS,
+  ...SHARED_COMPONENT_PROPS,
   /**
    * How the component runs on Kubernetes. A Deployment needs probes: declare a port named `metrics`, or set `health`.
    * @default WorkloadKind.DEPLOYMENT

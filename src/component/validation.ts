@@ -157,7 +157,7 @@ export function validateRendered(c: ComponentModel, project: ProjectModel, rustM
     errors.push(`binary: the build stage does not produce ${built} from ${c.build.artifactPath}; this is a prism-projen bug, please report it`);
   }
   if (c.build.kind === "rust") {
-    const bins = (renderMemberManifest(c, project).bin as { name: string }[]).map((b) => b.name);
+    const bins = renderMemberManifest(c, project).bin.map((b) => b.name);
     if (bins.length !== 1 || bins[0] !== c.binary || !buildRuns.includes(`--bin ${c.binary}`)) {
       errors.push(`binary: Cargo builds [${bins.join(", ")}] but the Dockerfile copies "${c.binary}"; set binary to the [[bin]] name`);
     }

@@ -1,8 +1,8 @@
 import type { IConstruct } from "constructs";
 import { GeneratedFile } from "./generated-file";
 
-/** Options for `GeneratedTextFile`. */
-export interface GeneratedTextFileOptions {
+/** Props of `GeneratedTextFile`. */
+export interface GeneratedTextFileProps {
   /** Produces the file's text from the projen marker line; called at synth time, so later changes to the model count. */
   readonly render: (marker: string) => string;
 }
@@ -15,7 +15,7 @@ export interface GeneratedTextFileOptions {
 export class GeneratedTextFile extends GeneratedFile {
   private readonly renderText: (marker: string) => string;
 
-  constructor(scope: IConstruct, filePath: string, options: GeneratedTextFileOptions) {
+  constructor(scope: IConstruct, filePath: string, options: GeneratedTextFileProps) {
     super(scope, filePath);
     this.renderText = options.render;
   }

@@ -2,17 +2,17 @@ import type { IConstruct } from "constructs";
 import * as TOML from "smol-toml";
 import { GeneratedFile } from "./generated-file";
 
-/** Options for `TomlFile`. */
-export interface TomlFileOptions {
-  /** Produces the TOML document as plain data, or undefined for no file; called at synth time. */
-  readonly document: () => Record<string, unknown> | undefined;
+/** Props of `TomlFile`. */
+export interface TomlFileProps {
+  /** Produces the TOML document (a typed format model), or undefined for no file; called at synth time. */
+  readonly document: () => object | undefined;
 }
 
 /** A generated TOML file, serialized by smol-toml, the projen marker as its first comment. */
 export class TomlFile extends GeneratedFile {
-  private readonly document: () => Record<string, unknown> | undefined;
+  private readonly document: () => object | undefined;
 
-  constructor(scope: IConstruct, filePath: string, options: TomlFileOptions) {
+  constructor(scope: IConstruct, filePath: string, options: TomlFileProps) {
     super(scope, filePath);
     this.document = options.document;
   }

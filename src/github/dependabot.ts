@@ -17,8 +17,23 @@ export interface DependabotInputs {
   readonly baseImageLockDir?: string;
 }
 
-export function renderDependabot(inputs: DependabotInputs): object {
-  const weekly = (ecosystem: string, directory: string) => ({
+/** One `updates` entry of `dependabot.yml`. */
+export interface DependabotUpdate {
+  readonly "package-ecosystem": "github-actions" | "npm" | "cargo" | "gomod" | "docker";
+  readonly "directory": string;
+  readonly "schedule": { readonly interval: "daily" | "weekly" | "monthly" };
+  readonly "cooldown"?: { readonly "default-days": number };
+  readonly "open-pull-requests-limit"?: number;
+}
+
+/** `.github/dependabot.yml`, version 2. */
+export interface DependabotConfig {
+  readonly version: 2;
+  readonly updates: readonly DependabotUpdate[];
+}
+
+export function renderDependabot(inputs: DependabotInputs): DependabotConfig {
+  const weekly = (ecosystem: DependabotUpdate["package-ecosystem"], directory: string): DependabotUpdate => ({
     "package-ecosystem": ecosystem,
     "directory": directory,
     "schedule": { interval: "weekly" },

@@ -3,6 +3,7 @@ import type { ComponentModel } from "../component/model";
 import type { ProjectModel } from "../project-model";
 import { imageRepository } from "../images";
 import { byCodeUnits } from "../order";
+import type { Kustomization } from "./kustomization-model";
 
 /**
  * The kustomize layout: `deploy/base` holds every component's manifest; the
@@ -43,7 +44,7 @@ export function variantTag(project: ProjectModel, variant: Variant): string {
 }
 
 /** The base kustomization: the component manifests, no namespace object (each overlay brings its own). */
-export function renderBaseKustomization(manifests: readonly string[]): Record<string, unknown> {
+export function renderBaseKustomization(manifests: readonly string[]): Kustomization {
   return {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
@@ -52,7 +53,7 @@ export function renderBaseKustomization(manifests: readonly string[]): Record<st
 }
 
 /** An overlay's kustomization: the base, its namespace, its label, and each deployable component's tag. */
-export function renderOverlayKustomization(project: ProjectModel, variant: Variant, components: readonly ComponentModel[]): Record<string, unknown> {
+export function renderOverlayKustomization(project: ProjectModel, variant: Variant, components: readonly ComponentModel[]): Kustomization {
   return {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",

@@ -1,0 +1,43 @@
+/**
+ * The part of Cargo's manifest format (`Cargo.toml`) that prism-projen writes, as types:
+ * what the Cargo renderers return and `TomlFile` serializes.
+ *
+ * @see https://doc.rust-lang.org/cargo/reference/manifest.html
+ */
+
+import type { CargoProfile } from "./profile";
+
+/** A dependency table: from a registry with its own features, or inherited from the workspace. */
+export type CargoDependency =
+  | { readonly "version": string; readonly "default-features"?: boolean; readonly "features"?: readonly string[] }
+  | { readonly workspace: true };
+
+/** The root manifest of a virtual workspace. */
+export interface CargoWorkspaceManifest {
+  readonly workspace: {
+    readonly resolver: "2" | "3";
+    readonly members: readonly string[];
+    readonly dependencies: Readonly<Record<string, CargoDependency>>;
+  };
+  readonly profile: { readonly release: CargoProfile };
+}
+
+/** A `[[bin]]` target. */
+export interface CargoBinTarget {
+  readonly name: string;
+  readonly path: string;
+}
+
+/** A member package's manifest. */
+export interface CargoPackageManifest {
+  readonly package: {
+    readonly "name": string;
+    readonly "description": string;
+    readonly "version": string;
+    readonly "edition": string;
+    readonly "rust-version": string;
+    readonly "publish": boolean;
+  };
+  readonly bin: readonly CargoBinTarget[];
+  readonly dependencies?: Readonly<Record<string, CargoDependency>>;
+}
