@@ -207,6 +207,26 @@ function writeRecord(bundleHash, recorded) {
   writeAtomic(recordFile, JSON.stringify(record));
 }
 
+/**
+ * Cargo.lock is cargo's file, not a generated one, but every Rust Dockerfile builds with --locked: when the
+ * synthesized workspace (a generated root Cargo.toml) has none, cargo creates it offline (a starter depends on
+ * the standard library only; other crates must already be in cargo's cache). An existing one is never touched.
+ */
+function ensureCargoLock() {
+  if (fs.existsSync(path.join(root, "Cargo.lock"))) return;
+  const manifest = /** @type {{ files?: Record<string, unknown> } | undefined} */ (readJson(manifestFile));
+  if (!manifest?.files || !Object.hasOwn(manifest.files, "Cargo.toml")) return;
+  const cargo = require("node:child_process").spawnSync("cargo", ["generate-lockfile", "--offline"], { cwd: root, encoding: "utf-8" });
+  if (cargo.status === 0) {
+    process.stdout.write("prism-projen: created Cargo.lock (cargo generate-lockfile --offline); commit it\n");
+    return;
+  }
+  const why = (cargo.error?.message ?? cargo.stderr ?? "").trim().split("\n").slice(-3).join("\n  ");
+  process.stderr.write("prism-projen: warning: Cargo.lock is missing and `cargo generate-lockfile --offline` could not create it; " +
+    "the Dockerfiles build with --locked, so image builds fail until it exists. Run `cargo generate-lockfile` " +
+    `where crates.io is reachable and commit Cargo.lock:\n  ${why}\n`);
+}
+
 // An error that escapes the synchronous part (a projenrc that awaits something) is reported the same way.
 process.on("unhandledRejection", (e) => report(e, built?.map ?? ""));
 const built = bundle();
@@ -232,6 +252,7 @@ if (!built) {
   }
 } else if (!force && upToDate(built.sha256)) {
   process.stdout.write("prism-projen: up to date (no input or generated file changed since the last synth)\n");
+  ensureCargoLock();
 } else {
   if (force) process.env.PRISM_PROJEN_FORCE = "1";
   // No record while a synthesis runs: one that fails or is killed leaves none behind.
@@ -246,5 +267,6 @@ if (!built) {
   process.once("beforeExit", () => {
     const recorded = recording.stop();
     if (useCache && !process.exitCode) writeRecord(built.sha256, recorded);
+    if (!process.exitCode) ensureCargoLock();
   });
 }
