@@ -1,11 +1,11 @@
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDockerfile } from "../src/policy/dockerfile-rules";
 import { prism } from "../.projenrc";
+import { goBuildStage, runGoBuild } from "./dockerfile-builds";
 import { hasInterpreter, hasNeeded, hasSymtab, runInEmptyRoot } from "./binaries";
-import { PRISM_COMPONENTS, synth, synthPrism, tmpdir } from "./helpers";
+import { PRISM_COMPONENTS, synth, synthPrism } from "./helpers";
 
 /**
  * The Go starters built exactly as their generated Dockerfiles build them
@@ -20,25 +20,14 @@ describe.each(GO)("Go command $name", (component) => {
   it("builds as its Dockerfile says, static and stripped, at the path production copies, and runs in an empty root as 65532", () => {
     const { outdir, files } = synthPrism();
     const df = parseDockerfile(files[`${component.path}/Dockerfile`]);
-    const build = df.stages.find((s) => s.name === "build")!;
     // GIVEN the build stage's WORKDIR (below /workspace, the repository root), ENV and go build command
-    const workdir = build.instructions.find((i) => i.keyword === "WORKDIR")!.args[0];
-    expect(workdir).toBe("/workspace/tools");
-    const env = Object.fromEntries(build.instructions.filter((i) => i.keyword === "ENV").flatMap((i) => i.args.map((a) => a.split("=", 2))));
-    expect(env).toEqual({ CGO_ENABLED: "0" });
-    const goBuild = build.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text.replace(/--mount=\S+/g, "").trim())
-      .find((t) => t.startsWith("go build"))!;
-    expect(goBuild).toBe(`go build -trimpath -ldflags="-s -w -buildid=" -o /out/${component.binary} ./cmd/${component.name}`);
+    const build = goBuildStage(df);
+    expect(build.workdir).toBe("/workspace/tools");
+    expect(build.env).toEqual({ CGO_ENABLED: "0" });
+    expect(build.command).toBe(`go build -trimpath -ldflags="-s -w -buildid=" -o /out/${component.binary} ./cmd/${component.name}`);
 
     // WHEN the same command runs here, offline, with /out as a local folder
-    const staging = tmpdir("prism-go-out-");
-    const cache = tmpdir("prism-go-cache-");
-    const command = goBuild.replace(" -o /out/", ` -o ${staging}/`);
-    execFileSync("sh", ["-c", command], {
-      cwd: path.join(outdir, workdir.replace(/^\/workspace\/?/, "")),
-      encoding: "utf-8",
-      env: { ...process.env, ...env, GOPROXY: "off", GOFLAGS: "-mod=mod", GOCACHE: path.join(cache, "build"), GOPATH: path.join(cache, "path"), GOTOOLCHAIN: "local" },
-    });
+    const staging = runGoBuild(outdir, build);
     const binary = path.join(staging, component.binary);
 
     // THEN static (no interpreter, no NEEDED) and stripped (no symbol table)

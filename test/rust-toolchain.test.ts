@@ -5,6 +5,7 @@ import * as TOML from "smol-toml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CargoProfilePreset, ContainerMonorepo, Linkage, ReqwestVersion, RuntimeBase, RustComponent, cargoProfile } from "../src";
 import { parseDockerfile, type ParsedDockerfile } from "../src/policy/dockerfile-rules";
+import { rustBuildStage, runCargoBuild, type RustDockerBuild } from "./dockerfile-builds";
 import { hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
 import { METRICS, PRISM_COMPONENTS, UNPINNED, readTree, synth, synthPrism, tmpdir } from "./helpers";
 
@@ -19,40 +20,6 @@ import { METRICS, PRISM_COMPONENTS, UNPINNED, readTree, synth, synthPrism, tmpdi
 const RUST = PRISM_COMPONENTS.filter((c) => c.language === "rust");
 const DEBIAN_REGISTRY = "/usr/share/cargo/registry";
 
-interface DockerBuild {
-  /** The binary cargo produced, absolute. */
-  readonly built: string;
-  /** Where the build stage installs it (`/out/<bin>`), which the runtime stages copy from. */
-  readonly staged: string;
-  readonly rustflags?: string;
-  readonly cargoArgs: readonly string[];
-}
-
-/** Reads the build stage: RUSTFLAGS, the cargo command and the install step, as the Dockerfile has them. */
-function buildStage(df: ParsedDockerfile, workspace: string): DockerBuild {
-  const stage = df.stages.find((s) => s.name === "build")!;
-  const workdir = stage.instructions.find((i) => i.keyword === "WORKDIR")!.args[0];
-  expect(workdir).toBe("/workspace");
-  const env = stage.instructions.filter((i) => i.keyword === "ENV").map((i) => i.text).join(" ");
-  const rustflags = /RUSTFLAGS="([^"]*)"/.exec(env)?.[1];
-  const run = stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text).find((t) => t.includes("cargo build"))!;
-  const commands = run.replace(/--mount=\S+/g, "").split("&&").map((c) => c.trim().split(/\s+/));
-  const cargo = commands.find((c) => c[0] === "cargo")!;
-  const install = commands.find((c) => c[0] === "install")!;
-  // install -D -m 0555 <built, relative to WORKDIR> <staged>
-  return { built: path.join(workspace, install.at(-2)!), staged: install.at(-1)!, rustflags, cargoArgs: cargo.slice(1) };
-}
-
-/** Runs the Dockerfile's cargo command on the local workspace (WORKDIR /workspace = `workspace`), offline. */
-function cargoBuild(workspace: string, build: DockerBuild): void {
-  execFileSync("cargo", [...build.cargoArgs, "--offline"], {
-    cwd: workspace,
-    encoding: "utf-8",
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CARGO_TARGET_DIR: path.join(workspace, "target"), RUSTFLAGS: build.rustflags ?? "" },
-  });
-}
-
 /** The production stage's COPY of the staged binary, and its ENTRYPOINT. */
 function productionRun(df: ParsedDockerfile, staged: string): { dest: string; entrypoint: string[] } {
   const production = df.stages.find((s) => s.name === "production")!;
@@ -63,13 +30,13 @@ function productionRun(df: ParsedDockerfile, staged: string): { dest: string; en
 
 describe("the synthesized workspace builds, and each Dockerfile copies what cargo built", () => {
   const { outdir, files } = synthPrism();
-  const builds = new Map<string, DockerBuild>();
+  const builds = new Map<string, RustDockerBuild>();
 
   beforeAll(() => {
     fs.copyFileSync(path.resolve(__dirname, "../Cargo.lock"), path.join(outdir, "Cargo.lock"));
     for (const c of RUST) {
-      const build = buildStage(parseDockerfile(files[`${c.path}/Dockerfile`]), outdir);
-      cargoBuild(outdir, build);
+      const build = rustBuildStage(parseDockerfile(files[`${c.path}/Dockerfile`]), outdir);
+      runCargoBuild(outdir, build);
       builds.set(c.name, build);
     }
   }, 600_000);
@@ -196,8 +163,8 @@ describe("a real scratch image, built by buildah from the generated runtime stag
     });
     execFileSync("cargo", ["generate-lockfile", "--offline"], { cwd: outdir, stdio: "ignore" });
     const df = parseDockerfile(files["containers/tiny/Dockerfile"]);
-    const build = buildStage(df, outdir);
-    cargoBuild(outdir, build);
+    const build = rustBuildStage(df, outdir);
+    runCargoBuild(outdir, build);
 
     // WHEN the production stage's own instructions build an image: each COPY --from=build takes its file
     // from a context folder instead (the builder image cannot be pulled here); every other line is kept.

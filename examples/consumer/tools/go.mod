@@ -1,0 +1,3 @@
+module consumer/tools
+
+go 1.22
