@@ -8,6 +8,7 @@ import { parseNewComponentArgs } from "../src/cli/new-component";
 import { addComponent } from "../src/cli/projenrc-edit";
 import { runPolicy } from "../src/policy/run";
 import { readTree, repoCopy } from "./helpers";
+import { readmeBlock } from "./readme-blocks";
 
 const RC = fs.readFileSync(path.resolve(__dirname, "../.projenrc.ts"), "utf-8");
 
@@ -63,9 +64,12 @@ describe("npx projen new-component, end to end in a copy of this repository", ()
   it("declares, writes starters once, synthesizes, builds offline, passes the policy; a second run changes nothing", () => {
     // GIVEN
     const dir = repoCopy();
-    const run = (...args: string[]) => spawnSync("npx", ["projen", "new-component", ...args], { cwd: dir, encoding: "utf-8" });
+    // the README's command, as it is written there
+    const [line] = readmeBlock("Add a component");
+    expect(line).toBe("npx projen new-component kafka-archiver --lang rust --kind plugin --port metrics=9090");
+    const run = () => spawnSync("sh", ["-c", line], { cwd: dir, encoding: "utf-8" });
     // WHEN
-    const first = run("kafka-archiver", "--lang", "rust", "--kind", "plugin", "--port", "metrics=9090");
+    const first = run();
     // THEN
     expect(first.stderr).not.toMatch(/error/i);
     expect(first.status).toBe(0);
@@ -93,7 +97,7 @@ describe("npx projen new-component, end to end in a copy of this repository", ()
 
     // WHEN run again, as a script would (idempotent)
     const before = readTree(dir);
-    const second = run("kafka-archiver", "--lang", "rust", "--kind", "plugin", "--port", "metrics=9090");
+    const second = run();
     // THEN it succeeds and changes nothing
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toContain("new-component: \"kafka-archiver\" is already declared in .projenrc.ts; nothing was changed");

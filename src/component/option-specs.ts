@@ -27,13 +27,25 @@ export const PORT_SPEC = v.strictObject({
 export type PortSpec = Readonly<v.InferInput<typeof PORT_SPEC>>;
 
 export const RESOURCE_SPEC = v.strictObject({
-  /** @default "100m" */
+  /**
+   * CPU the scheduler reserves for the container (a Kubernetes quantity).
+   * @default "100m"
+   */
   cpuRequest: v.optional(cpuQuantity),
-  /** @default "64Mi" */
+  /**
+   * Memory the scheduler reserves for the container.
+   * @default "64Mi"
+   */
   memoryRequest: v.optional(memoryQuantity),
-  /** @default "500m" */
+  /**
+   * CPU above which the container is throttled.
+   * @default "500m"
+   */
   cpuLimit: v.optional(cpuQuantity),
-  /** @default "128Mi" */
+  /**
+   * Memory above which the container is killed (OOM).
+   * @default "128Mi"
+   */
   memoryLimit: v.optional(memoryQuantity),
 });
 /** CPU and memory requests and limits of the component's container. */
@@ -42,9 +54,15 @@ export type ResourceSpec = Readonly<v.InferInput<typeof RESOURCE_SPEC>>;
 export const HEALTH_SPEC = v.strictObject({
   /** Name of the declared port that serves the endpoints. */
   port: portName,
-  /** @default "/healthz" */
+  /**
+   * Path of the liveness probe: the kubelet restarts the container when it fails.
+   * @default "/healthz"
+   */
   livenessPath: v.optional(httpPath),
-  /** @default "/readyz" */
+  /**
+   * Path of the readiness probe: the Service sends no traffic while it fails.
+   * @default "/readyz"
+   */
   readinessPath: v.optional(httpPath),
 });
 /** HTTP health endpoints the kubelet probes. */
