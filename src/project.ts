@@ -41,7 +41,7 @@ import { IMAGE_USER, type ImageUser } from "./component/option-specs";
 import { CHECK_ENV, FORCE_ENV, SYNTH_DIR_ENV } from "./env-names";
 import { checkOptions, shown } from "./options/check-options";
 import {
-  branchName, enumOf, goModulePath, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, repoPath, toolchainVersion,
+  branchName, goModulePath, optionalEnum, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, repoPath, toolchainVersion,
 } from "./options/grammars";
 import { projectSubject, Refusal, refusal, subject } from "./refusal";
 import { byCodeUnits } from "./order";
@@ -68,7 +68,7 @@ const CONTAINER_MONOREPO_PROPS = v.strictObject({
    * Debian generation of the distroless runtime images and the builders.
    * @default DebianRelease.TRIXIE
    */
-  debian: v.optional(enumOf(DebianRelease, "DebianRelease")),
+  debian: optionalEnum(DebianRelease, "DebianRelease"),
   /**
    * Rust toolchain of the builder image (`RUST_VERSION` in the Dockerfiles) and `rust-version` of the crates.
    * @default "1.95.0"
@@ -98,7 +98,7 @@ const CONTAINER_MONOREPO_PROPS = v.strictObject({
    * The workspace's `[profile.release]`.
    * @default CargoProfilePreset.SPEED
    */
-  cargoProfile: v.optional(enumOf(CargoProfilePreset, "CargoProfilePreset")),
+  cargoProfile: optionalEnum(CargoProfilePreset, "CargoProfilePreset"),
   /**
    * The workspace's reqwest, always without default features and with rustls.
    * @default - reqwest 0.12 with rustls-tls, charset, http2, system-proxy

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
+import * as fs from "node:fs";
 import {
+  CargoProfilePreset,
   ContainerMonorepo,
   GoComponent,
   Linkage,
@@ -14,7 +16,7 @@ import {
 } from "../src";
 import * as imagePlan from "../src/dockerfile/image-plan";
 import { validateRendered } from "../src/component/validation";
-import { snapshot, synth, tmpdir } from "./helpers";
+import { UNPINNED, snapshot, synth, tmpdir } from "./helpers";
 
 type Case = [label: string, declare: (p: ContainerMonorepo) => void, message: RegExp, props?: Partial<ContainerMonorepoProps>];
 
@@ -157,6 +159,30 @@ describe("bad input", () => {
     expect(message).toContain("[svc] env[\"1BAD\"]: \"1BAD\"");
     expect(message).toContain("[other] replicas: 0");
     expect(message).toContain("[tool] ports: given");
+  });
+
+  it("a misspelled enum member (undefined at run time) is refused, not taken for the default", () => {
+    const outdir = tmpdir();
+    const refusal = (define: () => ContainerMonorepo) => {
+      try {
+        define().synth();
+      } catch (e) {
+        expect(isRefusal(e)).toBe(true);
+        return (e as Error).message;
+      }
+      return "synthesized";
+    };
+    const components = refusal(() => {
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED });
+      new RustComponent(p, "svc", { ports: METRICS, linkage: (Linkage as any).STATC });
+      new GoComponent(p, "migrate", { workload: (WorkloadKind as any).JBO });
+      return p;
+    });
+    expect(components).toContain("[svc] linkage: is undefined (a misspelled Linkage member reads as undefined); use Linkage.GLIBC or Linkage.STATIC, or leave the option out for its default");
+    expect(components).toContain("[migrate] workload: is undefined (a misspelled WorkloadKind member reads as undefined)");
+    const project = refusal(() => new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED, cargoProfile: (CargoProfilePreset as any).SPEEED }));
+    expect(project).toContain("[project demo] cargoProfile: is undefined (a misspelled CargoProfilePreset member reads as undefined)");
+    expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
   it("the props types come from the schemas, so the type checker and the run-time check agree", () => {

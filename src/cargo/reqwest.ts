@@ -7,7 +7,7 @@
  */
 
 import * as v from "valibot";
-import { cargoFeature, enumOf } from "../options/grammars";
+import { cargoFeature, optionalEnum } from "../options/grammars";
 
 /** A reqwest release line prism-projen knows the feature names of. */
 export enum ReqwestVersion {
@@ -85,7 +85,7 @@ export const REQWEST_OPTIONS = v.strictObject({
    * The reqwest release line.
    * @default ReqwestVersion.V0_12
    */
-  version: v.optional(enumOf(ReqwestVersion, "ReqwestVersion")),
+  version: optionalEnum(ReqwestVersion, "ReqwestVersion"),
   /**
    * Features added to the rustls feature and the non-TLS defaults (e.g. `json`).
    * @default []

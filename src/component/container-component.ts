@@ -2,7 +2,7 @@ import type { IConstruct } from "constructs";
 import * as v from "valibot";
 import { checkOptions } from "../options/check-options";
 import { refusal, subject } from "../refusal";
-import { enumOf, fileName, envName, kubernetesName, repoPath, wholeNumber } from "../options/grammars";
+import { enumOf, fileName, envName, kubernetesName, optionalEnum, repoPath, wholeNumber } from "../options/grammars";
 import {
   INSTALL_DIR,
   Linkage,
@@ -70,7 +70,7 @@ export const SHARED_COMPONENT_PROPS = {
    * Base image family of the runtime stage.
    * @default RuntimeBase.DISTROLESS
    */
-  runtime: v.optional(enumOf(RuntimeBase, "RuntimeBase")),
+  runtime: optionalEnum(RuntimeBase, "RuntimeBase"),
   /**
    * Whether the process reads local time zones (the IANA database). Distroless
    * ships it; on scratch a Go binary embeds it (`-tags timetzdata`) and a Rust
@@ -89,7 +89,7 @@ const CONTAINER_COMPONENT_PROPS = v.strictObject({
    * How the component runs on Kubernetes.
    * @default - WorkloadKind.DEPLOYMENT for a RustComponent, WorkloadKind.NONE (image only) for a GoComponent
    */
-  workload: v.optional(WORKLOAD),
+  workload: v.exactOptional(WORKLOAD),
 });
 
 /** Props every kind of component shares. */

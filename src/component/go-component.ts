@@ -23,7 +23,7 @@ const GO_COMPONENT_PROPS = v.strictObject({
    * How the command runs on Kubernetes: a Go command is a tool, so image only unless said otherwise.
    * @default WorkloadKind.NONE
    */
-  workload: v.optional(WORKLOAD),
+  workload: v.exactOptional(WORKLOAD),
   /**
    * Extra `-ldflags` (e.g. `-X main.version=...`), after the `-s -w -buildid=` that strip the binary.
    * @default ""

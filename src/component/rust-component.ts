@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { SampleFile } from "projen/lib/sample-file";
 import { renderMemberManifest } from "../cargo/render";
 import { TomlFile } from "../files/toml-file";
-import { cargoPackageName, enumOf } from "../options/grammars";
+import { cargoPackageName, optionalEnum } from "../options/grammars";
 import { ContainerMonorepo } from "../project";
 import {
   assertNewComponentName,
@@ -32,20 +32,20 @@ const RUST_COMPONENT_PROPS = v.strictObject({
    * How the component runs on Kubernetes. A Deployment needs probes: declare a port named `metrics`, or set `health`.
    * @default WorkloadKind.DEPLOYMENT
    */
-  workload: v.optional(WORKLOAD),
+  workload: v.exactOptional(WORKLOAD),
   /**
    * How the binary is linked. Static builds use `+crt-static` for the glibc
    * target and run on distroless `static` (or `scratch`).
    * @default Linkage.GLIBC
    */
-  linkage: v.optional(enumOf(Linkage, "Linkage")),
+  linkage: optionalEnum(Linkage, "Linkage"),
   /**
    * The C library a static build links: glibc (`+crt-static`, static-pie) or
    * musl (the `x86_64-unknown-linux-musl` target, added with rustup in the
    * build stage). Only for `linkage: Linkage.STATIC`.
    * @default StaticLibc.GLIBC
    */
-  staticLibc: v.optional(enumOf(StaticLibc, "StaticLibc")),
+  staticLibc: optionalEnum(StaticLibc, "StaticLibc"),
   /**
    * Whether the crate uses HTTP: it then depends on the workspace's reqwest,
    * pinned to rustls.

@@ -17,7 +17,19 @@ export function grammar(pattern: RegExp, problem: Message) {
 /** One of a TypeScript enum's values; the message lists them as the user writes them (`Linkage.STATIC`). */
 export function enumOf<E extends Record<string, string>>(values: E, name: string) {
   const members = Object.keys(values).map((k) => `${name}.${k}`);
-  return v.enum(values, (issue) => `${shown(issue.input)} is not a ${name}; use ${members.slice(0, -1).join(", ")}${members.length > 1 ? " or " : ""}${members.at(-1)}`);
+  const use = `use ${members.slice(0, -1).join(", ")}${members.length > 1 ? " or " : ""}${members.at(-1)}`;
+  return v.enum(values, (issue) => issue.input === undefined
+    // `Linkage.STATC` is undefined in JavaScript: a given option whose value is undefined is most likely a misspelled member.
+    ? `is undefined (a misspelled ${name} member reads as undefined); ${use}, or leave the option out for its default`
+    : `${shown(issue.input)} is not a ${name}; ${use}`);
+}
+
+/**
+ * An optional enum option: absent means the default, but a key given the value undefined is refused,
+ * because that is what a misspelled member (`Linkage.STATC`) evaluates to.
+ */
+export function optionalEnum<E extends Record<string, string>>(values: E, name: string) {
+  return v.exactOptional(enumOf(values, name));
 }
 
 /** A whole number from `min` to `max`. */
