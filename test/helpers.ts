@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -55,6 +56,17 @@ export function synth(define: (outdir: string) => ContainerMonorepo): { outdir: 
   const outdir = tmpdir();
   define(outdir).synth();
   return { outdir, files: readTree(outdir) };
+}
+
+/**
+ * What `npx projen` adds after a synthesis: a Cargo.lock made by cargo, offline, when the workspace has
+ * none (the policy reads the dependency graph through it). Returns `dir`.
+ */
+export function withCargoLock(dir: string): string {
+  if (fs.existsSync(path.join(dir, "Cargo.toml")) && !fs.existsSync(path.join(dir, "Cargo.lock"))) {
+    execFileSync("cargo", ["generate-lockfile", "--offline", "--quiet"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  }
+  return dir;
 }
 
 let cached: { outdir: string; files: Record<string, string> } | undefined;

@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument, stringify } from "yaml";
 import { checkFile, RULES, runPolicy } from "../src/policy/run";
-import { synthPrism, tmpdir } from "./helpers";
+import { ContainerMonorepo, Linkage, ReqwestVersion, RustComponent } from "../src";
+import { METRICS, UNPINNED, synth, synthPrism, tmpdir, withCargoLock } from "./helpers";
 
 const REPO = path.resolve(__dirname, "..");
 const A = "a".repeat(64);
@@ -148,9 +149,70 @@ describe("GitHub Actions rules", () => {
   });
 });
 
+/**
+ * PRISM-C001 over the graph cargo resolves: Debian's packaged crates (librust-reqwest-dev: reqwest 0.11,
+ * native-tls, openssl) stand in for crates.io, through a source replacement in the workspace's .cargo/.
+ */
+const CARGO_CASES = ["PRISM-C001"];
+
+describe("PRISM-C001: no OpenSSL in the Rust dependency graph", () => {
+  const debian = `[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n`;
+
+  /** A synthesized workspace with a member `fetcher` using reqwest 0.11 (Debian's), Cargo.lock made offline. */
+  function fetcher(edit?: (dir: string) => void): string {
+    const { outdir } = synth((dir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED, reqwest: { version: ReqwestVersion.V0_11 } });
+      new RustComponent(p, "fetcher", { httpClient: true, linkage: Linkage.STATIC, ports: METRICS });
+      new RustComponent(p, "quiet", { ports: METRICS });
+      return p;
+    });
+    fs.mkdirSync(path.join(outdir, ".cargo"));
+    fs.writeFileSync(path.join(outdir, ".cargo/config.toml"), debian);
+    edit?.(outdir);
+    return withCargoLock(outdir);
+  }
+
+  const edit = (file: string, change: (text: string) => string) => {
+    fs.chmodSync(file, 0o644);
+    fs.writeFileSync(file, change(fs.readFileSync(file, "utf-8")));
+  };
+  const c001 = (dir: string) => runPolicy(dir).findings.filter((f) => f.ruleIds.includes("PRISM-C001"));
+
+  it("the synthesized workspace (reqwest with rustls only) has no finding", () => {
+    const dir = fetcher();
+    expect(runPolicy(dir).files.cargo).toEqual(["Cargo.toml"]);
+    expect(c001(dir)).toEqual([]);
+  });
+
+  it("native-tls added to a member: the finding names the member, the path, and the line that adds it", () => {
+    const dir = fetcher((d) => edit(path.join(d, "containers/fetcher/Cargo.toml"), (t) => `${t}\n[dependencies.native-tls]\nversion = "0.2"\n`));
+    const findings = c001(dir);
+    expect(findings).toHaveLength(1);
+    const manifest = fs.readFileSync(path.join(dir, "containers/fetcher/Cargo.toml"), "utf-8").split("\n");
+    expect(findings[0].file).toBe("containers/fetcher/Cargo.toml");
+    expect(manifest[findings[0].line - 1]).toBe("[dependencies.native-tls]");
+    expect(findings[0].message).toMatch(/^fetcher pulls native-tls: fetcher 0\.1\.0 -> native-tls 0\.2\.\d+; use the crate's rustls feature/);
+  });
+
+  it("reqwest's default features (native-tls) in the workspace: the path goes through reqwest", () => {
+    const dir = fetcher((d) => edit(path.join(d, "Cargo.toml"), (t) => t.replace("default-features = false", "default-features = true")));
+    const findings = c001(dir);
+    expect(findings.map((f) => f.file)).toEqual(["containers/fetcher/Cargo.toml"]);
+    expect(findings[0].message).toMatch(/^fetcher pulls (native-tls|openssl|openssl-sys): fetcher 0\.1\.0 -> reqwest 0\.11\.\d+ -> /);
+  });
+
+  it("a graph cargo cannot read is a finding, never a pass", () => {
+    const dir = fetcher();
+    fs.rmSync(path.join(dir, "Cargo.lock"));
+    const findings = c001(dir);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].message).toMatch(/^the dependency graph could not be read, so the OpenSSL ban is not checked: `cargo metadata .*--locked/);
+  });
+});
+
 describe("the rule set", () => {
   it("every rule has a breaking-file test above", () => {
-    const tested = new Set([...DOCKERFILE_CASES, ...K8S_CASES, ...WORKFLOW_CASES].map((c) => c[0]));
+    const tested = new Set([...DOCKERFILE_CASES, ...K8S_CASES, ...WORKFLOW_CASES].map((c) => c[0]).concat(CARGO_CASES));
     const all = Object.values(RULES).flat().map((r) => r.ids[0]);
     expect(all.filter((id) => !tested.has(id))).toEqual([]);
   });
@@ -167,7 +229,7 @@ describe("the rule set", () => {
 
 describe("the policy over the default six-component tree", () => {
   it("has zero findings; its exceptions are listed with their reasons and what they cover", () => {
-    const report = runPolicy(synthPrism().outdir);
+    const report = runPolicy(withCargoLock(synthPrism().outdir));
     expect(report.findings).toEqual([]);
     expect(report.files.dockerfile).toHaveLength(6);
     expect(report.files.workflow).toEqual([".github/workflows/images.yml"]);
@@ -178,8 +240,8 @@ describe("the policy over the default six-component tree", () => {
   it("the CLI exits 0 on the tree, prints the exceptions, and writes SARIF that the SARIF multitool validates", () => {
     const out = tmpdir();
     const sarif = path.join(out, "policy.sarif");
-    const stdout = execFileSync("npx", ["tsx", "src/policy/cli.ts", "--sarif", sarif, synthPrism().outdir], { cwd: REPO, encoding: "utf-8" });
-    expect(stdout).toContain("policy: 0 finding(s) in 6 dockerfile, 7 kubernetes, 1 workflow file(s)");
+    const stdout = execFileSync("npx", ["tsx", "src/policy/cli.ts", "--sarif", sarif, withCargoLock(synthPrism().outdir)], { cwd: REPO, encoding: "utf-8" });
+    expect(stdout).toContain("policy: 0 finding(s) in 6 dockerfile, 7 kubernetes, 1 workflow, 1 cargo file(s)");
     expect(stdout).toMatch(/^exception DS-0026 \(12 covered\): distroless/m);
     expect(stdout).toMatch(/^exception PRISM-D001 \(18 covered\): /m);
     expect(JSON.parse(fs.readFileSync(sarif, "utf-8")).version).toBe("2.1.0");
@@ -189,7 +251,7 @@ describe("the policy over the default six-component tree", () => {
   it("the CLI exits 1 with file:line and rule ids when a generated file breaks a rule", () => {
     // GIVEN a copy of the tree with a hand-weakened manifest
     const dir = tmpdir();
-    fs.cpSync(synthPrism().outdir, dir, { recursive: true });
+    fs.cpSync(withCargoLock(synthPrism().outdir), dir, { recursive: true });
     const manifest = path.join(dir, "deploy/base/proxy.yaml");
     fs.chmodSync(manifest, 0o644);
     fs.writeFileSync(manifest, fs.readFileSync(manifest, "utf-8").replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"));

@@ -5,7 +5,7 @@ import { parse, parseDocument } from "yaml";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent } from "../src";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "../src/dockerfile/base-image-lock";
 import { runPolicy } from "../src/policy/run";
-import { UNPINNED, readTree, synthPrism, tmpdir } from "./helpers";
+import { UNPINNED, readTree, synthPrism, tmpdir, withCargoLock } from "./helpers";
 
 // Test data: well-formed digests, not real images' (no registry is reachable from the tests).
 const D1 = `sha256:${"1".repeat(64)}`;
@@ -32,7 +32,7 @@ describe("base-image digests", () => {
     demo(outdir, UNPINNED).synth();
     fs.chmodSync(path.join(outdir, "policy-exceptions.json"), 0o644);
     fs.rmSync(path.join(outdir, "policy-exceptions.json"));
-    const report = runPolicy(outdir);
+    const report = runPolicy(withCargoLock(outdir));
     expect(report.findings.map((f) => f.ruleIds[0])).toEqual(["PRISM-D001", "PRISM-D001", "PRISM-D001"]);
     expect(report.exceptions.map((e) => e.ruleId)).toEqual(["DS-0026"]);
   });
@@ -55,7 +55,7 @@ describe("base-image digests", () => {
     expect(dockerfile).toContain(`FROM docker.io/library/rust:\${RUST_VERSION}-slim-trixie@${D1} AS build`);
     expect(dockerfile).toContain(`FROM gcr.io/distroless/static-debian13:nonroot@${D2} AS production`);
     expect(dockerfile).toContain(`FROM gcr.io/distroless/static-debian13:debug-nonroot@${D3} AS debug`);
-    expect(runPolicy(outdir).findings).toEqual([]);
+    expect(runPolicy(withCargoLock(outdir)).findings).toEqual([]);
     // and Dependabot keeps the lock's digests current
     const dependabot = parse(readTree(outdir)[".github/dependabot.yml"]);
     expect(dependabot.updates).toContainEqual(expect.objectContaining({ "package-ecosystem": "docker", "directory": "/base-images" }));
@@ -78,7 +78,7 @@ describe("base-image digests", () => {
     demo(outdir, { allowUnpinnedBaseImages: "no registry here" }).synth();
     const exceptions = JSON.parse(readTree(outdir)["policy-exceptions.json"]).exceptions;
     expect(exceptions).toContainEqual({ ruleId: "PRISM-D001", reason: "no registry here" });
-    expect(runPolicy(outdir).findings).toEqual([]);
+    expect(runPolicy(withCargoLock(outdir)).findings).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
  */
 
 /** The kind of generated file a rule reads. */
-export type FileKind = "dockerfile" | "kubernetes" | "workflow";
+export type FileKind = "dockerfile" | "kubernetes" | "workflow" | "cargo";
 
 /** One rule violation, located in a file. */
 export interface Finding {
@@ -23,7 +23,8 @@ export interface Rule<Parsed> {
   readonly summary: string;
   /** Where the rule comes from. */
   readonly source: string;
-  readonly check: (parsed: Parsed) => readonly Omit<Finding, "ruleIds" | "file">[];
+  /** Findings in the file read, or in the file a finding names (a workspace member, for a rule over the Cargo graph). */
+  readonly check: (parsed: Parsed) => readonly (Omit<Finding, "ruleIds" | "file"> & { readonly file?: string })[];
 }
 
 /** A rule that does not hold for a stated reason, listed in the report instead of silently skipped. */

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CARGO_RULES, readCargoGraph } from "./cargo-rules";
 import { DOCKERFILE_RULES, parseDockerfile } from "./dockerfile-rules";
 import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./exceptions";
 import type { FileKind, Finding, PolicyException, PolicyReport, Rule } from "./finding";
@@ -13,32 +14,46 @@ export const RULES = {
   dockerfile: DOCKERFILE_RULES,
   kubernetes: KUBERNETES_RULES,
   workflow: WORKFLOW_RULES,
+  cargo: CARGO_RULES,
 } as const;
 
 /** The kind of a generated file, from its path; undefined for files the policy does not read. */
 export function fileKind(file: string): FileKind | undefined {
   if (path.posix.basename(file) === "Dockerfile") return "dockerfile";
+  // The workspace manifest stands for the whole resolved graph, which the cargo rules read through cargo.
+  if (file === "Cargo.toml") return "cargo";
   if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(file)) return "workflow";
   if (/^deploy\/.+\.ya?ml$/.test(file) && !/(^|\/)kustomization\.ya?ml$/.test(file)) return "kubernetes";
   return undefined;
 }
 
-/** Runs the rules of `kind` over one file's text. */
-export function checkFile(kind: FileKind, file: string, text: string): Finding[] {
+/** Runs the rules of `kind` over one file's text (for `cargo`, over the graph cargo resolves in `dir`). */
+export function checkFile(kind: FileKind, file: string, text: string, dir = "."): Finding[] {
   const run = <P>(rules: readonly Rule<P>[], parsed: P) => rules.flatMap((rule) =>
     rule.check(parsed).map((f) => ({ ruleIds: rule.ids, file, ...f })));
   try {
+    if (kind === "cargo") return run(CARGO_RULES, readCargoGraph(dir));
     return kind === "dockerfile" ? run(DOCKERFILE_RULES, parseDockerfile(text)) : run(RULES[kind], parseYamlSource(text));
   } catch (e) {
     return [{ ruleIds: ["PARSE"], file, line: 1, message: `cannot be parsed: ${(e as Error).message}` }];
   }
 }
 
+/** What a policy run reads. */
+export interface PolicyOptions {
+  /**
+   * Whether the Cargo rules read the resolved dependency graph (cargo metadata, which needs Cargo.lock
+   * and may fetch crates). Off only where the graph cannot be had, e.g. a test tree whose crates are not cached.
+   * @default true
+   */
+  readonly dependencyGraph?: boolean;
+}
+
 /**
  * Reads the synthesized tree back from disk (the files listed in
  * `.projen/files.json`), runs every rule, and applies the recorded exceptions.
  */
-export function runPolicy(dir: string): PolicyReport {
+export function runPolicy(dir: string, options: PolicyOptions = {}): PolicyReport {
   const manifest = path.join(dir, ".projen", "files.json");
   if (!fs.existsSync(manifest)) {
     throw new Error(`${manifest} not found: run "npx projen" first, in the repository root`);
@@ -48,15 +63,15 @@ export function runPolicy(dir: string): PolicyReport {
     throw new Error(`${manifest} does not list generated files as paths inside the repository: run "npx projen" to write it again`);
   }
   const generated: string[] = listed;
-  const files: Record<FileKind, string[]> = { dockerfile: [], kubernetes: [], workflow: [] };
+  const files: Record<FileKind, string[]> = { dockerfile: [], kubernetes: [], workflow: [], cargo: [] };
   const all: Finding[] = [];
   for (const file of [...generated].sort()) {
     const kind = fileKind(file);
     const absolute = path.join(dir, file);
     if (kind && !staysInside(dir, file)) throw new Error(`${file}: a link on this path leads out of the repository; the policy reads nothing there`);
-    if (!kind || !fs.existsSync(absolute)) continue;
+    if (!kind || !fs.existsSync(absolute) || (kind === "cargo" && options.dependencyGraph === false)) continue;
     files[kind].push(file);
-    all.push(...checkFile(kind, file, fs.readFileSync(absolute, "utf-8")));
+    all.push(...checkFile(kind, file, fs.readFileSync(absolute, "utf-8"), dir));
   }
   return applyExceptions(all, readExceptions(dir), files);
 }
