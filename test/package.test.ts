@@ -124,7 +124,7 @@ describe("a new repository, from an empty folder, with the README's commands", (
     expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
 
     const policy = run("npx", ["projen", "policy"], consumer);
-    expect([policy.status, policy.stdout]).toEqual([0, expect.stringMatching(/^policy: 0 finding\(s\) in 2 dockerfile, 4 kubernetes, 1 workflow file\(s\)$/m)]);
+    expect([policy.status, policy.stdout]).toEqual([0, expect.stringMatching(/^policy: 0 finding\(s\) in 2 dockerfile, 4 kubernetes, 1 workflow, 1 cargo file\(s\)$/m)]);
     const sarif = run("npx", ["projen", "policy", "--sarif", "policy.sarif"], consumer);
     expect(sarif.status, sarif.stderr).toBe(0);
     const log = JSON.parse(fs.readFileSync(path.join(consumer, "policy.sarif"), "utf-8"));
@@ -143,7 +143,7 @@ describe("a new repository, from an empty folder, with the README's commands", (
     }
     expect(fs.readFileSync(path.join(consumer, "Cargo.lock"), "utf-8")).toMatch(/^name = "worker"$/m);
     const policyAfter = run("npx", ["projen", "policy"], consumer);
-    expect([policyAfter.status, policyAfter.stdout]).toEqual([0, expect.stringMatching(/^policy: 0 finding\(s\) in 4 dockerfile, 6 kubernetes, 1 workflow file\(s\)$/m)]);
+    expect([policyAfter.status, policyAfter.stdout]).toEqual([0, expect.stringMatching(/^policy: 0 finding\(s\) in 4 dockerfile, 6 kubernetes, 1 workflow, 1 cargo file\(s\)$/m)]);
 
     // Each Dockerfile's own build command, run on the tree: cargo with --locked against the created Cargo.lock, go build.
     for (const name of ["api", "worker"]) {
