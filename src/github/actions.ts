@@ -19,6 +19,8 @@ export const ACTIONS = {
   login: { repo: "docker/login-action", sha: "4907a6ddec9925e35a0a9e82d7399ccc52663121", version: "v4.1.0" },
   cosignInstaller: { repo: "sigstore/cosign-installer", sha: "6f9f17788090df1f26f669e9d70d6ae9567deba6", version: "v4.1.2" },
   uploadSarif: { repo: "github/codeql-action/upload-sarif", sha: "8aad20d150bbac5944a9f9d289da16a4b0d87c1e", version: "v4.36.2" },
+  cargoDeny: { repo: "EmbarkStudios/cargo-deny-action", sha: "91bf2b620e09e18d6eb78b92e7861937469acedb", version: "v2.0.17" },
+  govulncheck: { repo: "golang/govulncheck-action", sha: "b625fbe08f3bccbe446d94fbf87fcc875a4f50ee", version: "v1.0.4" },
 } as const satisfies Record<string, PinnedAction>;
 
 /** The `uses:` value of a pinned action. */

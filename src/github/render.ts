@@ -7,12 +7,12 @@ import type { Job, Step, Workflow } from "./workflow-model";
 import { byCodeUnits } from "../order";
 
 /**
- * Renders the images workflow: a synth-drift gate and the policy over the
- * generated files; per component (a matrix entry each) the production and
- * debug images, tagged per the ADR, the production image scanned with trivy;
- * and, on pushes to the default branch or release tags only, the same images
- * pushed with provenance and SBOM attestations and signed keyless with cosign.
- * Pure: models in, workflow data out.
+ * Renders the images workflow: a synth-drift gate and the policy over the generated files; the
+ * dependency checks (cargo-deny for the Rust workspace, govulncheck for the Go module); per component
+ * (a matrix entry each), on pull requests, both image targets built and production scanned with trivy;
+ * on pushes to the default branch or release tags, each image built once and pushed under its commit
+ * tag with provenance and SBOM attestations, and that digest scanned, signed keyless with cosign, and
+ * only then given its release tags. Pure: models in, workflow data out.
  */
 
 /** Path of a component's Dockerfile, relative to the repository root. */
@@ -20,9 +20,11 @@ export function dockerfilePath(component: ComponentModel): string {
   return `${component.path}/Dockerfile`;
 }
 
-
 export function renderImagesWorkflow(project: ProjectModel, components: readonly ComponentModel[]): Workflow {
   const sorted = [...components].sort((a, b) => byCodeUnits(a.name, b.name));
+  const rust = sorted.some((c) => c.build.kind === "rust");
+  const go = sorted.some((c) => c.build.kind === "go");
+  const gates = ["synth", "policy", ...(rust ? ["cargo-deny"] : []), ...(go ? ["govulncheck"] : [])];
   return {
     name: "images",
     on: {
@@ -32,12 +34,16 @@ export function renderImagesWorkflow(project: ProjectModel, components: readonly
     },
     // Nothing by default; each job asks for what it needs.
     permissions: {},
-    concurrency: { "group": "images-${{ github.ref }}", "cancel-in-progress": true },
+    // A newer commit of a pull request supersedes its running checks; a publishing run (default branch,
+    // tags) is never cancelled half-way, between push and signature: it waits.
+    concurrency: { "group": "images-${{ github.ref }}", "cancel-in-progress": "${{ github.event_name == 'pull_request' }}" },
     jobs: {
-      synth: synthJob(project),
-      policy: policyJob(project),
-      image: imageJob(project, sorted),
-      publish: publishJob(project, sorted),
+      "synth": synthJob(project),
+      "policy": policyJob(project),
+      ...(rust ? { "cargo-deny": cargoDenyJob() } : {}),
+      ...(go ? { govulncheck: govulncheckJob(project) } : {}),
+      "image": imageJob(project, sorted),
+      "publish": publishJob(project, sorted, gates),
     },
   };
 }
@@ -95,93 +101,129 @@ function synthJob(project: ProjectModel): Job {
   };
 }
 
+/** cargo-deny over the workspace: advisories, the OpenSSL ban, licenses and sources, as deny.toml says. */
+function cargoDenyJob(): Job {
+  return {
+    "name": "cargo-deny",
+    "runs-on": "ubuntu-24.04",
+    "permissions": { contents: "read" },
+    "timeout-minutes": 15,
+    "steps": [
+      checkout(),
+      { name: "Check advisories, bans, licenses and sources", uses: uses(ACTIONS.cargoDeny), with: { "command": "check", "manifest-path": "./Cargo.toml" } },
+    ],
+  };
+}
+
+/** govulncheck over the Go module: known vulnerabilities in the code paths the commands reach. */
+function govulncheckJob(project: ProjectModel): Job {
+  return {
+    "name": "govulncheck",
+    "runs-on": "ubuntu-24.04",
+    "permissions": { contents: "read" },
+    "timeout-minutes": 15,
+    "steps": [
+      checkout(),
+      {
+        name: "Check the Go module for known vulnerabilities",
+        uses: uses(ACTIONS.govulncheck),
+        // Our own checkout (no persisted token) instead of the action's.
+        with: { "repo-checkout": false, "go-version-input": project.goVersion, "check-latest": false, "cache": false, "work-dir": project.goModuleDir, "go-package": "./..." },
+      },
+    ],
+  };
+}
+
+/** Pull requests: both targets built (nothing pushed), the production image scanned on the runner. */
 function imageJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
+  const scope = "${{ matrix.component }}";
   return {
     "name": "image ${{ matrix.component }}",
     "runs-on": "ubuntu-24.04",
     "needs": ["synth"],
+    "if": "github.event_name != 'push'",
     "permissions": { contents: "read" },
     "timeout-minutes": 60,
     "strategy": matrix(project, components),
     "steps": [
       checkout(),
       { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
-      computeTags(),
-      buildPushStep("production", "load"),
-      buildPushStep("debug", "load"),
       {
-        name: "Scan production image",
-        uses: uses(ACTIONS.trivy),
+        name: "Build production image",
+        id: "production",
+        uses: uses(ACTIONS.buildPush),
         with: {
-          "image-ref": "${{ steps.tags.outputs.scan }}",
-          "exit-code": "1",
-          "ignore-unfixed": true,
-          "severity": "CRITICAL,HIGH",
-          "vuln-type": "os,library",
+          ...buildInputs("production"),
+          "tags": "${{ matrix.image }}:pr-${{ github.sha }}",
+          "load": true,
+          "push": false,
+          "cache-to": `type=gha,mode=max,scope=${scope}`,
         },
       },
+      {
+        name: "Build debug image",
+        uses: uses(ACTIONS.buildPush),
+        with: { ...buildInputs("debug"), push: false, outputs: "type=cacheonly" },
+      },
+      // The image just built and loaded, under this commit's tag on a fresh runner.
+      scanStep("${{ matrix.image }}:pr-${{ github.sha }}"),
     ],
   };
 }
 
-/**
- * docker/build-push-action for one target of the matrix component: `load` into the runner's engine
- * for the scan (the image job), or `push` with attestations (the publish job, which has the permissions).
- */
-function buildPushStep(target: keyof typeof TARGETS, mode: "load" | "push"): Step {
-  const scope = "${{ matrix.component }}";
-  const common = {
+/** The inputs every build of a target shares. */
+function buildInputs(target: keyof typeof TARGETS) {
+  return {
     "context": ".",
     "file": "${{ matrix.dockerfile }}",
     "target": TARGETS[target],
-    "tags": `\${{ steps.tags.outputs.${target} }}`,
-    "cache-from": `type=gha,scope=${scope}`,
+    "cache-from": "type=gha,scope=${{ matrix.component }}",
   };
-  return mode === "load"
-    ? {
-      name: `Build ${target} image`,
-      uses: uses(ACTIONS.buildPush),
-      with: { ...common, "load": true, "push": false, "cache-to": `type=gha,mode=max,scope=${scope}` },
-    }
-    : {
-      name: `Push ${target} image`,
-      id: target,
-      uses: uses(ACTIONS.buildPush),
-      // SLSA provenance with every build parameter, and an SPDX SBOM, attached to the image.
-      with: { ...common, "push": true, "provenance": "mode=max", "sbom": true },
-    };
 }
 
-/** Tags per the ADR, computed from the ref; values reach the script through env, never through ${{ }} inside run. */
-function computeTags(): Step {
+function scanStep(imageRef: string): Step {
   return {
-    name: "Compute image tags",
+    name: "Scan production image",
+    uses: uses(ACTIONS.trivy),
+    with: {
+      "image-ref": imageRef,
+      "exit-code": "1",
+      "ignore-unfixed": true,
+      "severity": "CRITICAL,HIGH",
+      "vuln-type": "os,library",
+    },
+  };
+}
+
+/**
+ * The release tags of a push, per the ADR: `latest` / `debug` on the default branch, `vX.Y.Z` /
+ * `vX.Y.Z-debug` on a release tag. Values reach the script through env, never through ${{ }} inside run.
+ */
+function releaseTags(): Step {
+  return {
+    name: "Compute release tags",
     id: "tags",
     shell: "bash",
-    // Values reach the script through env, never through ${{ }} inside run (script injection).
     env: {
-      IMAGE: "${{ matrix.image }}",
-      SHA: "${{ github.sha }}",
       REF_TYPE: "${{ github.ref_type }}",
       REF_NAME: "${{ github.ref_name }}",
       IS_DEFAULT_BRANCH: "${{ github.ref == format('refs/heads/{0}', github.event.repository.default_branch) }}",
     },
     run: [
       "set -euo pipefail",
-      "production=\"${IMAGE}:sha-${SHA}\"",
-      "debug=\"${IMAGE}:sha-${SHA}-debug\"",
+      "production=\"\"",
+      "debug=\"\"",
       "if [ \"${IS_DEFAULT_BRANCH}\" = \"true\" ]; then",
-      "  production=\"${production},${IMAGE}:latest\"",
-      "  debug=\"${debug},${IMAGE}:debug\"",
+      "  production=\"latest\"",
+      "  debug=\"debug\"",
       "fi",
       "if [ \"${REF_TYPE}\" = \"tag\" ] && [[ \"${REF_NAME}\" =~ ^v[0-9]+\\.[0-9]+\\.[0-9]+$ ]]; then",
-      "  production=\"${production},${IMAGE}:${REF_NAME}\"",
-      "  debug=\"${debug},${IMAGE}:${REF_NAME}-debug\"",
+      "  production=\"${production} ${REF_NAME}\"",
+      "  debug=\"${debug} ${REF_NAME}-debug\"",
       "fi",
       "{",
-      "  echo \"production=${production}\"",
-      "  echo \"debug=${debug}\"",
-      "  echo \"scan=${IMAGE}:sha-${SHA}\"",
+      "  echo \"production=${production# }\"",
+      "  echo \"debug=${debug# }\"",
       "} >> \"${GITHUB_OUTPUT}\"",
     ].join("\n"),
   };
@@ -205,18 +247,48 @@ export function registryHost(project: ProjectModel): string {
   return project.imageRegistry.split("/")[0];
 }
 
-function publishJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
+/**
+ * Pushes to the default branch and release tags: each target built once and pushed under its commit
+ * tag with attestations; the production digest scanned; both digests signed; only then the release
+ * tags put on exactly those digests (checked after tagging). What is scanned is what is signed and run.
+ */
+function publishJob(project: ProjectModel, components: readonly ComponentModel[], gates: readonly string[]): Job {
+  const digest = (target: keyof typeof TARGETS) => `\${{ steps.${target}.outputs.digest }}`;
+  const push = (target: keyof typeof TARGETS, tag: string): Step => ({
+    name: `Build and push ${target} image`,
+    id: target,
+    uses: uses(ACTIONS.buildPush),
+    // SLSA provenance with every build parameter, and an SPDX SBOM, attached to the pushed digest.
+    with: { ...buildInputs(target), "tags": `\${{ matrix.image }}:${tag}`, "push": true, "provenance": "mode=max", "sbom": true },
+  });
   const sign = (target: keyof typeof TARGETS): Step => ({
     name: `Sign ${target} image`,
     shell: "bash",
-    env: { IMAGE: "${{ matrix.image }}", DIGEST: `\${{ steps.${target}.outputs.digest }}` },
+    env: { IMAGE: "${{ matrix.image }}", DIGEST: digest(target) },
     // Keyless: the certificate binds the signature to this workflow run's OIDC identity.
     run: "cosign sign --yes \"${IMAGE}@${DIGEST}\"",
+  });
+  const tag = (target: keyof typeof TARGETS): Step => ({
+    name: `Tag ${target} image`,
+    shell: "bash",
+    env: { IMAGE: "${{ matrix.image }}", DIGEST: digest(target), TAGS: `\${{ steps.tags.outputs.${target} }}` },
+    // A tag for the same digest, never a rebuild; a tag that does not resolve to it fails the job.
+    run: [
+      "set -euo pipefail",
+      "for tag in ${TAGS}; do",
+      "  docker buildx imagetools create --tag \"${IMAGE}:${tag}\" \"${IMAGE}@${DIGEST}\"",
+      "  tagged=\"$(docker buildx imagetools inspect --format '{{.Manifest.Digest}}' \"${IMAGE}:${tag}\")\"",
+      "  if [ \"${tagged}\" != \"${DIGEST}\" ]; then",
+      "    echo \"::error::${IMAGE}:${tag} is ${tagged}, not the digest that was scanned and signed (${DIGEST})\"",
+      "    exit 1",
+      "  fi",
+      "done",
+    ].join("\n"),
   });
   return {
     "name": "publish ${{ matrix.component }}",
     "runs-on": "ubuntu-24.04",
-    "needs": ["image", "policy"],
+    "needs": [...gates],
     // Never from pull requests: only pushes, and the workflow's push trigger only has the default branch and release tags.
     "if": "github.event_name == 'push'",
     // id-token: write only on this job, for cosign's keyless signing; packages: write to push.
@@ -231,12 +303,15 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
         uses: uses(ACTIONS.login),
         with: { registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
       },
-      computeTags(),
-      buildPushStep("production", "push"),
-      buildPushStep("debug", "push"),
+      releaseTags(),
+      push("production", "sha-${{ github.sha }}"),
+      scanStep(`\${{ matrix.image }}@${digest("production")}`),
+      push("debug", "sha-${{ github.sha }}-debug"),
       { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) },
       sign("production"),
       sign("debug"),
+      tag("production"),
+      tag("debug"),
     ],
   };
 }

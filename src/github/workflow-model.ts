@@ -38,6 +38,7 @@ export interface Workflow {
   readonly "name": string;
   readonly "on": Readonly<Record<string, unknown>>;
   readonly "permissions": Readonly<Record<string, PermissionLevel>>;
-  readonly "concurrency": { readonly "group": string; readonly "cancel-in-progress": boolean };
+  /** `cancel-in-progress`: a boolean, or an expression that evaluates to one. */
+  readonly "concurrency": { readonly "group": string; readonly "cancel-in-progress": boolean | string };
   readonly "jobs": Readonly<Record<string, Job>>;
 }
