@@ -20,6 +20,8 @@ export interface ProjectModel {
   readonly goModulePath: string;
   readonly cargoProfile: CargoProfile;
   readonly reqwest: ReqwestSpec;
+  /** SPDX license identifiers cargo-deny allows in the Rust dependency graph. */
+  readonly allowedLicenses: readonly string[];
   readonly namespace: string;
   readonly defaultBranch: string;
   readonly nodeVersion: string;

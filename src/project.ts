@@ -12,6 +12,7 @@ import { ProjenrcFile } from "projen/lib/projenrc";
 import { SampleFile } from "projen/lib/sample-file";
 import { TaskShell } from "projen/lib/task-shell";
 import { CargoProfilePreset, cargoProfile } from "./cargo/profile";
+import { DEFAULT_ALLOWED_LICENSES, renderDenyConfig } from "./cargo/deny";
 import { renderWorkspaceManifest } from "./cargo/render";
 import { REQWEST_OPTIONS, resolveReqwest } from "./cargo/reqwest";
 import { isContainerComponent } from "./component/container-component";
@@ -41,7 +42,7 @@ import { IMAGE_USER, type ImageUser } from "./component/option-specs";
 import { CHECK_ENV, FORCE_ENV, SYNTH_DIR_ENV } from "./env-names";
 import { checkOptions, shown } from "./options/check-options";
 import {
-  branchName, goModulePath, optionalEnum, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, repoPath, toolchainVersion,
+  branchName, goModulePath, optionalEnum, spdxLicense, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, repoPath, toolchainVersion,
 } from "./options/grammars";
 import { projectSubject, Refusal, refusal, subject } from "./refusal";
 import { byCodeUnits } from "./order";
@@ -104,6 +105,12 @@ const CONTAINER_MONOREPO_PROPS = v.strictObject({
    * @default - reqwest 0.12 with rustls-tls, charset, http2, system-proxy
    */
   reqwest: v.optional(REQWEST_OPTIONS),
+  /**
+   * SPDX license identifiers allowed in the Rust dependency graph: cargo-deny (deny.toml, the workflow's
+   * cargo-deny job) fails on a crate under any other license.
+   * @default - Apache-2.0, Apache-2.0 WITH LLVM-exception, BSD-2-Clause, BSD-3-Clause, CDLA-Permissive-2.0, ISC, MIT, Unicode-3.0, Unicode-DFS-2016, Zlib
+   */
+  allowedLicenses: v.optional(v.pipe(v.array(spdxLicense), v.minLength(1, "is empty; allow at least the licenses of the crates you use, e.g. [\"MIT\", \"Apache-2.0\"]"))),
   /**
    * Kubernetes namespace of the manifests.
    * @default - the project name
@@ -256,6 +263,7 @@ export class ContainerMonorepo extends Project {
       goModulePath: props.goModulePath ?? `${props.name}/${goModuleDir}`,
       cargoProfile: cargoProfile(props.cargoProfile ?? CargoProfilePreset.SPEED),
       reqwest: resolveReqwest(props.reqwest),
+      allowedLicenses: [...new Set(props.allowedLicenses ?? DEFAULT_ALLOWED_LICENSES)].sort(byCodeUnits),
       namespace: props.namespace ?? props.name,
       defaultBranch: props.defaultBranch ?? "main",
       nodeVersion: props.nodeVersion ?? "20",
@@ -278,6 +286,9 @@ export class ContainerMonorepo extends Project {
         const members = this.componentModels().filter((c) => c.build.kind === "rust");
         return members.length > 0 ? renderWorkspaceManifest(this.model, members) : undefined;
       },
+    });
+    new TomlFile(this, "deny.toml", {
+      document: () => (this.componentModels().some((c) => c.build.kind === "rust") ? renderDenyConfig(this.model) : undefined),
     });
     new YamlDocumentsFile(this, ".github/workflows/images.yml", {
       documents: () => [renderImagesWorkflow(this.model, this.componentModels())],

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as TOML from "smol-toml";
 import { describe, expect, it } from "vitest";
-import { CargoProfilePreset, ContainerMonorepo, ReqwestVersion, RustComponent, cargoProfile, resolveReqwest } from "../src";
+import { CargoProfilePreset, ContainerMonorepo, GoComponent, ReqwestVersion, RustComponent, cargoProfile, resolveReqwest } from "../src";
 import { reqwestFeatureProblems } from "../src/cargo/reqwest";
 import { prism } from "../.projenrc";
 import { METRICS, PRISM_COMPONENTS, UNPINNED, synth, synthPrism } from "./helpers";
@@ -134,5 +134,36 @@ describe("profile presets", () => {
       return p;
     });
     expect((TOML.parse(files["Cargo.toml"]) as any).profile.release["opt-level"]).toBe("z");
+  });
+});
+
+describe("deny.toml (cargo-deny's configuration)", () => {
+  it("bans OpenSSL's crates, denies yanked versions, unknown sources and wildcards, and allows the project's licenses", () => {
+    const deny = TOML.parse(synthPrism().files["deny.toml"]) as any;
+    expect(deny.bans.deny.map((b: any) => b.crate)).toEqual(["openssl", "openssl-sys", "native-tls"]);
+    for (const ban of deny.bans.deny) expect(ban.reason).toContain("PRISM-C001");
+    expect(deny.bans.wildcards).toBe("deny");
+    expect(deny.advisories.yanked).toBe("deny");
+    expect(deny.sources).toEqual({ "unknown-registry": "deny", "unknown-git": "deny" });
+    expect(deny.graph.targets).toEqual(["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"]);
+    expect(deny.licenses.allow).toContain("Apache-2.0");
+    expect(deny.licenses.private).toEqual({ ignore: true });
+  });
+
+  it("takes allowedLicenses, refuses a value that is not an SPDX identifier, and is not written without Rust components", () => {
+    const withLicenses = synth((outdir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED, allowedLicenses: ["MIT", "MPL-2.0", "MIT"] });
+      new RustComponent(p, "svc", { ports: METRICS });
+      return p;
+    });
+    expect((TOML.parse(withLicenses.files["deny.toml"]) as any).licenses.allow).toEqual(["MIT", "MPL-2.0"]);
+    expect(() => new ContainerMonorepo({ name: "demo", outdir: withLicenses.outdir, ...UNPINNED, allowedLicenses: ["MIT; rm -rf /"] }).synth())
+      .toThrow(/\[project demo\] allowedLicenses\[0\]: "MIT; rm -rf \/" is not an SPDX license identifier/);
+    const goOnly = synth((outdir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED });
+      new GoComponent(p, "tool");
+      return p;
+    });
+    expect(goOnly.files["deny.toml"]).toBeUndefined();
   });
 });

@@ -32,6 +32,10 @@ export function optionalEnum<E extends Record<string, string>>(values: E, name: 
   return v.exactOptional(enumOf(values, name));
 }
 
+/** An SPDX license identifier or expression as cargo-deny reads them (`MIT`, `Apache-2.0 WITH LLVM-exception`). */
+export const spdxLicense = grammar(/^[A-Za-z0-9][A-Za-z0-9.+-]*( WITH [A-Za-z0-9][A-Za-z0-9.+-]*)?$/,
+  (input) => `${shown(input)} is not an SPDX license identifier; use e.g. "MIT" or "Apache-2.0 WITH LLVM-exception"`);
+
 /** A whole number from `min` to `max`. */
 export function wholeNumber(min: number, max: number, why: string) {
   const problem = (input: unknown) => `${shown(input)} is not a whole number from ${min} to ${max}${why}`;

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { LINUX_TARGETS, OPENSSL_CRATES } from "../cargo/deny";
 import type { Finding, Rule } from "./finding";
 
 /**
@@ -9,11 +10,6 @@ import type { Finding, Rule } from "./finding";
  * what the binaries link, not what the manifests hope for.
  */
 
-/** The targets the images are built for; a crate that only another platform pulls is not linked. */
-export const LINUX_TARGETS = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"] as const;
-
-/** Crates that bring OpenSSL: every component uses rustls, and a static or scratch image could not link them. */
-export const OPENSSL_CRATES = ["openssl", "openssl-sys", "native-tls"] as const;
 
 interface Package {
   readonly name: string;
