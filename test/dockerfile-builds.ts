@@ -25,7 +25,7 @@ export function rustBuildStage(df: ParsedDockerfile, workspace: string): RustDoc
   expect(workdir).toBe("/workspace");
   const env = stage.instructions.filter((i) => i.keyword === "ENV").map((i) => i.text).join(" ");
   const rustflags = /RUSTFLAGS="([^"]*)"/.exec(env)?.[1];
-  const run = stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text).find((t) => t.includes("cargo build"))!;
+  const run = stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text).find((t) => /\bcargo (auditable )?build\b/.test(t))!;
   const commands = run.replace(/--mount=\S+/g, "").split("&&").map((c) => c.trim().split(/\s+/));
   const cargo = commands.find((c) => c[0] === "cargo")!;
   const install = commands.find((c) => c[0] === "install")!;

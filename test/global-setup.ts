@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,6 +15,7 @@ const cacheEntries = (): string[] => (fs.existsSync(RUNNER_CACHE) ? fs.readdirSy
  * and so are the runner records of the repository copies made during the run.
  */
 export default function setup(): () => void {
+  provideCargoAuditable();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "prism-projen-tests-"));
   process.env.PRISM_TEST_TMP = root;
   const before = new Set(cacheEntries());
@@ -23,4 +25,20 @@ export default function setup(): () => void {
       fs.rmSync(path.join(RUNNER_CACHE, entry), { recursive: true, force: true });
     }
   };
+}
+
+/**
+ * The Rust Dockerfiles build with `cargo auditable build`, and the tests run their commands as
+ * written: scripts/build-cargo-auditable.sh provides cargo-auditable from Debian's packages (kept
+ * in node_modules/.cache between runs), and its folder goes first on the PATH the tests inherit.
+ */
+function provideCargoAuditable(): void {
+  const cache = path.resolve(__dirname, "..", "node_modules", ".cache", "cargo-auditable");
+  const script = path.resolve(__dirname, "..", "scripts", "build-cargo-auditable.sh");
+  const run = spawnSync("bash", [script, cache], { encoding: "utf-8" });
+  if (run.status !== 0) {
+    throw new Error(`scripts/build-cargo-auditable.sh could not provide cargo-auditable (the Rust build proofs need it):\n${run.stderr}`);
+  }
+  const binary = run.stdout.trim().split("\n").at(-1)!;
+  process.env.PATH = `${path.dirname(binary)}${path.delimiter}${process.env.PATH ?? ""}`;
 }

@@ -3,10 +3,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as TOML from "smol-toml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CargoProfilePreset, ContainerMonorepo, Linkage, ReqwestVersion, RuntimeBase, RustComponent, cargoProfile } from "../src";
+import { CargoProfilePreset, ContainerMonorepo, Linkage, ReqwestVersion, RuntimeBase, RustComponent, cargoProfile, type RustComponentProps } from "../src";
 import { parseDockerfile, type ParsedDockerfile } from "../src/policy/dockerfile-rules";
 import { rustBuildStage, runCargoBuild, type RustDockerBuild } from "./dockerfile-builds";
-import { hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
+import { embeddedDependencies, hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
 import { METRICS, PRISM_COMPONENTS, UNPINNED, readTree, synth, synthPrism, tmpdir } from "./helpers";
 
 /**
@@ -62,6 +62,12 @@ describe("the synthesized workspace builds, and each Dockerfile copies what carg
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(String(run.stdout).trim()).toBe(`${c.binary} 0.1.0`);
+  });
+
+  it.each(RUST)("$name: built with cargo auditable, the binary carries its crate list (.dep-v0), read back", (c) => {
+    const build = builds.get(c.name)!;
+    expect(build.cargoArgs.slice(0, 2)).toEqual(["auditable", "build"]);
+    expect(embeddedDependencies(build.built)?.packages).toEqual([{ name: c.name, version: "0.1.0", source: "local", root: true }]);
   });
 
   it("the glibc-linked proxy is dynamic, and the same empty-root run fails without its libc (so the check above can fail)", () => {
@@ -212,5 +218,45 @@ describe("a real scratch image, built by buildah from the generated runtime stag
       buildah("rmi", "--force", tag);
     }
     expect(readTree(outdir)["containers/tiny/Dockerfile"]).toBe(files["containers/tiny/Dockerfile"]);
+  });
+});
+
+describe("cargo auditable: the crates a binary links are in the binary", () => {
+  // Debian's packaged crates as an offline source replacing crates.io (itoa, a dependency-free crate).
+  const cargoConfig = `[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n`;
+
+  function member(props: Partial<RustComponentProps> = {}): { outdir: string; build: RustDockerBuild; dockerfile: string } {
+    const { outdir, files } = synth((dir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED });
+      new RustComponent(p, "counter", { ports: METRICS, linkage: Linkage.STATIC, ...props });
+      return p;
+    });
+    fs.mkdirSync(path.join(outdir, ".cargo"));
+    fs.writeFileSync(path.join(outdir, ".cargo/config.toml"), cargoConfig);
+    const manifest = path.join(outdir, "containers/counter/Cargo.toml");
+    fs.chmodSync(manifest, 0o644);
+    fs.appendFileSync(manifest, "\n[dependencies]\nitoa = \"1\"\n");
+    execFileSync("cargo", ["generate-lockfile", "--offline", "--quiet"], { cwd: outdir });
+    const dockerfile = files["containers/counter/Dockerfile"];
+    return { outdir, build: rustBuildStage(parseDockerfile(dockerfile), outdir), dockerfile };
+  }
+
+  it("a member depending on itoa: the Dockerfile's own command embeds both crates, with the dependency edge", () => {
+    const { outdir, build, dockerfile } = member();
+    expect(dockerfile).toMatch(/^ {4}cargo install cargo-auditable --version \d+\.\d+\.\d+ --locked$/m);
+    runCargoBuild(outdir, build);
+    const list = embeddedDependencies(build.built)!;
+    const itoa = list.packages.findIndex((p) => p.name === "itoa");
+    expect(list.packages[itoa]).toMatchObject({ name: "itoa", source: "crates.io" });
+    expect(list.packages.find((p) => p.root)).toEqual({ name: "counter", version: "0.1.0", source: "local", root: true, dependencies: [itoa] });
+  });
+
+  it("allowUnauditableBinary: plain cargo build, the reason in the Dockerfile, and no crate list in the binary", () => {
+    const { outdir, build, dockerfile } = member({ allowUnauditableBinary: "size budget of the scratch image" });
+    expect(build.cargoArgs[0]).toBe("build");
+    expect(dockerfile).not.toContain("cargo-auditable");
+    expect(dockerfile).toContain("# Built without cargo auditable (allowUnauditableBinary): size budget of the scratch image");
+    runCargoBuild(outdir, build);
+    expect(embeddedDependencies(build.built)).toBeUndefined();
   });
 });

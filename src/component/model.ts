@@ -97,6 +97,8 @@ export interface RustBuild {
   readonly httpClient: boolean;
   /** Whether staticLibc was set (it means nothing without static linkage). */
   readonly staticLibcRequested: boolean;
+  /** Why the binary is built without cargo auditable's embedded crate list; undefined: it is built with it. */
+  readonly unauditableBecause?: string;
 }
 
 /** How `go build` builds a Go component. */

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { SampleFile } from "projen/lib/sample-file";
 import { renderMemberManifest } from "../cargo/render";
 import { TomlFile } from "../files/toml-file";
-import { cargoPackageName, optionalEnum } from "../options/grammars";
+import { cargoPackageName, oneLine, optionalEnum } from "../options/grammars";
 import { ContainerMonorepo } from "../project";
 import {
   assertNewComponentName,
@@ -57,6 +57,13 @@ const RUST_COMPONENT_PROPS = v.strictObject({
    * @default - the component name
    */
   packageName: v.optional(cargoPackageName),
+  /**
+   * Builds with plain `cargo build`, without the crate list that `cargo auditable build` embeds in the
+   * binary (the `.dep-v0` section trivy and syft read), and says why. Without the list, a scan of the
+   * image sees the base image and none of the component's own dependencies.
+   * @default - the binary is built with cargo auditable
+   */
+  allowUnauditableBinary: v.optional(oneLine("the reason")),
 });
 
 /** Props of a Rust component. */
@@ -123,6 +130,7 @@ export class RustComponent extends Component implements IContainerComponent {
         artifactPath: target ? `target/${target}/release/${binary}` : `target/release/${binary}`,
         httpClient: this.props.httpClient ?? false,
         staticLibcRequested: this.props.staticLibc !== undefined,
+        unauditableBecause: this.props.allowUnauditableBinary,
       },
     });
   }

@@ -89,14 +89,30 @@ export function workspaceMemberRoots(components: readonly ComponentModel[]): str
   return [...new Set(components.filter((c) => c.build.kind === "rust").map((c) => c.path.split("/")[0]))].sort();
 }
 
+/**
+ * cargo-auditable, installed in the builder: `cargo auditable build` embeds the resolved crate list in
+ * the binary (a `.dep-v0` section), so trivy and syft see the component's own dependencies in the image.
+ * Bump it here (a new release of the tool changes every Rust Dockerfile).
+ * @see https://github.com/rust-secure-code/cargo-auditable
+ */
+export const CARGO_AUDITABLE_VERSION = "0.7.5";
+
 function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel, roots: readonly string[]) {
-  const cargoArgs = ["cargo build --release --locked", `--package ${build.packageName}`, `--bin ${binary}`];
+  const auditable = build.unauditableBecause === undefined;
+  const cargoArgs = [auditable ? "cargo auditable build --release --locked" : "cargo build --release --locked", `--package ${build.packageName}`, `--bin ${binary}`];
   if (build.target) {
     cargoArgs.push(`--target ${build.target}`);
   }
-  const instructions: Instruction[] = [
-    { op: "WORKDIR", path: BUILD_WORKDIR },
-  ];
+  const instructions: Instruction[] = [];
+  if (auditable) {
+    // Its own layer, before any source is copied: rebuilt only when the version changes.
+    instructions.push({
+      op: "RUN",
+      mounts: [{ id: "cargo-registry", target: "/usr/local/cargo/registry" }],
+      commands: [`cargo install cargo-auditable --version ${CARGO_AUDITABLE_VERSION} --locked`],
+    });
+  }
+  instructions.push({ op: "WORKDIR", path: BUILD_WORKDIR });
   if (build.rustflags) {
     instructions.push({ op: "ENV", vars: [["RUSTFLAGS", build.rustflags]] });
   }
@@ -125,7 +141,8 @@ function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel,
     arg: { name: "RUST_VERSION", defaultValue: project.rustVersion },
     stage: {
       name: BUILD_STAGE,
-      comment: `Builder pinned by RUST_VERSION, on the same Debian (${debianSuite(project.debian)}) as the runtime so glibc matches.`,
+      comment: `Builder pinned by RUST_VERSION, on the same Debian (${debianSuite(project.debian)}) as the runtime so glibc matches.` +
+        (auditable ? "" : `\nBuilt without cargo auditable (allowUnauditableBinary): ${build.unauditableBecause}`),
       from: builderFrom("rust", project),
       instructions,
     } satisfies Stage,

@@ -23,7 +23,7 @@ export function renderDockerfile(model: DockerfileModel): string {
 function renderStage(stage: Stage): string[] {
   const lines: string[] = [];
   if (stage.comment) {
-    lines.push(`# ${stage.comment}`);
+    lines.push(...stage.comment.split("\n").map((line) => `# ${line}`));
   }
   lines.push(`FROM ${stage.from} AS ${stage.name}`);
   for (const instruction of stage.instructions) {
