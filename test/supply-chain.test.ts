@@ -83,13 +83,13 @@ describe("base-image digests", () => {
 });
 
 describe("dependabot.yml", () => {
-  it("keeps Actions SHAs, npm, Cargo and Go dependencies current, weekly, after a cooldown", () => {
+  it("keeps npm, Cargo and Go dependencies current, weekly, after a cooldown; not the generated workflow's action pins", () => {
     const text = synthPrism().files[".github/dependabot.yml"];
     expect(parseDocument(text, { strict: true, uniqueKeys: true }).errors).toEqual([]);
     const config = parse(text);
     expect(config.version).toBe(2);
     expect(config.updates.map((u: any) => [u["package-ecosystem"], u.directory])).toEqual([
-      ["github-actions", "/"], ["npm", "/"], ["cargo", "/"], ["gomod", "/tools"],
+      ["npm", "/"], ["cargo", "/"], ["gomod", "/tools"],
     ]);
     for (const u of config.updates) {
       expect(u.schedule).toEqual({ interval: "weekly" });
@@ -103,7 +103,7 @@ describe("dependabot.yml", () => {
     new GoComponent(p, "tool");
     p.synth();
     const ecosystems = parse(readTree(outdir)[".github/dependabot.yml"]).updates.map((u: any) => u["package-ecosystem"]);
-    expect(ecosystems).toEqual(["github-actions", "npm", "gomod"]);
+    expect(ecosystems).toEqual(["npm", "gomod"]);
     expect(readTree(outdir)["Cargo.toml"]).toBeUndefined();
   });
 });

@@ -1,10 +1,10 @@
 /**
- * Renders `.github/dependabot.yml`: weekly updates of the GitHub Actions SHAs,
- * the Cargo and Go dependencies, the npm toolchain, and the base-image digests
- * (through the base-image lock, a Dockerfile of pinned FROM lines).
- *
- * The workflow and Dockerfiles are generated, so a Dependabot PR that changes
- * a pin is finished by running `npx projen` (the drift job says so).
+ * Renders `.github/dependabot.yml`: weekly updates of the Cargo and Go dependencies, the npm
+ * packages (prism-projen itself among them), and the base-image digests (through the base-image
+ * lock, a Dockerfile of pinned FROM lines). Not `github-actions`: the workflow is generated, and its
+ * action pins come with prism-projen (`src/github/actions.ts`), so a Dependabot edit of it would be
+ * a hand edit that the next synthesis refuses and the drift job fails; the pins move with an
+ * upgrade of prism-projen, which the npm updates propose.
  *
  * @see https://docs.github.com/en/code-security/dependabot/working-with-dependabot/dependabot-options-reference
  */
@@ -19,7 +19,7 @@ export interface DependabotInputs {
 
 /** One `updates` entry of `dependabot.yml`. */
 export interface DependabotUpdate {
-  readonly "package-ecosystem": "github-actions" | "npm" | "cargo" | "gomod" | "docker";
+  readonly "package-ecosystem": "npm" | "cargo" | "gomod" | "docker";
   readonly "directory": string;
   readonly "schedule": { readonly interval: "daily" | "weekly" | "monthly" };
   readonly "cooldown"?: { readonly "default-days": number };
@@ -44,7 +44,6 @@ export function renderDependabot(inputs: DependabotInputs): DependabotConfig {
   return {
     version: 2,
     updates: [
-      weekly("github-actions", "/"),
       weekly("npm", "/"),
       ...(inputs.cargo ? [weekly("cargo", "/")] : []),
       ...(inputs.goModuleDir ? [weekly("gomod", `/${inputs.goModuleDir}`)] : []),
