@@ -91,7 +91,13 @@ describe("npx projen drift, end to end in a copy of this repository (no git)", (
     expect(run.stdout).toContain("--- a/proxy/Dockerfile");
     expect(run.stdout).toMatch(/^-RUN echo hand-made$/m);
     expect(run.stdout).toMatch(/^missing: deploy\/base\/prism-migrate\.yaml\n {2}produced by GoComponent "prism-migrate"/m);
-    expect(run.stdout).toMatch(/^drift: 2 file\(s\); run "npx projen"/m);
+    expect(run.stdout).toMatch(/^drift: 2 file\(s\); a hand edit belongs in \.projenrc\.ts: make the change there, then run "npx projen default --force" once/m);
     expect(readTree(dir)).toEqual(before);
+    // AND the command it names is one that works: plain `npx projen` refuses to overwrite the hand edit
+    expect(spawnSync("npx", ["projen"], { cwd: dir, encoding: "utf-8" }).status).not.toBe(0);
+    const advised = /run "(npx projen default --force)" once/.exec(run.stdout)![1];
+    const fixed = spawnSync("sh", ["-c", advised], { cwd: dir, encoding: "utf-8" });
+    expect(fixed.status, fixed.stderr).toBe(0);
+    expect(drift(dir).stdout).toContain("drift: none");
   });
 });

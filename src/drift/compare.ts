@@ -64,8 +64,13 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
 /** The report as text: a line per drifted file, its producer, its diff; then a summary line. */
 export function formatDrift(drifts: readonly Drift[]): string {
   const parts = drifts.map((d) => `${d.kind}: ${d.file}\n  produced by ${d.producer}\n${d.diff}`);
+  const handEdited = drifts.some((d) => d.kind === "edited by hand");
   parts.push(drifts.length === 0
     ? "drift: none, every generated file matches .projenrc.ts"
-    : `drift: ${drifts.length} file(s); run "npx projen" and commit the result (a hand edit belongs in .projenrc.ts)`);
+    : handEdited
+      // Synthesis refuses to overwrite bytes it did not write: say how to get past that, on purpose.
+      ? `drift: ${drifts.length} file(s); a hand edit belongs in .projenrc.ts: make the change there, then run ` +
+        "\"npx projen default --force\" once to replace the edited files (or list them in adoptFiles), and commit the result"
+      : `drift: ${drifts.length} file(s); run "npx projen" and commit the result`);
   return parts.join("\n") + "\n";
 }
