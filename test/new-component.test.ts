@@ -56,6 +56,11 @@ describe("addComponent (the .projenrc.ts edit)", () => {
     expect(parseNewComponentArgs(["kafka-archiver", "--lang", "rust", "--kind", "plugin", "--port", "metrics=9090", "--port", "grpc=8981"]))
       .toEqual({ name: "kafka-archiver", lang: "rust", kind: "plugin", ports: [{ name: "metrics", port: 9090 }, { name: "grpc", port: 8981 }], linkage: undefined });
     expect(() => parseNewComponentArgs(["x", "--lang", "java"])).toThrow(/--lang must be rust or go/);
+    // a long-running kind keeps its probes' port when given others; a tool gets none
+    expect(parseNewComponentArgs(["x", "--lang", "rust", "--port", "grpc=8980"]).ports).toEqual([{ name: "grpc", port: 8980 }, { name: "metrics", port: 9090 }]);
+    expect(parseNewComponentArgs(["x", "--lang", "go"]).ports).toEqual([]);
+    // the Go starter exits: it cannot be a Deployment's long-running process
+    expect(() => parseNewComponentArgs(["x", "--lang", "go", "--kind", "service"])).toThrow(/--kind service is for Rust components/);
     expect(() => parseNewComponentArgs(["x", "--lang", "rust", "--port", "metrics"])).toThrow(/--port takes name=number/);
   });
 });

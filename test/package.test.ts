@@ -171,6 +171,8 @@ describe("a new repository, from an empty folder, with the README's commands", (
     const consumer = tmpdir("init-twice-");
     const install = run("npm", ["install", "--save-dev", ...QUIET_INSTALL, tarball], consumer);
     expect(install.status, install.stderr).toBe(0);
+    const help = run("npx", ["prism-projen", "init", "--help"], consumer);
+    expect([help.status, help.stdout]).toEqual([0, expect.stringContaining("usage: prism-projen init [--name NAME]")]);
     fs.writeFileSync(path.join(consumer, ".projenrc.ts"), "// mine\n");
     const refused = run("npx", ["prism-projen", "init"], consumer);
     expect([refused.status, fs.readFileSync(path.join(consumer, ".projenrc.ts"), "utf-8")]).toEqual([1, "// mine\n"]);

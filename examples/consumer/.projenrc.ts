@@ -4,10 +4,13 @@ import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } 
 // manifests: change it, then run `npx projen`. Your editor shows each option's documentation and default.
 const project = new ContainerMonorepo({
   name: "consumer",
+  // The publish job pushes with the workflow's GITHUB_TOKEN, which can push only under the
+  // repository's own GitHub owner: make this ghcr.io/<that owner>.
   imageRegistry: "ghcr.io/consumer",
   version: "0.1.0",
-  // No base-image digest is pinned yet: write them into base-images/Dockerfile (one pinned FROM line
-  // per image), then delete this line, and the policy checks that every FROM is pinned.
+  // No base-image digest is pinned yet. Create base-images/Dockerfile with one
+  // `FROM <image>:<tag>@sha256:<digest>` line per base image the Dockerfiles use, then delete this
+  // line: synthesis pins every FROM from it, and the policy checks that each one is pinned.
   allowUnpinnedBaseImages: "digests not pinned yet; see base-images/Dockerfile",
 });
 

@@ -26,10 +26,13 @@ export function starterProjenrc(name: string): string {
 // manifests: change it, then run \`npx projen\`. Your editor shows each option's documentation and default.
 const project = new ContainerMonorepo({
   name: ${JSON.stringify(name)},
+  // The publish job pushes with the workflow's GITHUB_TOKEN, which can push only under the
+  // repository's own GitHub owner: make this ghcr.io/<that owner>.
   imageRegistry: ${JSON.stringify(`ghcr.io/${name}`)},
   version: "0.1.0",
-  // No base-image digest is pinned yet: write them into base-images/Dockerfile (one pinned FROM line
-  // per image), then delete this line, and the policy checks that every FROM is pinned.
+  // No base-image digest is pinned yet. Create base-images/Dockerfile with one
+  // \`FROM <image>:<tag>@sha256:<digest>\` line per base image the Dockerfiles use, then delete this
+  // line: synthesis pins every FROM from it, and the policy checks that each one is pinned.
   allowUnpinnedBaseImages: "digests not pinned yet; see base-images/Dockerfile",
 });
 
@@ -56,6 +59,10 @@ const RUNNER = path.resolve(__dirname, "../../bin/prism-projen-synth.cjs");
 
 /** Starts a repository in `dir`; returns the exit code. */
 export function init(dir: string, argv: readonly string[]): number {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let name: string;
   try {
     const { values } = parseArgs({ args: [...argv], options: { name: { type: "string" } } });

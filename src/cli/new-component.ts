@@ -8,7 +8,8 @@ import { runDefaultTask } from "./run-synth";
 import { addComponent, isDeclared, type ComponentKind, type ComponentLanguage, type NewComponentSpec } from "./projenrc-edit";
 
 const USAGE = "usage: prism-projen-new-component NAME --lang rust|go [--kind plugin|service|tool|job] [--port name=number]... [--linkage static|glibc]\n" +
-  "  a plugin or service without --port gets --port metrics=9090 (its liveness and readiness probes); a NAME already declared changes nothing";
+  "  plugin and service (Rust, a Deployment) get --port metrics=9090 unless a port named metrics is given: the starter serves\n" +
+  "  its liveness and readiness probes there; tool and job run to completion. A NAME already declared changes nothing";
 
 const OPTIONS = {
   lang: { type: "string" },
@@ -27,18 +28,26 @@ export function parseNewComponentArgs(argv: string[]): NewComponentSpec {
   if (lang !== "rust" && lang !== "go") fail(`--lang must be rust or go, not ${values.lang ?? "nothing"}`);
   const kind = (values.kind ?? (lang === "rust" ? "plugin" : "tool")) as ComponentKind;
   if (!["plugin", "service", "tool", "job"].includes(kind)) fail(`--kind must be plugin, service, tool or job, not ${kind}`);
+  // A plugin or service runs as a Deployment probed over HTTP; the Go starter is a command that exits.
+  if (lang === "go" && (kind === "plugin" || kind === "service")) fail(`--kind ${kind} is for Rust components (a Deployment with a health server); a Go component is a tool or a job`);
   const linkage = values.linkage as "static" | "glibc" | undefined;
   if (linkage !== undefined && (lang !== "rust" || !["static", "glibc"].includes(linkage))) fail("--linkage is static or glibc, for Rust components");
   const ports = (values.port ?? []).map((p) => {
     const match = /^([^=]+)=(\d+)$/.exec(p);
     return match ? { name: match[1], port: Number(match[2]) } : fail(`--port takes name=number, not ${p}`);
   });
-  // A Deployment needs probes, which default to a port named metrics: a long-running kind gets one unless told otherwise.
+  // A Deployment needs probes, which default to the port named metrics (the starter's health server):
+  // a long-running kind gets metrics=9090 unless a port of that name is given.
   const longRunning = kind === "plugin" || kind === "service";
-  return { name: name!, lang, kind, ports: ports.length === 0 && longRunning ? [{ name: "metrics", port: 9090 }] : ports, linkage };
+  const withMetrics = longRunning && !ports.some((p) => p.name === "metrics") ? [...ports, { name: "metrics", port: 9090 }] : ports;
+  return { name: name!, lang, kind, ports: withMetrics, linkage };
 }
 
 function main(argv: string[]): number {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const dir = process.cwd();
   const rc = path.join(dir, ".projenrc.ts");
   const original = fs.readFileSync(rc, "utf-8");
