@@ -169,7 +169,13 @@ function report(error, map) {
   if (e && typeof e === "object" && e[Symbol.for("prism-projen.refusal")]) {
     process.stderr.write(`${e.message}\n`);
   } else {
-    process.stderr.write(`prism-projen: unexpected error (please report it with this output):\n${mapStack(e?.stack ?? String(e), map)}\n`);
+    const stack = mapStack(e?.stack ?? String(e), map);
+    // The first frame says whose code threw: the projenrc's own (a mistake to fix there) or the library's (a bug).
+    const first = /^\s+at .*?\(?(\/[^():]+):\d+:\d+\)?$/m.exec(stack)?.[1];
+    const own = first !== undefined && [entry, fs.realpathSync(entry)].includes(path.resolve(first));
+    process.stderr.write(own
+      ? `prism-projen: ${path.basename(entry)} threw an error; nothing was written:\n${stack}\n`
+      : `prism-projen: unexpected error (please report it with this output):\n${stack}\n`);
   }
   process.exitCode = 1;
 }

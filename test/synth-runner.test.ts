@@ -283,7 +283,7 @@ describe("errors", () => {
     expect(run.stderr).not.toMatch(/\.(ts|js|cjs):\d+/);
   });
 
-  it("a crash prints a stack whose frames point at the real source files and lines", () => {
+  it("a crash prints a stack whose frames point at the real source files and lines; the projenrc's own error is not called a bug", () => {
     const dir = repoCopy();
     // a bug in .projenrc.ts, on a line we know
     const rc = fs.readFileSync(path.join(dir, ".projenrc.ts"), "utf-8").split("\n");
@@ -292,7 +292,9 @@ describe("errors", () => {
     writable(path.join(dir, ".projenrc.ts"), () => rc.join("\n"));
     const run = runner(dir);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("prism-projen: unexpected error (please report it with this output):");
+    // the projenrc's own mistake is not reported as a bug of prism-projen
+    expect(run.stderr).toContain("prism-projen: .projenrc.ts threw an error; nothing was written:");
+    expect(run.stderr).not.toContain("please report");
     expect(run.stderr).toContain("TypeError: Cannot read properties of undefined (reading 'boom')");
     expect(run.stderr).toContain(`${path.join(fs.realpathSync(dir), ".projenrc.ts")}:${at + 1}:`);
 
@@ -304,6 +306,7 @@ describe("errors", () => {
     fs.writeFileSync(path.join(dir, "src/images.ts"), images.join("\n"));
     const crash = runner(dir);
     expect(crash.status).toBe(1);
+    expect(crash.stderr).toContain("prism-projen: unexpected error (please report it with this output):");
     expect(crash.stderr).toContain("Error: bug in productionImage");
     expect(crash.stderr).toContain(`${path.join(fs.realpathSync(dir), "src/images.ts")}:${line + 1}:`);
   });
