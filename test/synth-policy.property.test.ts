@@ -53,7 +53,9 @@ const resources = fc.record({
   memoryLimit: pick("128Mi", "2Gi"),
 }, { requiredKeys: [] });
 const writablePaths = fc.array(mostly(pick("/var/cache", "/data", "/var-cache"), pick("/var/cache/", "relative")), { maxLength: 2 });
-const workload = (likely: WorkloadKind) => maybe(fc.oneof({ weight: 3, arbitrary: fc.constant(likely) }, pick(WorkloadKind.DEPLOYMENT, WorkloadKind.JOB, WorkloadKind.NONE)));
+// Enum options are left out (the record omits keys) rather than given undefined: an enum option given
+// undefined is what a misspelled member evaluates to, which synth refuses (validation.test.ts).
+const workload = (likely: WorkloadKind) => fc.oneof({ weight: 3, arbitrary: fc.constant(likely) }, pick(WorkloadKind.DEPLOYMENT, WorkloadKind.JOB, WorkloadKind.NONE));
 
 const common = {
   description: maybe(pick("A component", "with \"quotes\" and 'apostrophes'")),
@@ -63,7 +65,7 @@ const common = {
   resources: maybe(resources),
   health: maybe(health),
   writablePaths: maybe(writablePaths),
-  runtime: maybe(pick(RuntimeBase.DISTROLESS, RuntimeBase.SCRATCH)),
+  runtime: pick(RuntimeBase.DISTROLESS, RuntimeBase.SCRATCH),
   timezoneData: maybe(fc.boolean()),
   binary: maybe(mostly(pick("svc-bin", "app"), pick("bin/svc"))),
 };
@@ -72,8 +74,8 @@ const rustProps: fc.Arbitrary<RustComponentProps> = fc.record({
   ...common,
   workload: workload(WorkloadKind.DEPLOYMENT),
   path: maybe(mostly(pick("services/a", "services/b", "containers/x"), pick("../outside"))),
-  linkage: maybe(pick(Linkage.GLIBC, Linkage.STATIC)),
-  staticLibc: maybe(pick(StaticLibc.GLIBC, StaticLibc.MUSL)),
+  linkage: pick(Linkage.GLIBC, Linkage.STATIC),
+  staticLibc: pick(StaticLibc.GLIBC, StaticLibc.MUSL),
   httpClient: maybe(fc.boolean()),
   packageName: maybe(mostly(pick("core", "my-crate"), pick("my crate"))),
 }, { requiredKeys: [] });
@@ -132,10 +134,10 @@ const component: fc.Arbitrary<Component> = fc.tuple(
 
 const project = fc.record({
   version: mostly(pick("0.1.0", "1.2.3", "2.0.0-rc.1"), pick("1.0.0-debug", "latest")),
-  debian: maybe(pick(DebianRelease.BOOKWORM, DebianRelease.TRIXIE)),
-  cargoProfile: maybe(pick(CargoProfilePreset.SPEED, CargoProfilePreset.SIZE)),
+  debian: pick(DebianRelease.BOOKWORM, DebianRelease.TRIXIE),
+  cargoProfile: pick(CargoProfilePreset.SPEED, CargoProfilePreset.SIZE),
   reqwest: maybe(fc.record({
-    version: maybe(pick(ReqwestVersion.V0_11, ReqwestVersion.V0_12, ReqwestVersion.V0_13)),
+    version: pick(ReqwestVersion.V0_11, ReqwestVersion.V0_12, ReqwestVersion.V0_13),
     extraFeatures: maybe(fc.array(mostly(pick("json", "gzip", "cookies"), pick("rustls-tls", "rustls", "native-tls")), { maxLength: 2 })),
   }, { requiredKeys: [] })),
   imageUser: maybe(mostly(fc.record({ uid: pick(65532, 20000), gid: pick(65532, 20000) }), fc.record({ uid: pick(1000, 0), gid: pick(65532, 0) }))),

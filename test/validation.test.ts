@@ -99,7 +99,7 @@ const CASES: Case[] = [
   // options that do not exist, and values of the wrong type
   ["a mistyped option, with a suggestion", (p) => rust(p, "proxy", untyped({ prots: METRICS })), /\[proxy\] prots: unknown option; did you mean "ports"\?/],
   ["a mistyped nested option", (p) => rust(p, "svc", { resources: untyped({ cpuLimt: "1" }) }), /\[svc\] resources\.cpuLimt: unknown option; did you mean "cpuLimit"\?/],
-  ["an option of nothing", (p) => rust(p, "svc", untyped({ zzzz: 1 })), /\[svc\] zzzz: unknown option; remove it \(the options here are: binary, description, /],
+  ["an option of nothing", (p) => rust(p, "svc", untyped({ zzzz: 1 })), /\[svc\] zzzz: unknown option; remove it \(the options here are: allowUnauditableBinary, binary, description, /],
   ["a mistyped project option", () => undefined, /\[project demo\] namspace: unknown option; did you mean "namespace"\?/, untyped({ namspace: "x" })],
   ["a number as a string", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: untyped("9090") }] }), /\[svc\] ports\[0\]\.port: expected a number, got "9090"; change it to a number/],
   ["ports not an array", (p) => rust(p, "svc", { ports: untyped({ name: "metrics", port: 9090 }) }), /\[svc\] ports: expected an array, got an object; change it to an array/],
