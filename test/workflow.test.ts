@@ -40,6 +40,7 @@ describe("images workflow", () => {
       policy: { "contents": "read", "security-events": "write" },
       "cargo-deny": { contents: "read" },
       "govulncheck": { contents: "read" },
+      "changes": { contents: "read" },
       "image": { contents: "read" },
       "publish": { "contents": "read", "packages": "write", "id-token": "write" },
     });
@@ -68,16 +69,17 @@ describe("images workflow", () => {
   it("fails on synth drift with the drift check (regenerate in a temp folder, fail on any difference)", () => {
     const steps = wf.jobs.synth.steps.map((s: any) => s.run).filter(Boolean);
     expect(steps).toEqual(["npm ci", "npx projen drift"]);
-    expect(wf.jobs.image.needs).toEqual(["synth"]);
+    expect(wf.jobs.image.needs).toEqual(["synth", "changes"]);
   });
 
-  it("on pull requests builds production and debug of every component, pushes nothing, and scans the production image it built", () => {
-    const matrix = wf.jobs.image.strategy.matrix.include;
+  it("on pull requests builds production and debug of each changed component, pushes nothing, and scans the production image it built", () => {
+    // the entries the changes job selects from (test/changed-components.test.ts), the same as publish builds
+    const matrix = wf.jobs.publish.strategy.matrix.include;
     expect(matrix.map((m: any) => m.component).sort()).toEqual(PRISM_COMPONENTS.map((c) => c.name).sort());
     for (const c of PRISM_COMPONENTS) {
       expect(matrix).toContainEqual({ component: c.name, dockerfile: `${c.path}/Dockerfile`, image: `ghcr.io/prism/${c.name}` });
     }
-    expect(wf.jobs.image.if).toBe("github.event_name != 'push'");
+    expect(wf.jobs.image.if).toBe("github.event_name != 'push' && needs.changes.outputs.any == 'true'");
     const steps = wf.jobs.image.steps;
     const builds = steps.filter((s: any) => s.uses?.startsWith("docker/build-push-action@"));
     expect(builds.map((b: any) => [b.with.target, b.with.push])).toEqual([["production", false], ["debug", false]]);

@@ -3,6 +3,7 @@ import { TARGETS } from "../dockerfile/image-plan";
 import { imageRepository } from "../images";
 import type { ProjectModel } from "../project-model";
 import { ACTIONS, uses } from "./actions";
+import { changedComponentsScript, imageInputs } from "./image-inputs";
 import type { Job, Step, Workflow } from "./workflow-model";
 import { byCodeUnits } from "../order";
 
@@ -42,7 +43,8 @@ export function renderImagesWorkflow(project: ProjectModel, components: readonly
       "policy": policyJob(project),
       ...(rust ? { "cargo-deny": cargoDenyJob() } : {}),
       ...(go ? { govulncheck: govulncheckJob(project) } : {}),
-      "image": imageJob(project, sorted),
+      "changes": changesJob(project, sorted),
+      "image": imageJob(),
       "publish": publishJob(project, sorted, gates),
     },
   };
@@ -134,17 +136,59 @@ function govulncheckJob(project: ProjectModel): Job {
   };
 }
 
-/** Pull requests: both targets built (nothing pushed), the production image scanned on the runner. */
-function imageJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
+/**
+ * Which components a pull request rebuilds: the paths it changes against each component's inputs
+ * (from the model, see image-inputs.ts). Other events (workflow_dispatch) select every component.
+ */
+function changesJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
+  const entries = new Map(matrixEntries(project, components).map((e) => [e.component, e]));
+  return {
+    "name": "changed components",
+    "runs-on": "ubuntu-24.04",
+    "permissions": { contents: "read" },
+    "timeout-minutes": 10,
+    "outputs": { matrix: "${{ steps.changes.outputs.matrix }}", any: "${{ steps.changes.outputs.any }}" },
+    "steps": [
+      { ...checkout(), with: { "persist-credentials": false, "fetch-depth": 0 } },
+      {
+        name: "List the changed paths",
+        shell: "bash",
+        env: { EVENT: "${{ github.event_name }}", BASE_SHA: "${{ github.event.pull_request.base.sha }}", HEAD_SHA: "${{ github.sha }}" },
+        run: [
+          "set -euo pipefail",
+          "changed=\"${RUNNER_TEMP}/changed-paths\"",
+          "if [ \"${EVENT}\" = \"pull_request\" ]; then",
+          "  git diff --name-only \"${BASE_SHA}\" \"${HEAD_SHA}\" > \"${changed}\"",
+          "  echo \"all=false\" >> \"${GITHUB_ENV}\"",
+          "else",
+          "  : > \"${changed}\"",
+          "  echo \"all=true\" >> \"${GITHUB_ENV}\"",
+          "fi",
+          "echo \"changed=${changed}\" >> \"${GITHUB_ENV}\"",
+        ].join("\n"),
+      },
+      {
+        name: "Select the components whose inputs changed",
+        id: "changes",
+        shell: "bash",
+        env: { CHANGED: "${{ env.changed }}", ALL: "${{ env.all }}" },
+        run: changedComponentsScript(imageInputs(project, components), entries),
+      },
+    ],
+  };
+}
+
+/** Pull requests: both targets of each changed component built (nothing pushed), the production image scanned on the runner. */
+function imageJob(): Job {
   const scope = "${{ matrix.component }}";
   return {
     "name": "image ${{ matrix.component }}",
     "runs-on": "ubuntu-24.04",
-    "needs": ["synth"],
-    "if": "github.event_name != 'push'",
+    "needs": ["synth", "changes"],
+    "if": "github.event_name != 'push' && needs.changes.outputs.any == 'true'",
     "permissions": { contents: "read" },
     "timeout-minutes": 60,
-    "strategy": matrix(project, components),
+    "strategy": { "fail-fast": false, "matrix": "${{ fromJSON(needs.changes.outputs.matrix) }}" },
     "steps": [
       checkout(),
       { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
@@ -229,17 +273,12 @@ function releaseTags(): Step {
   };
 }
 
+function matrixEntries(project: ProjectModel, components: readonly ComponentModel[]): { component: string; dockerfile: string; image: string }[] {
+  return components.map((c) => ({ component: c.name, dockerfile: dockerfilePath(c), image: imageRepository(c, project) }));
+}
+
 function matrix(project: ProjectModel, components: readonly ComponentModel[]): Job["strategy"] {
-  return {
-    "fail-fast": false,
-    "matrix": {
-      include: components.map((c) => ({
-        component: c.name,
-        dockerfile: dockerfilePath(c),
-        image: imageRepository(c, project),
-      })),
-    },
-  };
+  return { "fail-fast": false, "matrix": { include: matrixEntries(project, components) } };
 }
 
 /** The registry host of the image repository prefix (`ghcr.io` of `ghcr.io/prism`). */

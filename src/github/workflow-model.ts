@@ -28,8 +28,10 @@ export interface Job {
   readonly "timeout-minutes": number;
   readonly "strategy"?: {
     readonly "fail-fast": boolean;
-    readonly "matrix": { readonly include: readonly Readonly<Record<string, string>>[] };
+    /** The entries, or an expression that evaluates to them (`fromJSON` of a job output). */
+    readonly "matrix": { readonly include: readonly Readonly<Record<string, string>>[] } | string;
   };
+  readonly "outputs"?: Readonly<Record<string, string>>;
   readonly "env"?: Readonly<Record<string, string>>;
   readonly "steps": readonly Step[];
 }

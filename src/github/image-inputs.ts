@@ -1,0 +1,100 @@
+import type { ComponentModel } from "../component/model";
+import { BASE_IMAGE_LOCK } from "../dockerfile/base-image-lock";
+import type { ProjectModel } from "../project-model";
+
+/**
+ * Which files feed which image, from the model: the one place that decides what a pull request
+ * rebuilds. A component's image depends on its own folder (sources, manifest, Dockerfile), on the
+ * shared files of its language, and on what generates or pins everything (the projenrc, the
+ * package lock, the base-image lock), which rebuilds every image.
+ */
+
+/** Paths whose change rebuilds every image: what synthesizes the files, and what pins the base images. */
+export const REBUILDS_ALL = [".projenrc.ts", "package.json", "package-lock.json", BASE_IMAGE_LOCK, ".dockerignore"] as const;
+
+/** The inputs of one component's images, as paths relative to the repository root. */
+export interface ImageInputs {
+  readonly component: string;
+  /** Files whose change rebuilds the images. */
+  readonly files: readonly string[];
+  /** Folders (ending in `/`) whose change anywhere below rebuilds the images... */
+  readonly folders: readonly string[];
+  /** ...except below these folders (other components' own folders inside a shared one). */
+  readonly except: readonly string[];
+}
+
+export function imageInputs(project: ProjectModel, components: readonly ComponentModel[]): ImageInputs[] {
+  return components.map((c) => {
+    const own = `${c.path}/`;
+    if (c.build.kind === "rust") {
+      // The workspace manifest and lock decide every member's dependencies; .cargo/ holds cargo's configuration.
+      return { component: c.name, files: [...REBUILDS_ALL, "Cargo.toml", "Cargo.lock"], folders: [own, ".cargo/"], except: [] };
+    }
+    // The Go module: go.mod, go.sum and any shared package below it; not the other commands' folders.
+    const module = `${project.goModuleDir}/`;
+    const others = components
+      .filter((o) => o !== c && o.build.kind === "go" && `${o.path}/`.startsWith(module) && !own.startsWith(`${o.path}/`))
+      .map((o) => `${o.path}/`);
+    return { component: c.name, files: [...REBUILDS_ALL], folders: [own, module], except: others.filter((o) => !o.startsWith(own)) };
+  });
+}
+
+/** Whether a change of `file` rebuilds the images these inputs describe (the workflow's script decides the same way). */
+export function rebuilds(inputs: ImageInputs, file: string): boolean {
+  if (inputs.files.includes(file)) return true;
+  const folder = inputs.folders.find((f) => file.startsWith(f));
+  if (!folder) return false;
+  // The component's own folder always counts; a shared one, unless the file is another component's.
+  return file.startsWith(inputs.folders[0]) || !inputs.except.some((e) => file.startsWith(e));
+}
+
+/** A `case` pattern for a literal path (quoted) or a folder (quoted, then anything below it). */
+function pattern(path: string): string {
+  return path.endsWith("/") ? `"${path}"*` : `"${path}"`;
+}
+
+/**
+ * The bash that decides, in the workflow, which components a pull request rebuilds: `rebuilds NAME PATH`
+ * as `rebuilds()` above, generated from the same inputs. Reads the changed paths from `$CHANGED`;
+ * `ALL=true` selects every component. Writes `matrix` (the image job's matrix) and `any` to `$GITHUB_OUTPUT`.
+ */
+export function changedComponentsScript(inputs: readonly ImageInputs[], entries: ReadonlyMap<string, Readonly<Record<string, string>>>): string {
+  const lines = [
+    "set -euo pipefail",
+    "rebuilds() {",
+    "  case \"$1\" in",
+  ];
+  for (const i of inputs) {
+    const arms = [
+      `${[...i.files.map(pattern)].join("|")}) return 0 ;;`,
+      `${pattern(i.folders[0])}) return 0 ;;`,
+      ...(i.except.length > 0 ? [`${i.except.map(pattern).join("|")}) return 1 ;;`] : []),
+      ...(i.folders.length > 1 ? [`${i.folders.slice(1).map(pattern).join("|")}) return 0 ;;`] : []),
+    ];
+    lines.push(`    ${i.component})`, "      case \"$2\" in", ...arms.map((a) => `        ${a}`), "      esac ;;");
+  }
+  lines.push(
+    "  esac",
+    "  return 1",
+    "}",
+    "selected() {",
+    "  [ \"${ALL}\" = true ] && return 0",
+    "  while IFS= read -r path; do",
+    "    if rebuilds \"$1\" \"${path}\"; then return 0; fi",
+    "  done < \"${CHANGED}\"",
+    "  return 1",
+    "}",
+    "include=()",
+  );
+  for (const i of inputs) {
+    lines.push(`if selected ${i.component}; then include+=('${JSON.stringify(entries.get(i.component))}'); fi`);
+  }
+  lines.push(
+    "joined=\"$(IFS=,; echo \"${include[*]}\")\"",
+    "{",
+    "  echo \"matrix={\\\"include\\\":[${joined}]}\"",
+    "  if [ \"${#include[@]}\" -gt 0 ]; then echo \"any=true\"; else echo \"any=false\"; fi",
+    "} >> \"${GITHUB_OUTPUT}\"",
+  );
+  return lines.join("\n");
+}
