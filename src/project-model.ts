@@ -22,6 +22,8 @@ export interface ProjectModel {
   readonly reqwest: ReqwestSpec;
   /** SPDX license identifiers cargo-deny allows in the Rust dependency graph. */
   readonly allowedLicenses: readonly string[];
+  /** The platforms each image is built for (`linux/amd64`, `linux/arm64`), sorted. */
+  readonly platforms: readonly string[];
   readonly namespace: string;
   readonly defaultBranch: string;
   readonly nodeVersion: string;

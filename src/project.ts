@@ -112,6 +112,15 @@ const CONTAINER_MONOREPO_PROPS = v.strictObject({
    */
   allowedLicenses: v.optional(v.pipe(v.array(spdxLicense), v.minLength(1, "is empty; allow at least the licenses of the crates you use, e.g. [\"MIT\", \"Apache-2.0\"]"))),
   /**
+   * The platforms every image is built for, as one manifest list: each build cross-compiles on the
+   * build machine (Rust targets and Go's GOARCH from TARGETARCH), never under emulation.
+   * @default ["linux/amd64", "linux/arm64"]
+   */
+  platforms: v.optional(v.pipe(
+    v.array(v.picklist(["linux/amd64", "linux/arm64"], (issue) => `${shown(issue.input)} is not a platform the Dockerfiles build; use "linux/amd64" or "linux/arm64"`)),
+    v.minLength(1, "is empty; give at least one platform, e.g. [\"linux/amd64\"]"),
+  )),
+  /**
    * Kubernetes namespace of the manifests.
    * @default - the project name
    */
@@ -264,6 +273,7 @@ export class ContainerMonorepo extends Project {
       cargoProfile: cargoProfile(props.cargoProfile ?? CargoProfilePreset.SPEED),
       reqwest: resolveReqwest(props.reqwest),
       allowedLicenses: [...new Set(props.allowedLicenses ?? DEFAULT_ALLOWED_LICENSES)].sort(byCodeUnits),
+      platforms: [...new Set(props.platforms ?? ["linux/amd64", "linux/arm64"])].sort(byCodeUnits),
       namespace: props.namespace ?? props.name,
       defaultBranch: props.defaultBranch ?? "main",
       nodeVersion: props.nodeVersion ?? "20",

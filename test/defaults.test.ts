@@ -61,7 +61,7 @@ describe("defaults", () => {
       writablePaths: ["/tmp"],
       user: { uid: 65532, gid: 65532 },
       installPath: "/usr/local/bin/svc",
-      build: { kind: "rust", packageName: "svc", artifactPath: "target/release/svc", httpClient: false },
+      build: { kind: "rust", packageName: "svc", libc: "gnu", artifactPath: "target/$(cat /usr/local/cargo/target-triple)/release/svc", httpClient: false },
     });
     expect(m.health).toBeUndefined();
     expect(RustComponent.isRustComponent(rust)).toBe(true);

@@ -174,10 +174,11 @@ describe.each(PRISM_COMPONENTS)("Dockerfile of $name", (component) => {
     const run = only(build, "RUN").map((r) => r.getTextContent()).join("\n");
     if (component.language === "rust") {
       expect(run).toContain(`--bin ${component.binary}`);
-      expect(run).toMatch(new RegExp(`install -D -m 0555 target/(x86_64-unknown-linux-gnu/)?release/${component.binary} /out/${component.binary}`));
+      // the triple is the target platform's, which the build stage wrote (test/rust-toolchain.test.ts runs it)
+      expect(run).toContain(`install -D -m 0555 "target/$(cat /usr/local/cargo/target-triple)/release/${component.binary}" /out/${component.binary}`);
     } else {
       expect(only(build, "ENV").map((e) => e.getArgumentsContent())).toContain("CGO_ENABLED=0");
-      expect(run).toContain("go build -trimpath");
+      expect(run).toContain("GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath");
       expect(run).toContain("-ldflags=\"-s -w -buildid=\"");
       expect(run).toContain(`-o /out/${component.binary} ./cmd/${component.name}`);
     }
@@ -185,11 +186,12 @@ describe.each(PRISM_COMPONENTS)("Dockerfile of $name", (component) => {
 });
 
 describe("runtime base follows linkage", () => {
-  it("static Rust builds with +crt-static for an explicit target; glibc Rust without", () => {
+  it("static Rust builds with +crt-static for an explicit target (cargo's build.target, set per platform); glibc Rust without", () => {
     const proxy = synthPrism().files["proxy/Dockerfile"];
     const plugin = synthPrism().files["containers/kafka-consumer/Dockerfile"];
     expect(plugin).toContain("ENV RUSTFLAGS=\"-C target-feature=+crt-static\"");
-    expect(plugin).toContain("--target x86_64-unknown-linux-gnu");
+    expect(plugin).toContain("amd64) triple=x86_64-unknown-linux-gnu ");
+    expect(plugin).toContain("printf '[build]\\ntarget = \"%s\"");
     expect(proxy).not.toContain("crt-static");
   });
 
@@ -204,12 +206,13 @@ describe("runtime base follows linkage", () => {
     expect(only(production, "COPY").map((c) => args(c).at(-1))).toContain("/etc/ssl/certs/ca-certificates.crt");
   });
 
-  it("static musl: rustup adds the target, cargo builds for it, the binary is copied from its folder", () => {
+  it("static musl: the musl target of each platform, added by rustup; the binary is copied from its folder", () => {
     const text = rustDockerfile({ linkage: Linkage.STATIC, staticLibc: StaticLibc.MUSL });
     expect(validate(text)).toEqual([]);
-    expect(text).toContain("RUN rustup target add x86_64-unknown-linux-musl");
-    expect(text).toContain("--target x86_64-unknown-linux-musl");
-    expect(text).toContain("install -D -m 0555 target/x86_64-unknown-linux-musl/release/tiny /out/tiny");
+    expect(text).toContain("amd64) triple=x86_64-unknown-linux-musl ");
+    expect(text).toContain("arm64) triple=aarch64-unknown-linux-musl ");
+    expect(text).toContain("rustup target add \"${triple}\"");
+    expect(text).toContain("install -D -m 0555 \"target/$(cat /usr/local/cargo/target-triple)/release/tiny\" /out/tiny");
   });
 
   it("the Debian generation is one setting: debian12 moves runtime and builder together", () => {
@@ -217,7 +220,7 @@ describe("runtime base follows linkage", () => {
     const text = rustDockerfile({}, { debian: DebianRelease.BOOKWORM });
     // THEN
     expect(text).toContain("FROM gcr.io/distroless/cc-debian12:nonroot AS production");
-    expect(text).toContain("FROM docker.io/library/rust:${RUST_VERSION}-slim-bookworm AS build");
+    expect(text).toContain("FROM --platform=$BUILDPLATFORM docker.io/library/rust:${RUST_VERSION}-slim-bookworm AS build");
     expect(text).not.toContain("debian13");
   });
 });

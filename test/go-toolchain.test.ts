@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseDockerfile } from "../src/policy/dockerfile-rules";
 import { prism } from "../.projenrc";
 import { goBuildStage, runGoBuild } from "./dockerfile-builds";
-import { hasInterpreter, hasNeeded, hasSymtab, runInEmptyRoot } from "./binaries";
+import { hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
 import { PRISM_COMPONENTS, synth, synthPrism } from "./helpers";
 
 /**
@@ -24,7 +24,7 @@ describe.each(GO)("Go command $name", (component) => {
     const build = goBuildStage(df);
     expect(build.workdir).toBe("/workspace/tools");
     expect(build.env).toEqual({ CGO_ENABLED: "0" });
-    expect(build.command).toBe(`go build -trimpath -ldflags="-s -w -buildid=" -o /out/${component.binary} ./cmd/${component.name}`);
+    expect(build.command).toBe(`GOOS=\${TARGETOS} GOARCH=\${TARGETARCH} go build -trimpath -ldflags="-s -w -buildid=" -o /out/${component.binary} ./cmd/${component.name}`);
 
     // WHEN the same command runs here, offline, with /out as a local folder
     const staging = runGoBuild(outdir, build);
@@ -45,6 +45,24 @@ describe.each(GO)("Go command $name", (component) => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(`${component.binary} 0.1.0`);
+  });
+});
+
+describe.each(GO)("Go command $name, for arm64", (component) => {
+  it("cross-compiles on this machine exactly as its Dockerfile says (TARGETARCH=arm64): a static AArch64 ELF", () => {
+    const { outdir, files } = synthPrism();
+    const df = parseDockerfile(files[`${component.path}/Dockerfile`]);
+    // the build stage runs on the build machine, the runtime stages on the target platform
+    expect(files[`${component.path}/Dockerfile`]).toMatch(/^FROM --platform=\$BUILDPLATFORM docker\.io\/library\/golang:\$\{GO_VERSION\}-trixie AS build$/m);
+    expect(files[`${component.path}/Dockerfile`]).toMatch(/^FROM gcr\.io\/distroless\/static-debian13:nonroot AS production$/m);
+    const binary = path.join(runGoBuild(outdir, goBuildStage(df), "arm64"), component.binary);
+    const header = readelf("-h", binary);
+    expect(header).toMatch(/Machine:\s+AArch64/);
+    expect(header).toMatch(/Class:\s+ELF64/);
+    expect(hasInterpreter(binary)).toBe(false);
+    expect(hasNeeded(binary)).toBe(false);
+    // and the amd64 build of the same command is an x86-64 ELF: the arch comes from TARGETARCH alone
+    expect(readelf("-h", path.join(runGoBuild(outdir, goBuildStage(df), "amd64"), component.binary))).toMatch(/Machine:\s+Advanced Micro Devices X86-64/);
   });
 });
 

@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as TOML from "smol-toml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CargoProfilePreset, ContainerMonorepo, Linkage, ReqwestVersion, RuntimeBase, RustComponent, cargoProfile, type RustComponentProps } from "../src";
+import { CargoProfilePreset, ContainerMonorepo, Linkage, ReqwestVersion, RuntimeBase, RustComponent, StaticLibc, cargoProfile, type RustComponentProps } from "../src";
 import { parseDockerfile, type ParsedDockerfile } from "../src/policy/dockerfile-rules";
-import { rustBuildStage, runCargoBuild, type RustDockerBuild } from "./dockerfile-builds";
+import { runTargetSelection, rustBuildStage, runCargoBuild, type RustDockerBuild } from "./dockerfile-builds";
 import { embeddedDependencies, hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
 import { METRICS, PRISM_COMPONENTS, UNPINNED, readTree, synth, synthPrism, tmpdir } from "./helpers";
 
@@ -258,5 +258,55 @@ describe("cargo auditable: the crates a binary links are in the binary", () => {
     expect(dockerfile).toContain("# Built without cargo auditable (allowUnauditableBinary): size budget of the scratch image");
     runCargoBuild(outdir, build);
     expect(embeddedDependencies(build.built)).toBeUndefined();
+  });
+});
+
+describe("the target platform: cross-compiled on the build machine, TARGETARCH mapped to the Rust target and its linker", () => {
+  // The aarch64 standard library cannot be had here (no network for rustup), so arm64 is proven up to the
+  // toolchain: the build stage's own selection command, run with apt-get and rustup recording their arguments.
+  const record = (name: string, log: string) => `echo "${name} $*" >> "${log}"`;
+
+  function select(linkage: Linkage, staticLibc: StaticLibc | undefined, env: { TARGETARCH: string; BUILDARCH: string }) {
+    const { files } = synth((dir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED });
+      new RustComponent(p, "svc", { ports: METRICS, linkage, ...(staticLibc ? { staticLibc } : {}) });
+      return p;
+    });
+    const dockerfile = files["containers/svc/Dockerfile"];
+    const log = path.join(tmpdir("prism-calls-"), "calls");
+    fs.writeFileSync(log, "");
+    const home = runTargetSelection(parseDockerfile(dockerfile), env, { "apt-get": record("apt-get", log), "rustup": record("rustup", log) });
+    return {
+      dockerfile,
+      calls: fs.readFileSync(log, "utf-8").trim().split("\n").filter(Boolean),
+      config: TOML.parse(fs.readFileSync(path.join(home, "config.toml"), "utf-8")) as any,
+      triple: fs.readFileSync(path.join(home, "target-triple"), "utf-8").trim(),
+    };
+  }
+
+  it("the build stage runs on the build platform; the runtime stages are per target platform", () => {
+    const { dockerfile } = select(Linkage.GLIBC, undefined, { TARGETARCH: "amd64", BUILDARCH: "amd64" });
+    expect(dockerfile).toMatch(/^FROM --platform=\$BUILDPLATFORM docker\.io\/library\/rust:\$\{RUST_VERSION\}-slim-trixie AS build$/m);
+    expect(dockerfile.match(/^FROM .*$/gm)!.slice(1)).toEqual([
+      "FROM gcr.io/distroless/cc-debian13:debug-nonroot AS debug",
+      "FROM gcr.io/distroless/cc-debian13:nonroot AS production",
+    ]);
+  });
+
+  it.each([
+    ["glibc, arm64 on amd64", Linkage.GLIBC, undefined, "arm64", "aarch64-unknown-linux-gnu", "aarch64-linux-gnu-gcc", ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"]],
+    ["static glibc, arm64 on amd64", Linkage.STATIC, undefined, "arm64", "aarch64-unknown-linux-gnu", "aarch64-linux-gnu-gcc", ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"]],
+    ["static musl, arm64 on amd64", Linkage.STATIC, StaticLibc.MUSL, "arm64", "aarch64-unknown-linux-musl", "aarch64-linux-gnu-gcc", ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"]],
+    ["static musl, amd64 on arm64", Linkage.STATIC, StaticLibc.MUSL, "amd64", "x86_64-unknown-linux-musl", "x86_64-linux-gnu-gcc", ["gcc-x86-64-linux-gnu", "libc6-dev-amd64-cross"]],
+  ] as const)("%s: the target, its linker, and Debian's cross toolchain installed", (_what, linkage, libc, arch, triple, linker, packages) => {
+    const { calls, config, triple: written } = select(linkage, libc, { TARGETARCH: arch, BUILDARCH: arch === "arm64" ? "amd64" : "arm64" });
+    expect(calls).toEqual(["apt-get update", `apt-get install -y --no-install-recommends ${packages.join(" ")}`, `rustup target add ${triple}`]);
+    expect(config).toEqual({ build: { target: triple }, target: { [triple]: { linker } } });
+    expect(written).toBe(triple);
+  });
+
+  it("the same arch on both sides installs no cross toolchain; an arch without a Rust target fails the build", () => {
+    expect(select(Linkage.GLIBC, undefined, { TARGETARCH: "arm64", BUILDARCH: "arm64" }).calls).toEqual(["rustup target add aarch64-unknown-linux-gnu"]);
+    expect(() => select(Linkage.GLIBC, undefined, { TARGETARCH: "riscv64", BUILDARCH: "amd64" })).toThrow(/no Rust target for TARGETARCH=riscv64/);
   });
 });

@@ -52,7 +52,7 @@ describe("base-image digests", () => {
     demo(outdir).synth();
     // THEN
     const dockerfile = readTree(outdir)["containers/svc/Dockerfile"];
-    expect(dockerfile).toContain(`FROM docker.io/library/rust:\${RUST_VERSION}-slim-trixie@${D1} AS build`);
+    expect(dockerfile).toContain(`FROM --platform=$BUILDPLATFORM docker.io/library/rust:\${RUST_VERSION}-slim-trixie@${D1} AS build`);
     expect(dockerfile).toContain(`FROM gcr.io/distroless/static-debian13:nonroot@${D2} AS production`);
     expect(dockerfile).toContain(`FROM gcr.io/distroless/static-debian13:debug-nonroot@${D3} AS debug`);
     expect(runPolicy(withCargoLock(outdir)).findings).toEqual([]);

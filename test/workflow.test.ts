@@ -83,10 +83,15 @@ describe("images workflow", () => {
     const steps = wf.jobs.image.steps;
     const builds = steps.filter((s: any) => s.uses?.startsWith("docker/build-push-action@"));
     expect(builds.map((b: any) => [b.with.target, b.with.push])).toEqual([["production", false], ["debug", false]]);
-    const scan = steps.find((s: any) => s.uses?.startsWith("aquasecurity/trivy-action@"));
-    expect(steps.indexOf(scan)).toBeGreaterThan(steps.indexOf(builds[0]));
-    expect(builds[0].with).toMatchObject({ load: true, tags: scan.with["image-ref"] });
-    expect(scan.with).toMatchObject({ "exit-code": "1" });
+    // every platform of the production image, built once into an OCI archive, scanned from that archive
+    expect(builds.map((b: any) => b.with.platforms)).toEqual(["linux/amd64,linux/arm64", "linux/amd64,linux/arm64"]);
+    const scans = steps.filter((s: any) => s.uses?.startsWith("aquasecurity/trivy-action@"));
+    expect(scans.map((s: any) => [s.env.TRIVY_PLATFORM, s.with.input, s.with["exit-code"]])).toEqual([
+      ["linux/amd64", "${{ runner.temp }}/production.tar", "1"],
+      ["linux/arm64", "${{ runner.temp }}/production.tar", "1"],
+    ]);
+    expect(builds[0].with.outputs).toBe("type=oci,dest=${{ runner.temp }}/production.tar");
+    for (const scan of scans) expect(steps.indexOf(scan)).toBeGreaterThan(steps.indexOf(builds[0]));
   });
 
   it("runs the policy over the generated files and uploads SARIF even when it fails", () => {
@@ -125,18 +130,25 @@ describe("images workflow", () => {
       const tags = uses.filter((s) => s.run?.includes("imagetools create"));
       expect([signs.length, tags.length]).toEqual([1, 1]);
       expect(signs[0].env).toEqual({ IMAGE: "${{ matrix.image }}", DIGEST: digest });
-      expect(signs[0].run).toBe("cosign sign --yes \"${IMAGE}@${DIGEST}\"");
+      expect(signs[0].run).toBe("cosign sign --yes --recursive \"${IMAGE}@${DIGEST}\"");
+      // one manifest list of both platforms
+      expect(build.with.platforms).toBe("linux/amd64,linux/arm64");
       expect(tags[0].env.DIGEST).toBe(digest);
       expect(tags[0].run).toContain("docker buildx imagetools create --tag \"${IMAGE}:${tag}\" \"${IMAGE}@${DIGEST}\"");
       // a tag that does not resolve to the digest fails the job
       expect(tags[0].run).toContain("if [ \"${tagged}\" != \"${DIGEST}\" ]; then");
       expect(Math.min(at(signs[0]), at(tags[0]))).toBeGreaterThan(at(build));
       if (target === "production") {
-        const scan = uses.find((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
-        expect(scan.with["image-ref"]).toBe(`\${{ matrix.image }}@${digest}`);
+        const scans = uses.filter((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
+        expect(scans.map((s) => [s.with["image-ref"], s.env.TRIVY_PLATFORM])).toEqual([
+          [`\${{ matrix.image }}@${digest}`, "linux/amd64"],
+          [`\${{ matrix.image }}@${digest}`, "linux/arm64"],
+        ]);
         // scanned before it is signed or given a release tag
-        expect(at(scan)).toBeGreaterThan(at(build));
-        expect(at(scan)).toBeLessThan(Math.min(at(signs[0]), at(tags[0])));
+        for (const scan of scans) {
+          expect(at(scan)).toBeGreaterThan(at(build));
+          expect(at(scan)).toBeLessThan(Math.min(at(signs[0]), at(tags[0])));
+        }
       }
       // release tags come only from the tag step; the build pushes the commit tag alone
       expect(build.with.tags).toBe(target === "production" ? "${{ matrix.image }}:sha-${{ github.sha }}" : "${{ matrix.image }}:sha-${{ github.sha }}-debug");
@@ -165,5 +177,23 @@ describe("images workflow", () => {
     const out = path.join(tmpdir(), "github-output");
     execFileSync("bash", ["-c", script], { env: { ...process.env, ...env, GITHUB_OUTPUT: out } });
     expect(fs.readFileSync(out, "utf-8")).toBe(`production=${production}\ndebug=${debug}\n`);
+  });
+});
+
+describe("platforms", () => {
+  it("a project built for one platform builds and scans that one; a platform the Dockerfiles cannot build is refused", async () => {
+    const { synth } = await import("./helpers");
+    const { ContainerMonorepo, RustComponent } = await import("../src");
+    const { files } = synth((outdir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir, allowUnpinnedBaseImages: "test", platforms: ["linux/arm64"] });
+      new RustComponent(p, "svc", { ports: [{ name: "metrics", port: 9090 }] });
+      return p;
+    });
+    const wf = parse(files[PATH]);
+    const publish = wf.jobs.publish.steps;
+    expect(publish.filter((s: any) => s.with?.platforms).map((s: any) => s.with.platforms)).toEqual(["linux/arm64", "linux/arm64"]);
+    expect(publish.filter((s: any) => s.env?.TRIVY_PLATFORM).map((s: any) => s.env.TRIVY_PLATFORM)).toEqual(["linux/arm64"]);
+    expect(() => new ContainerMonorepo({ name: "demo", outdir: tmpdir(), allowUnpinnedBaseImages: "test", platforms: ["linux/s390x" as never] }).synth())
+      .toThrow(/\[project demo\] platforms\[0\]: "linux\/s390x" is not a platform the Dockerfiles build; use "linux\/amd64" or "linux\/arm64"/);
   });
 });

@@ -49,6 +49,9 @@ export const NONROOT: ImageUser = { uid: 65532, gid: 65532 };
 /** Where a built binary is installed in the runtime image. */
 export const INSTALL_DIR = "/usr/local/bin";
 
+/** Where a Rust build stage writes the target triple of the platform it builds for. */
+export const RUST_TARGET_FILE = "/usr/local/cargo/target-triple";
+
 export type Language = "rust" | "go";
 
 /** The fully resolved model of a component, consumed by every renderer. */
@@ -87,8 +90,8 @@ export interface RustBuild {
   readonly kind: "rust";
   /** Cargo package name (the workspace member). */
   readonly packageName: string;
-  /** `--target` triple, set for static builds (required by `+crt-static`). */
-  readonly target?: string;
+  /** The C library of the target triple (`<arch>-unknown-linux-<libc>`); the arch is the image's platform. */
+  readonly libc: "gnu" | "musl";
   /** RUSTFLAGS the build uses. */
   readonly rustflags?: string;
   /** Path of the built binary relative to the workspace root. */

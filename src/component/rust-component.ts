@@ -15,15 +15,15 @@ import {
   type IContainerComponent,
 } from "./container-component";
 import { addImageAndManifests } from "./component-files";
-import { Linkage, type ComponentModel } from "./model";
+import { Linkage, RUST_TARGET_FILE, type ComponentModel } from "./model";
 import { rustStarter } from "./starters";
 
 /** The C library of a static Rust build, by its target triple. */
 export enum StaticLibc {
-  /** glibc, statically linked (static-pie). */
-  GLIBC = "x86_64-unknown-linux-gnu",
-  /** musl: smaller, fully static by default; slower allocator and DNS behaviour differ from glibc. */
-  MUSL = "x86_64-unknown-linux-musl",
+  /** glibc, statically linked (static-pie): the `*-unknown-linux-gnu` targets. */
+  GLIBC = "gnu",
+  /** musl: smaller, fully static by default; slower allocator and DNS behaviour differ from glibc. The `*-unknown-linux-musl` targets. */
+  MUSL = "musl",
 }
 
 const RUST_COMPONENT_PROPS = v.strictObject({
@@ -41,8 +41,8 @@ const RUST_COMPONENT_PROPS = v.strictObject({
   linkage: optionalEnum(Linkage, "Linkage"),
   /**
    * The C library a static build links: glibc (`+crt-static`, static-pie) or
-   * musl (the `x86_64-unknown-linux-musl` target, added with rustup in the
-   * build stage). Only for `linkage: Linkage.STATIC`.
+   * musl (the `*-unknown-linux-musl` target of each platform, added with rustup
+   * in the build stage). Only for `linkage: Linkage.STATIC`.
    * @default StaticLibc.GLIBC
    */
   staticLibc: optionalEnum(StaticLibc, "StaticLibc"),
@@ -113,8 +113,7 @@ export class RustComponent extends Component implements IContainerComponent {
   /** @internal */
   public _toModel(): ComponentModel {
     const linkage = this.props.linkage ?? Linkage.GLIBC;
-    // +crt-static needs an explicit --target, so build scripts and proc macros stay dynamic.
-    const target = linkage === Linkage.STATIC ? this.props.staticLibc ?? StaticLibc.GLIBC : undefined;
+    const libc = linkage === Linkage.STATIC ? this.props.staticLibc ?? StaticLibc.GLIBC : StaticLibc.GLIBC;
     const binary = this.props.binary ?? this.name;
     const user = ContainerMonorepo.of(this).model.imageUser;
     return resolveComponent(this.name, this.props, {
@@ -124,10 +123,11 @@ export class RustComponent extends Component implements IContainerComponent {
       build: {
         kind: "rust",
         packageName: this.props.packageName ?? this.name,
-        target,
+        libc,
+        // +crt-static works because every build names its --target (so build scripts and proc macros stay dynamic).
         rustflags: linkage === Linkage.STATIC ? "-C target-feature=+crt-static" : undefined,
-        // Relative to the workspace root, where cargo puts it: target/[<triple>/]release/<bin>.
-        artifactPath: target ? `target/${target}/release/${binary}` : `target/release/${binary}`,
+        // Relative to the workspace root; the triple is the target platform's, written by the build stage.
+        artifactPath: `target/$(cat ${RUST_TARGET_FILE})/release/${binary}`,
         httpClient: this.props.httpClient ?? false,
         staticLibcRequested: this.props.staticLibc !== undefined,
         unauditableBecause: this.props.allowUnauditableBinary,

@@ -33,6 +33,8 @@ export interface Stage {
   /** Stage name (`AS <name>`), the `--target` of `docker build`. */
   readonly name: string;
   readonly from: string;
+  /** `FROM --platform=`: `$BUILDPLATFORM` for a stage that cross-compiles on the build machine. */
+  readonly platform?: string;
   /** A comment line written above the FROM, saying why the stage exists. */
   readonly comment?: string;
   readonly instructions: readonly Instruction[];

@@ -1,4 +1,4 @@
-import { DebianRelease, Linkage, RuntimeBase, type ComponentModel, type GoBuild, type RustBuild } from "../component/model";
+import { DebianRelease, Linkage, RUST_TARGET_FILE, RuntimeBase, type ComponentModel, type GoBuild, type RustBuild } from "../component/model";
 import type { ProjectModel } from "../project-model";
 import type { DockerfileModel, Instruction, Stage } from "./dockerfile-model";
 
@@ -97,13 +97,39 @@ export function workspaceMemberRoots(components: readonly ComponentModel[]): str
  */
 export const CARGO_AUDITABLE_VERSION = "0.7.5";
 
+/**
+ * The image platforms' Rust targets and the Debian cross toolchains that link them, by Docker's
+ * TARGETARCH. The build stage runs on the build machine's platform and cross-compiles: no emulation.
+ */
+export const RUST_ARCHES = {
+  amd64: { arch: "x86_64", linker: "x86_64-linux-gnu-gcc", cross: ["gcc-x86-64-linux-gnu", "libc6-dev-amd64-cross"] },
+  arm64: { arch: "aarch64", linker: "aarch64-linux-gnu-gcc", cross: ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"] },
+} as const;
+
+/**
+ * The build-stage command that selects the target from TARGETARCH: the cross linker installed when
+ * the build machine's arch differs, the Rust target added, cargo configured to build for it (so
+ * every build names its target, which +crt-static needs), and the triple written for the install step.
+ */
+function selectRustTarget(libc: "gnu" | "musl"): string[] {
+  const arms = Object.entries(RUST_ARCHES).map(([docker, a]) =>
+    `${docker}) triple=${a.arch}-unknown-linux-${libc} linker=${a.linker} cross="${a.cross.join(" ")}" ;;`);
+  return [
+    `case "\${TARGETARCH}" in ${arms.join(" ")} *) echo "no Rust target for TARGETARCH=\${TARGETARCH}" >&2; exit 1 ;; esac`,
+    "if [ \"${TARGETARCH}\" != \"${BUILDARCH}\" ]; then apt-get update && apt-get install -y --no-install-recommends ${cross} && rm -rf /var/lib/apt/lists/*; fi",
+    "rustup target add \"${triple}\"",
+    "printf '[build]\\ntarget = \"%s\"\\n\\n[target.%s]\\nlinker = \"%s\"\\n' \"${triple}\" \"${triple}\" \"${linker}\" >> \"${CARGO_HOME}/config.toml\"",
+    `echo "\${triple}" > ${RUST_TARGET_FILE}`,
+  ];
+}
+
 function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel, roots: readonly string[]) {
   const auditable = build.unauditableBecause === undefined;
   const cargoArgs = [auditable ? "cargo auditable build --release --locked" : "cargo build --release --locked", `--package ${build.packageName}`, `--bin ${binary}`];
-  if (build.target) {
-    cargoArgs.push(`--target ${build.target}`);
-  }
-  const instructions: Instruction[] = [];
+  const instructions: Instruction[] = [
+    { op: "ARG", name: "BUILDARCH" },
+    { op: "ARG", name: "TARGETARCH" },
+  ];
   if (auditable) {
     // Its own layer, before any source is copied: rebuilt only when the version changes.
     instructions.push({
@@ -112,13 +138,10 @@ function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel,
       commands: [`cargo install cargo-auditable --version ${CARGO_AUDITABLE_VERSION} --locked`],
     });
   }
+  instructions.push({ op: "RUN", mounts: [], commands: selectRustTarget(build.libc) });
   instructions.push({ op: "WORKDIR", path: BUILD_WORKDIR });
   if (build.rustflags) {
     instructions.push({ op: "ENV", vars: [["RUSTFLAGS", build.rustflags]] });
-  }
-  if (build.target && build.target.endsWith("-musl")) {
-    // The rust image ships the host (glibc) target only; musl's own crt objects come with the target.
-    instructions.push({ op: "RUN", mounts: [], commands: [`rustup target add ${build.target}`] });
   }
   instructions.push(
     { op: "COPY", sources: ["Cargo.toml", "Cargo.lock"], dest: "./" },
@@ -131,17 +154,20 @@ function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel,
       mounts: [
         { id: "cargo-registry", target: "/usr/local/cargo/registry" },
         { id: "cargo-git", target: "/usr/local/cargo/git" },
-        { id: `${project.name}-cargo-target`, target: `${BUILD_WORKDIR}/target` },
+        // One per platform: cargo's fingerprints do not tell two cross-builds of the same crate apart.
+        { id: `${project.name}-cargo-target-\${TARGETARCH}`, target: `${BUILD_WORKDIR}/target` },
       ],
       // The target dir is a cache mount, gone after this RUN: copy the binary out within it.
-      commands: [cargoArgs.join(" "), `install -D -m 0555 ${build.artifactPath} ${STAGING_DIR}/${binary}`],
+      commands: [cargoArgs.join(" "), `install -D -m 0555 "${build.artifactPath}" ${STAGING_DIR}/${binary}`],
     },
   );
   return {
     arg: { name: "RUST_VERSION", defaultValue: project.rustVersion },
     stage: {
       name: BUILD_STAGE,
-      comment: `Builder pinned by RUST_VERSION, on the same Debian (${debianSuite(project.debian)}) as the runtime so glibc matches.` +
+      platform: "$BUILDPLATFORM",
+      comment: `Builder pinned by RUST_VERSION, on the same Debian (${debianSuite(project.debian)}) as the runtime so glibc matches;` +
+        " it runs on the build machine and cross-compiles for TARGETARCH." +
         (auditable ? "" : `\nBuilt without cargo auditable (allowUnauditableBinary): ${build.unauditableBecause}`),
       from: builderFrom("rust", project),
       instructions,
@@ -158,9 +184,12 @@ function goBuildStage(build: GoBuild, project: ProjectModel) {
     arg: { name: "GO_VERSION", defaultValue: project.goVersion },
     stage: {
       name: BUILD_STAGE,
-      comment: "Builder pinned by GO_VERSION; CGO off, so the binary is static.",
+      comment: "Builder pinned by GO_VERSION; CGO off, so the binary is static. It runs on the build machine and cross-compiles for TARGETOS/TARGETARCH.",
       from: builderFrom("go", project),
+      platform: "$BUILDPLATFORM",
       instructions: [
+        { op: "ARG", name: "TARGETOS" },
+        { op: "ARG", name: "TARGETARCH" },
         { op: "WORKDIR", path: `${BUILD_WORKDIR}/${build.moduleDir}` },
         { op: "ENV", vars: [["CGO_ENABLED", "0"]] },
         // go.mod (and go.sum, once there are dependencies) first: the download layer survives source edits.
@@ -171,7 +200,7 @@ function goBuildStage(build: GoBuild, project: ProjectModel) {
           op: "RUN",
           mounts,
           commands: [[
-            "go build -trimpath",
+            "GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath",
             ...(build.tags.length > 0 ? [`-tags ${build.tags.join(",")}`] : []),
             `-ldflags="${build.ldflags}"`,
             `-o ${build.artifactPath} ${build.packagePath}`,

@@ -25,7 +25,7 @@ function renderStage(stage: Stage): string[] {
   if (stage.comment) {
     lines.push(...stage.comment.split("\n").map((line) => `# ${line}`));
   }
-  lines.push(`FROM ${stage.from} AS ${stage.name}`);
+  lines.push(`FROM ${stage.platform ? `--platform=${stage.platform} ` : ""}${stage.from} AS ${stage.name}`);
   for (const instruction of stage.instructions) {
     lines.push(renderInstruction(instruction));
   }

@@ -44,7 +44,7 @@ export function renderImagesWorkflow(project: ProjectModel, components: readonly
       ...(rust ? { "cargo-deny": cargoDenyJob() } : {}),
       ...(go ? { govulncheck: govulncheckJob(project) } : {}),
       "changes": changesJob(project, sorted),
-      "image": imageJob(),
+      "image": imageJob(project),
       "publish": publishJob(project, sorted, gates),
     },
   };
@@ -179,7 +179,7 @@ function changesJob(project: ProjectModel, components: readonly ComponentModel[]
 }
 
 /** Pull requests: both targets of each changed component built (nothing pushed), the production image scanned on the runner. */
-function imageJob(): Job {
+function imageJob(project: ProjectModel): Job {
   const scope = "${{ matrix.component }}";
   return {
     "name": "image ${{ matrix.component }}",
@@ -196,47 +196,52 @@ function imageJob(): Job {
         name: "Build production image",
         id: "production",
         uses: uses(ACTIONS.buildPush),
+        // Every platform into one OCI archive on the runner (a manifest list cannot be loaded into the engine).
         with: {
-          ...buildInputs("production"),
+          ...buildInputs(project, "production"),
           "tags": "${{ matrix.image }}:pr-${{ github.sha }}",
-          "load": true,
           "push": false,
+          "outputs": "type=oci,dest=${{ runner.temp }}/production.tar",
           "cache-to": `type=gha,mode=max,scope=${scope}`,
         },
       },
       {
         name: "Build debug image",
         uses: uses(ACTIONS.buildPush),
-        with: { ...buildInputs("debug"), push: false, outputs: "type=cacheonly" },
+        with: { ...buildInputs(project, "debug"), push: false, outputs: "type=cacheonly" },
       },
-      // The image just built and loaded, under this commit's tag on a fresh runner.
-      scanStep("${{ matrix.image }}:pr-${{ github.sha }}"),
+      // The archive just built, each platform of it.
+      ...scanSteps(project, { input: "${{ runner.temp }}/production.tar" }),
     ],
   };
 }
 
-/** The inputs every build of a target shares. */
-function buildInputs(target: keyof typeof TARGETS) {
+/** The inputs every build of a target shares: one manifest list of every platform, cross-compiled. */
+function buildInputs(project: ProjectModel, target: keyof typeof TARGETS) {
   return {
     "context": ".",
     "file": "${{ matrix.dockerfile }}",
     "target": TARGETS[target],
+    "platforms": project.platforms.join(","),
     "cache-from": "type=gha,scope=${{ matrix.component }}",
   };
 }
 
-function scanStep(imageRef: string): Step {
-  return {
-    name: "Scan production image",
+/** One trivy scan per platform of the image (`image-ref`) or OCI archive (`input`): each platform's layers are scanned. */
+function scanSteps(project: ProjectModel, source: { "image-ref": string } | { input: string }): Step[] {
+  return project.platforms.map((platform) => ({
+    name: `Scan production image (${platform})`,
     uses: uses(ACTIONS.trivy),
+    // trivy reads its --platform from TRIVY_PLATFORM: which manifest of the list it scans.
+    env: { TRIVY_PLATFORM: platform },
     with: {
-      "image-ref": imageRef,
+      ...source,
       "exit-code": "1",
       "ignore-unfixed": true,
       "severity": "CRITICAL,HIGH",
       "vuln-type": "os,library",
     },
-  };
+  }));
 }
 
 /**
@@ -298,14 +303,15 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
     id: target,
     uses: uses(ACTIONS.buildPush),
     // SLSA provenance with every build parameter, and an SPDX SBOM, attached to the pushed digest.
-    with: { ...buildInputs(target), "tags": `\${{ matrix.image }}:${tag}`, "push": true, "provenance": "mode=max", "sbom": true },
+    with: { ...buildInputs(project, target), "tags": `\${{ matrix.image }}:${tag}`, "push": true, "provenance": "mode=max", "sbom": true },
   });
   const sign = (target: keyof typeof TARGETS): Step => ({
     name: `Sign ${target} image`,
     shell: "bash",
     env: { IMAGE: "${{ matrix.image }}", DIGEST: digest(target) },
-    // Keyless: the certificate binds the signature to this workflow run's OIDC identity.
-    run: "cosign sign --yes \"${IMAGE}@${DIGEST}\"",
+    // Keyless: the certificate binds the signature to this workflow run's OIDC identity. --recursive signs
+    // the manifest list and each platform's image in it, so either can be verified.
+    run: "cosign sign --yes --recursive \"${IMAGE}@${DIGEST}\"",
   });
   const tag = (target: keyof typeof TARGETS): Step => ({
     name: `Tag ${target} image`,
@@ -344,7 +350,7 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
       },
       releaseTags(),
       push("production", "sha-${{ github.sha }}"),
-      scanStep(`\${{ matrix.image }}@${digest("production")}`),
+      ...scanSteps(project, { "image-ref": `\${{ matrix.image }}@${digest("production")}` }),
       push("debug", "sha-${{ github.sha }}-debug"),
       { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) },
       sign("production"),
