@@ -77,6 +77,30 @@ describe("which components a pull request rebuilds", () => {
     expect(workflowSelects(changed)).toEqual({ components: expected, any: expected.length > 0 ? "true" : "false" });
   });
 
+  it("a file moved from one component to another rebuilds both (git lists both sides of the rename)", () => {
+    const job = parse(synthPrism().files[".github/workflows/images.yml"]).jobs.changes;
+    const repo = tmpdir("rename-");
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, encoding: "utf-8" }).trim();
+    git("init", "-q");
+    fs.mkdirSync(path.join(repo, "containers/kafka-consumer/src"), { recursive: true });
+    fs.writeFileSync(path.join(repo, "containers/kafka-consumer/src/util.rs"), "pub fn shared() -> u32 {\n    42\n}\n".repeat(20));
+    git("add", "-A");
+    git("commit", "-qm", "base");
+    const base = git("rev-parse", "HEAD");
+    fs.mkdirSync(path.join(repo, "containers/kafka-publisher/src"), { recursive: true });
+    git("mv", "containers/kafka-consumer/src/util.rs", "containers/kafka-publisher/src/util.rs");
+    git("commit", "-qm", "move");
+    const out = path.join(tmpdir("out-"), "o");
+    const envFile = path.join(tmpdir("env-"), "e");
+    const env = { ...process.env as Record<string, string>, EVENT: "pull_request", BASE_SHA: base, HEAD_SHA: git("rev-parse", "HEAD"), RUNNER_TEMP: tmpdir("rt-"), GITHUB_ENV: envFile, GITHUB_OUTPUT: out };
+    const [list, select] = job.steps.filter((s: any) => s.run);
+    execFileSync("bash", ["-c", list.run], { cwd: repo, env });
+    const written = Object.fromEntries(fs.readFileSync(envFile, "utf-8").trim().split("\n").map((l) => l.split("=", 2)));
+    execFileSync("bash", ["-c", select.run], { cwd: repo, env: { ...env, CHANGED: written.changed, ALL: written.all } });
+    const matrix = fs.readFileSync(out, "utf-8").split("\n").find((l) => l.startsWith("matrix="))!.slice("matrix=".length);
+    expect(JSON.parse(matrix).include.map((e: any) => e.component).sort()).toEqual(["kafka-consumer", "kafka-publisher"]);
+  });
+
   it("outside a pull request (workflow_dispatch) every component builds; the image job takes the matrix from this job", () => {
     expect(workflowSelects([], "workflow_dispatch")).toEqual({ components: ALL, any: "true" });
     const wf = parse(synthPrism().files[".github/workflows/images.yml"]);
@@ -88,7 +112,8 @@ describe("which components a pull request rebuilds", () => {
 
   it("a one-plugin pull request builds 2 images (its 2 targets) instead of 12", () => {
     const wf = parse(synthPrism().files[".github/workflows/images.yml"]);
-    const targets = wf.jobs.image.steps.filter((s: any) => s.uses?.startsWith("docker/build-push-action@")).length;
+    // an image is a target of a component (its platforms are one manifest list)
+    const targets = new Set(wf.jobs.image.steps.filter((s: any) => s.uses?.startsWith("docker/build-push-action@")).map((s: any) => s.with.target)).size;
     expect(targets * ALL.length).toBe(12);
     expect(targets * workflowSelects(["containers/kafka-publisher/src/main.rs"]).components.length).toBe(2);
   });

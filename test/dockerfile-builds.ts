@@ -56,7 +56,8 @@ export function rustBuildStage(df: ParsedDockerfile, workspace: string): RustDoc
   const triple = fs.readFileSync(path.join(home, "target-triple"), "utf-8").trim();
   const env = stage.instructions.filter((i) => i.keyword === "ENV").map((i) => i.text).join(" ");
   const rustflags = /RUSTFLAGS="([^"]*)"/.exec(env)?.[1];
-  const run = stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text).find((t) => /\bcargo (auditable )?build\b/.test(t))!;
+  // the last cargo build: the one that installs the binary (the one before it builds the dependency layer)
+  const run = stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.text).find((t) => /\bcargo (auditable )?build\b/.test(t) && t.includes("install -D"))!;
   const commands = run.replace(/--mount=\S+/g, "").split("&&").map((c) => c.trim());
   const cargo = commands.find((c) => c.startsWith("cargo "))!.split(/\s+/);
   // install -D -m 0555 "<built, relative to WORKDIR, the triple read from its file>" <staged>

@@ -85,7 +85,7 @@ describe("npx projen new-component, end to end in a copy of this repository", ()
     expect((TOML.parse(files["Cargo.toml"]) as any).workspace.members).toContain("containers/kafka-archiver");
     expect(files["Cargo.lock"]).toContain("name = \"kafka-archiver\"");
     expect(files["containers/kafka-archiver/Dockerfile"]).toContain("FROM gcr.io/distroless/static-debian13:nonroot AS production");
-    expect(parse(files[".github/workflows/images.yml"]).jobs.image.strategy.matrix.include)
+    expect(parse(files[".github/workflows/images.yml"]).jobs.publish.strategy.matrix.include)
       .toContainEqual({ component: "kafka-archiver", dockerfile: "containers/kafka-archiver/Dockerfile", image: "ghcr.io/prism/kafka-archiver" });
     expect(files["deploy/base/kafka-archiver.yaml"]).toContain("kind: Deployment");
     expect(runPolicy(dir).findings).toEqual([]);

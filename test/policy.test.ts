@@ -233,7 +233,7 @@ describe("the policy over the default six-component tree", () => {
     expect(report.findings).toEqual([]);
     expect(report.files.dockerfile).toHaveLength(6);
     expect(report.files.workflow).toEqual([".github/workflows/images.yml"]);
-    expect(report.exceptions.map((e) => [e.ruleId, e.suppressed])).toEqual([["DS-0026", 12], ["PRISM-D001", 18]]);
+    expect(report.exceptions.map((e) => [e.ruleId, e.suppressed])).toEqual([["DS-0026", 12], ["PRISM-D001", 22]]);
     for (const e of report.exceptions) expect(e.reason.length).toBeGreaterThan(20);
   });
 
@@ -243,7 +243,7 @@ describe("the policy over the default six-component tree", () => {
     const stdout = execFileSync("npx", ["tsx", "src/policy/cli.ts", "--sarif", sarif, withCargoLock(synthPrism().outdir)], { cwd: REPO, encoding: "utf-8" });
     expect(stdout).toContain("policy: 0 finding(s) in 6 dockerfile, 7 kubernetes, 1 workflow, 1 cargo file(s)");
     expect(stdout).toMatch(/^exception DS-0026 \(12 covered\): distroless/m);
-    expect(stdout).toMatch(/^exception PRISM-D001 \(18 covered\): /m);
+    expect(stdout).toMatch(/^exception PRISM-D001 \(22 covered\): /m);
     expect(JSON.parse(fs.readFileSync(sarif, "utf-8")).version).toBe("2.1.0");
     expect(sarifProblems(sarif)).toEqual([]);
   });

@@ -286,8 +286,9 @@ describe("the target platform: cross-compiled on the build machine, TARGETARCH m
 
   it("the build stage runs on the build platform; the runtime stages are per target platform", () => {
     const { dockerfile } = select(Linkage.GLIBC, undefined, { TARGETARCH: "amd64", BUILDARCH: "amd64" });
+    expect(dockerfile).toMatch(/^FROM --platform=\$BUILDPLATFORM docker\.io\/library\/rust:\$\{RUST_VERSION\}-slim-trixie AS plan$/m);
     expect(dockerfile).toMatch(/^FROM --platform=\$BUILDPLATFORM docker\.io\/library\/rust:\$\{RUST_VERSION\}-slim-trixie AS build$/m);
-    expect(dockerfile.match(/^FROM .*$/gm)!.slice(1)).toEqual([
+    expect(dockerfile.match(/^FROM .*$/gm)!.slice(2)).toEqual([
       "FROM gcr.io/distroless/cc-debian13:debug-nonroot AS debug",
       "FROM gcr.io/distroless/cc-debian13:nonroot AS production",
     ]);

@@ -33,7 +33,7 @@ describe("base-image digests", () => {
     fs.chmodSync(path.join(outdir, "policy-exceptions.json"), 0o644);
     fs.rmSync(path.join(outdir, "policy-exceptions.json"));
     const report = runPolicy(withCargoLock(outdir));
-    expect(report.findings.map((f) => f.ruleIds[0])).toEqual(["PRISM-D001", "PRISM-D001", "PRISM-D001"]);
+    expect(report.findings.map((f) => f.ruleIds[0])).toEqual(["PRISM-D001", "PRISM-D001", "PRISM-D001", "PRISM-D001"]);
     expect(report.exceptions.map((e) => e.ruleId)).toEqual(["DS-0026"]);
   });
 

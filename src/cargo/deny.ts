@@ -29,7 +29,12 @@ export interface DenyConfig {
     readonly "unused-allowed-license": "deny" | "warn" | "allow";
     readonly "private": { readonly ignore: boolean };
   };
-  readonly bans: { readonly "multiple-versions": "deny" | "warn" | "allow"; readonly "wildcards": "deny" | "warn" | "allow"; readonly "deny": readonly DenyBan[] };
+  readonly bans: {
+    readonly "multiple-versions": "deny" | "warn" | "allow";
+    readonly "wildcards": "deny" | "warn" | "allow";
+    readonly "allow-wildcard-paths": boolean;
+    readonly "deny": readonly DenyBan[];
+  };
   readonly sources: { readonly "unknown-registry": "deny" | "warn" | "allow"; readonly "unknown-git": "deny" | "warn" | "allow" };
 }
 
@@ -56,7 +61,9 @@ export function renderDenyConfig(project: ProjectModel): DenyConfig {
     bans: {
       "multiple-versions": "warn",
       "wildcards": "deny",
-      deny: OPENSSL_CRATES.map((crate) => ({
+      // A path dependency between the workspace's own crates (all `publish = false`) has no version: not a wildcard.
+      "allow-wildcard-paths": true,
+      "deny": OPENSSL_CRATES.map((crate) => ({
         crate,
         reason: "every component uses rustls; static and scratch images cannot link OpenSSL (policy PRISM-C001)",
       })),

@@ -1,6 +1,6 @@
 import { DebianRelease, Linkage, RUST_TARGET_FILE, RuntimeBase, type ComponentModel, type GoBuild, type RustBuild } from "../component/model";
 import type { ProjectModel } from "../project-model";
-import type { DockerfileModel, Instruction, Stage } from "./dockerfile-model";
+import type { CacheMount, DockerfileModel, Instruction, Stage } from "./dockerfile-model";
 
 /**
  * Decides what each stage of a component's Dockerfile holds: the pinned
@@ -68,14 +68,14 @@ export function planImage(
   },
 ): DockerfileModel {
   const build = component.build.kind === "rust"
-    ? rustBuildStage(component.build, component.binary, project, context.rustMemberRoots)
+    ? rustBuildStages(component, component.build, project, context.rustMemberRoots)
     : goBuildStage(component.build, project);
   return {
     syntax: "docker/dockerfile:1",
     header: [context.marker],
     globalArgs: [build.arg],
     stages: [
-      build.stage,
+      ...build.stages,
       runtimeStage(component, project, "debug",
         "Debug image: distroless debug-nonroot, busybox shell at /busybox/sh. Never deploy it to production."),
       runtimeStage(component, project, "production",
@@ -123,47 +123,80 @@ function selectRustTarget(libc: "gnu" | "musl"): string[] {
   ];
 }
 
-function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel, roots: readonly string[]) {
+/** Name of the stage that extracts the dependency graph (manifests, Cargo.lock, stub mains) from the sources. */
+export const PLAN_STAGE = "plan";
+/** Where the plan stage puts the graph. */
+const PLAN_DIR = "/plan";
+
+function rustBuildStages(component: ComponentModel, build: RustBuild, project: ProjectModel, roots: readonly string[]) {
+  const binary = component.binary;
   const auditable = build.unauditableBecause === undefined;
-  const cargoArgs = [auditable ? "cargo auditable build --release --locked" : "cargo build --release --locked", `--package ${build.packageName}`, `--bin ${binary}`];
-  const instructions: Instruction[] = [
-    { op: "ARG", name: "BUILDARCH" },
-    { op: "ARG", name: "TARGETARCH" },
+  const cargoBuild = [auditable ? "cargo auditable build --release --locked" : "cargo build --release --locked", `--package ${build.packageName}`, `--bin ${binary}`].join(" ");
+  const registry: CacheMount[] = [
+    { id: "cargo-registry", target: "/usr/local/cargo/registry" },
+    { id: "cargo-git", target: "/usr/local/cargo/git" },
   ];
+  const sources: Instruction[] = [
+    { op: "COPY", sources: ["Cargo.toml", "Cargo.lock"], dest: "./" },
+    // Every member (cargo refuses to load a workspace with one missing), by top-level folder, so a
+    // Dockerfile has one COPY per folder, not one per member, however many members there are.
+    ...roots.map((top): Instruction => ({ op: "COPY", sources: [`${top}/`], dest: `${top}/` })),
+  ];
+  const plan: Stage = {
+    name: PLAN_STAGE,
+    platform: "$BUILDPLATFORM",
+    comment: "The dependency graph alone: every manifest, Cargo.lock, and an empty main.rs per member (cargo-chef's recipe).\n" +
+      "The build stage copies it and compiles the dependencies in a layer of their own, which a source edit leaves as it is.",
+    from: builderFrom("rust", project),
+    instructions: [
+      { op: "WORKDIR", path: BUILD_WORKDIR },
+      ...sources,
+      {
+        op: "RUN",
+        mounts: [],
+        commands: [
+          `for manifest in $(find . -name Cargo.toml -not -path './target/*'); do member="$(dirname "\${manifest}")"; ` +
+            `mkdir -p "${PLAN_DIR}/\${member}/src"; cp "\${manifest}" "${PLAN_DIR}/\${manifest}"; printf 'fn main() {}\\n' > "${PLAN_DIR}/\${member}/src/main.rs"; done`,
+          `cp Cargo.lock ${PLAN_DIR}/`,
+        ],
+      },
+    ],
+  };
+  const instructions: Instruction[] = [];
   if (auditable) {
-    // Its own layer, before any source is copied: rebuilt only when the version changes.
+    // Its own layer, before any source is copied and before the platform ARGs (which enter every later RUN's
+    // environment): built once per builder, whatever the platforms, and again only when the version changes.
     instructions.push({
       op: "RUN",
       mounts: [{ id: "cargo-registry", target: "/usr/local/cargo/registry" }],
       commands: [`cargo install cargo-auditable --version ${CARGO_AUDITABLE_VERSION} --locked`],
     });
   }
-  instructions.push({ op: "RUN", mounts: [], commands: selectRustTarget(build.libc) });
+  instructions.push(
+    { op: "ARG", name: "BUILDARCH" },
+    { op: "ARG", name: "TARGETARCH" },
+    { op: "RUN", mounts: [], commands: selectRustTarget(build.libc) },
+  );
   instructions.push({ op: "WORKDIR", path: BUILD_WORKDIR });
   if (build.rustflags) {
     instructions.push({ op: "ENV", vars: [["RUSTFLAGS", build.rustflags]] });
   }
   instructions.push(
-    { op: "COPY", sources: ["Cargo.toml", "Cargo.lock"], dest: "./" },
-    // Every member (cargo refuses to load a workspace with one missing), by top-level folder, so a
-    // Dockerfile has one COPY per folder, not one per member, however many members there are.
-    ...roots.map((top): Instruction => ({ op: "COPY", sources: [`${top}/`], dest: `${top}/` })),
+    // The dependencies, compiled from the graph alone into the image's own target/ (a layer, which CI's
+    // layer cache keeps; cache mounts it does not): reused until a manifest or Cargo.lock changes.
+    { op: "COPY", from: PLAN_STAGE, sources: [`${PLAN_DIR}/`], dest: "./" },
+    { op: "RUN", mounts: registry, commands: [cargoBuild] },
+    ...sources,
     {
       op: "RUN",
-      // Registry and target dir live in cache mounts: a source-only edit recompiles the crate, not its dependencies.
-      mounts: [
-        { id: "cargo-registry", target: "/usr/local/cargo/registry" },
-        { id: "cargo-git", target: "/usr/local/cargo/git" },
-        // One per platform: cargo's fingerprints do not tell two cross-builds of the same crate apart.
-        { id: `${project.name}-cargo-target-\${TARGETARCH}`, target: `${BUILD_WORKDIR}/target` },
-      ],
-      // The target dir is a cache mount, gone after this RUN: copy the binary out within it.
-      commands: [cargoArgs.join(" "), `install -D -m 0555 "${build.artifactPath}" ${STAGING_DIR}/${binary}`],
+      mounts: registry,
+      // touch: the real main.rs may be older than the stub cargo just built; only this member compiles again.
+      commands: [`touch ${component.path}/src/main.rs`, cargoBuild, `install -D -m 0555 "${build.artifactPath}" ${STAGING_DIR}/${binary}`],
     },
   );
   return {
     arg: { name: "RUST_VERSION", defaultValue: project.rustVersion },
-    stage: {
+    stages: [plan, {
       name: BUILD_STAGE,
       platform: "$BUILDPLATFORM",
       comment: `Builder pinned by RUST_VERSION, on the same Debian (${debianSuite(project.debian)}) as the runtime so glibc matches;` +
@@ -171,7 +204,7 @@ function rustBuildStage(build: RustBuild, binary: string, project: ProjectModel,
         (auditable ? "" : `\nBuilt without cargo auditable (allowUnauditableBinary): ${build.unauditableBecause}`),
       from: builderFrom("rust", project),
       instructions,
-    } satisfies Stage,
+    } satisfies Stage],
   };
 }
 
@@ -182,7 +215,7 @@ function goBuildStage(build: GoBuild, project: ProjectModel) {
   ];
   return {
     arg: { name: "GO_VERSION", defaultValue: project.goVersion },
-    stage: {
+    stages: [{
       name: BUILD_STAGE,
       comment: "Builder pinned by GO_VERSION; CGO off, so the binary is static. It runs on the build machine and cross-compiles for TARGETOS/TARGETARCH.",
       from: builderFrom("go", project),
@@ -207,7 +240,7 @@ function goBuildStage(build: GoBuild, project: ProjectModel) {
           ].join(" ")],
         },
       ],
-    } satisfies Stage,
+    } satisfies Stage],
   };
 }
 

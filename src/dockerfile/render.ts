@@ -51,7 +51,9 @@ function renderInstruction(i: Instruction): string {
       return ["COPY", ...flags, ...i.sources, i.dest].join(" ");
     }
     case "RUN": {
-      const mounts = i.mounts.map((m) => `--mount=type=cache,id=${m.id},target=${m.target},sharing=locked`);
+      // Shared (BuildKit's default): cargo and go lock their own caches, and a locked mount held by one RUN
+      // would stall a second RUN of the same build that mounts it (buildah keeps the lock for the whole build).
+      const mounts = i.mounts.map((m) => `--mount=type=cache,id=${m.id},target=${m.target},sharing=shared`);
       return ["RUN " + [...mounts, i.commands.join(" &&" + CONTINUATION)].join(CONTINUATION)].join("");
     }
     case "USER":

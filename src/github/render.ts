@@ -158,7 +158,8 @@ function changesJob(project: ProjectModel, components: readonly ComponentModel[]
           "set -euo pipefail",
           "changed=\"${RUNNER_TEMP}/changed-paths\"",
           "if [ \"${EVENT}\" = \"pull_request\" ]; then",
-          "  git diff --name-only \"${BASE_SHA}\" \"${HEAD_SHA}\" > \"${changed}\"",
+          // Both sides of a rename (its old component changed too), paths as they are (no quoting of non-ASCII names).
+          "  git -c core.quotePath=false diff --no-renames --name-only \"${BASE_SHA}\" \"${HEAD_SHA}\" > \"${changed}\"",
           "  echo \"all=false\" >> \"${GITHUB_ENV}\"",
           "else",
           "  : > \"${changed}\"",
@@ -192,26 +193,27 @@ function imageJob(project: ProjectModel): Job {
     "steps": [
       checkout(),
       { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
-      {
-        name: "Build production image",
-        id: "production",
-        uses: uses(ACTIONS.buildPush),
-        // Every platform into one OCI archive on the runner (a manifest list cannot be loaded into the engine).
-        with: {
-          ...buildInputs(project, "production"),
-          "tags": "${{ matrix.image }}:pr-${{ github.sha }}",
-          "push": false,
-          "outputs": "type=oci,dest=${{ runner.temp }}/production.tar",
-          "cache-to": `type=gha,mode=max,scope=${scope}`,
-        },
-      },
+      // Each platform built once and loaded (the engine holds one platform per tag), then scanned by that tag.
+      ...project.platforms.flatMap((platform): Step[] => {
+        const tag = `\${{ matrix.image }}:pr-\${{ github.sha }}-${platform.split("/")[1]}`;
+        return [
+          {
+            name: `Build production image (${platform})`,
+            uses: uses(ACTIONS.buildPush),
+            // A cache scope per platform: one export would replace the other's.
+            with: {
+              ...buildInputs(project, "production"), "platforms": platform, "tags": tag, "load": true, "push": false,
+              "cache-from": `type=gha,scope=${scope}-${platform.split("/")[1]}`, "cache-to": `type=gha,mode=max,scope=${scope}-${platform.split("/")[1]}`,
+            },
+          },
+          scanStep(`Scan production image (${platform})`, { "image-ref": tag }),
+        ];
+      }),
       {
         name: "Build debug image",
         uses: uses(ACTIONS.buildPush),
         with: { ...buildInputs(project, "debug"), push: false, outputs: "type=cacheonly" },
       },
-      // The archive just built, each platform of it.
-      ...scanSteps(project, { input: "${{ runner.temp }}/production.tar" }),
     ],
   };
 }
@@ -227,13 +229,11 @@ function buildInputs(project: ProjectModel, target: keyof typeof TARGETS) {
   };
 }
 
-/** One trivy scan per platform of the image (`image-ref`) or OCI archive (`input`): each platform's layers are scanned. */
-function scanSteps(project: ProjectModel, source: { "image-ref": string } | { input: string }): Step[] {
-  return project.platforms.map((platform) => ({
-    name: `Scan production image (${platform})`,
+function scanStep(name: string, source: { "image-ref": string }, env: Record<string, string> = {}): Step {
+  return {
+    name,
     uses: uses(ACTIONS.trivy),
-    // trivy reads its --platform from TRIVY_PLATFORM: which manifest of the list it scans.
-    env: { TRIVY_PLATFORM: platform },
+    ...(Object.keys(env).length > 0 ? { env } : {}),
     with: {
       ...source,
       "exit-code": "1",
@@ -241,7 +241,12 @@ function scanSteps(project: ProjectModel, source: { "image-ref": string } | { in
       "severity": "CRITICAL,HIGH",
       "vuln-type": "os,library",
     },
-  }));
+  };
+}
+
+/** One trivy scan per platform of a pushed manifest list; trivy reads its --platform from TRIVY_PLATFORM. */
+function scanSteps(project: ProjectModel, imageRef: string): Step[] {
+  return project.platforms.map((platform) => scanStep(`Scan production image (${platform})`, { "image-ref": imageRef }, { TRIVY_PLATFORM: platform }));
 }
 
 /**
@@ -350,7 +355,7 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
       },
       releaseTags(),
       push("production", "sha-${{ github.sha }}"),
-      ...scanSteps(project, { "image-ref": `\${{ matrix.image }}@${digest("production")}` }),
+      ...scanSteps(project, `\${{ matrix.image }}@${digest("production")}`),
       push("debug", "sha-${{ github.sha }}-debug"),
       { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) },
       sign("production"),
