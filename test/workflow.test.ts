@@ -43,6 +43,7 @@ describe("images workflow", () => {
       "changes": { contents: "read" },
       "image": { contents: "read" },
       "publish": { "contents": "read", "packages": "write", "id-token": "write" },
+      "release": { contents: "read", packages: "write" },
     });
   });
 
@@ -57,7 +58,8 @@ describe("images workflow", () => {
 
   it("checks out without persisting credentials", () => {
     const checkouts = Object.values<any>(wf.jobs).flatMap((j) => j.steps).filter((s: any) => s.uses?.startsWith("actions/checkout@"));
-    expect(checkouts.length).toBe(Object.keys(wf.jobs).length);
+    // every job but release, which builds nothing and reads no file of the repository
+    expect(checkouts.length).toBe(Object.keys(wf.jobs).length - 1);
     for (const step of checkouts) expect(step.with["persist-credentials"]).toBe(false);
   });
 
@@ -105,10 +107,10 @@ describe("images workflow", () => {
     expect(upload.with.sarif_file).toBe("policy.sarif");
   });
 
-  it("publishes only on pushes (default branch, release tags), after every gate, with provenance mode=max and SBOM", () => {
+  it("publishes on pushes to the default branch, after every gate, with provenance mode=max and SBOM", () => {
     const publish = wf.jobs.publish;
     expect(wf.on.push).toEqual({ branches: ["main"], tags: ["v*.*.*"] });
-    expect(publish.if).toBe("github.event_name == 'push'");
+    expect(publish.if).toBe("github.event_name == 'push' && github.ref_type == 'branch'");
     expect(publish.needs).toEqual(["synth", "policy", "cargo-deny", "govulncheck"]);
     const pushes = publish.steps.filter((s: any) => s.uses?.startsWith("docker/build-push-action@"));
     expect(pushes.map((p: any) => [p.id, p.with.target, p.with.push, p.with.provenance, p.with.sbom])).toEqual([
@@ -155,6 +157,32 @@ describe("images workflow", () => {
       }
       // release tags come only from the tag step; the build pushes the commit tag alone
       expect(build.with.tags).toBe(target === "production" ? "${{ matrix.image }}:sha-${{ github.sha }}" : "${{ matrix.image }}:sha-${{ github.sha }}-debug");
+    }
+  });
+
+  it("a release tag builds nothing: it finds the commit's published digests, verifies their signature, scans them again and tags exactly them", () => {
+    const release = wf.jobs.release;
+    expect(release.if).toBe("github.event_name == 'push' && github.ref_type == 'tag'");
+    expect(release.needs).toEqual(wf.jobs.publish.needs);
+    const steps: any[] = release.steps;
+    expect(steps.filter((s) => s.uses?.startsWith("docker/build-push-action@"))).toEqual([]);
+    for (const s of steps.filter((x) => x.run)) expect(s.run).not.toMatch(/\b(docker (build|push)|buildx build|cosign sign)\b/);
+    const found = steps.find((s) => s.id === "published");
+    expect(found.run).toContain("docker buildx imagetools inspect --format '{{.Manifest.Digest}}' \"${IMAGE}:${tag}\"");
+    expect(found.run).toContain("push this commit to the default branch, and tag it once its images are published");
+    const at = (s: any) => steps.indexOf(s);
+    for (const target of ["production", "debug"]) {
+      const digest = `\${{ steps.published.outputs.${target} }}`;
+      const verify = steps.find((s) => s.run?.startsWith("cosign verify") && s.env.DIGEST === digest);
+      expect(verify.env.IDENTITY).toBe("^https://github\\.com/${{ github.repository }}/\\.github/workflows/images\\.yml@refs/heads/${{ github.event.repository.default_branch }}$");
+      const tag = steps.find((s) => s.run?.includes("imagetools create") && s.env.DIGEST === digest);
+      expect(at(verify)).toBeGreaterThan(at(found));
+      expect(at(tag)).toBeGreaterThan(at(verify));
+      if (target === "production") {
+        const scans = steps.filter((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
+        expect(scans.map((s) => s.with["image-ref"])).toEqual([`\${{ matrix.image }}@${digest}`, `\${{ matrix.image }}@${digest}`]);
+        for (const scan of scans) expect(at(scan)).toBeLessThan(at(tag));
+      }
     }
   });
 

@@ -46,6 +46,7 @@ export function renderImagesWorkflow(project: ProjectModel, components: readonly
       "changes": changesJob(project, sorted),
       "image": imageJob(project),
       "publish": publishJob(project, sorted, gates),
+      "release": releaseJob(project, sorted, gates),
     },
   };
 }
@@ -283,6 +284,27 @@ function releaseTags(): Step {
   };
 }
 
+/** Puts the release tags (the `tags` step's output) on a digest; a tag that does not resolve to it fails the job. */
+function tagStep(target: keyof typeof TARGETS, digest: string): Step {
+  return {
+    name: `Tag ${target} image`,
+    shell: "bash",
+    env: { IMAGE: "${{ matrix.image }}", DIGEST: digest, TAGS: `\${{ steps.tags.outputs.${target} }}` },
+    // A tag for the same digest, never a rebuild; a tag that does not resolve to it fails the job.
+    run: [
+      "set -euo pipefail",
+      "for tag in ${TAGS}; do",
+      "  docker buildx imagetools create --tag \"${IMAGE}:${tag}\" \"${IMAGE}@${DIGEST}\"",
+      "  tagged=\"$(docker buildx imagetools inspect --format '{{.Manifest.Digest}}' \"${IMAGE}:${tag}\")\"",
+      "  if [ \"${tagged}\" != \"${DIGEST}\" ]; then",
+      "    echo \"::error::${IMAGE}:${tag} is ${tagged}, not the digest that was scanned and signed (${DIGEST})\"",
+      "    exit 1",
+      "  fi",
+      "done",
+    ].join("\n"),
+  };
+}
+
 function matrixEntries(project: ProjectModel, components: readonly ComponentModel[]): { component: string; dockerfile: string; image: string }[] {
   return components.map((c) => ({ component: c.name, dockerfile: dockerfilePath(c), image: imageRepository(c, project) }));
 }
@@ -318,29 +340,13 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
     // the manifest list and each platform's image in it, so either can be verified.
     run: "cosign sign --yes --recursive \"${IMAGE}@${DIGEST}\"",
   });
-  const tag = (target: keyof typeof TARGETS): Step => ({
-    name: `Tag ${target} image`,
-    shell: "bash",
-    env: { IMAGE: "${{ matrix.image }}", DIGEST: digest(target), TAGS: `\${{ steps.tags.outputs.${target} }}` },
-    // A tag for the same digest, never a rebuild; a tag that does not resolve to it fails the job.
-    run: [
-      "set -euo pipefail",
-      "for tag in ${TAGS}; do",
-      "  docker buildx imagetools create --tag \"${IMAGE}:${tag}\" \"${IMAGE}@${DIGEST}\"",
-      "  tagged=\"$(docker buildx imagetools inspect --format '{{.Manifest.Digest}}' \"${IMAGE}:${tag}\")\"",
-      "  if [ \"${tagged}\" != \"${DIGEST}\" ]; then",
-      "    echo \"::error::${IMAGE}:${tag} is ${tagged}, not the digest that was scanned and signed (${DIGEST})\"",
-      "    exit 1",
-      "  fi",
-      "done",
-    ].join("\n"),
-  });
+  const tag = (target: keyof typeof TARGETS): Step => tagStep(target, digest(target));
   return {
     "name": "publish ${{ matrix.component }}",
     "runs-on": "ubuntu-24.04",
     "needs": [...gates],
-    // Never from pull requests: only pushes, and the workflow's push trigger only has the default branch and release tags.
-    "if": "github.event_name == 'push'",
+    // Pushes to the default branch (the only branch the push trigger has); a release tag is the release job's.
+    "if": "github.event_name == 'push' && github.ref_type == 'branch'",
     // id-token: write only on this job, for cosign's keyless signing; packages: write to push.
     "permissions": { "contents": "read", "packages": "write", "id-token": "write" },
     "timeout-minutes": 60,
@@ -362,6 +368,70 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
       sign("debug"),
       tag("production"),
       tag("debug"),
+    ],
+  };
+}
+
+/**
+ * Release tags (`vX.Y.Z`): nothing is built. The commit's images were built, scanned and signed when it
+ * was pushed to the default branch; this job finds them by their commit tags, verifies that signature
+ * (this workflow, on the default branch), scans the digests again (new advisories since), and puts the
+ * release tags on exactly those digests. A commit never published from the default branch is refused.
+ */
+function releaseJob(project: ProjectModel, components: readonly ComponentModel[], gates: readonly string[]): Job {
+  const digest = (target: keyof typeof TARGETS) => `\${{ steps.published.outputs.${target} }}`;
+  const verify = (target: keyof typeof TARGETS): Step => ({
+    name: `Verify the ${target} image's signature`,
+    shell: "bash",
+    env: {
+      IMAGE: "${{ matrix.image }}",
+      DIGEST: digest(target),
+      // The identity the publish job signed with: this workflow file, run on the default branch.
+      IDENTITY: "^https://github\\.com/${{ github.repository }}/\\.github/workflows/images\\.yml@refs/heads/${{ github.event.repository.default_branch }}$",
+    },
+    run: "cosign verify --certificate-oidc-issuer https://token.actions.githubusercontent.com --certificate-identity-regexp \"${IDENTITY}\" \"${IMAGE}@${DIGEST}\" > /dev/null",
+  });
+  return {
+    "name": "release ${{ matrix.component }}",
+    "runs-on": "ubuntu-24.04",
+    "needs": [...gates],
+    "if": "github.event_name == 'push' && github.ref_type == 'tag'",
+    // packages: write to add tags; no id-token: nothing is signed here.
+    "permissions": { contents: "read", packages: "write" },
+    "timeout-minutes": 30,
+    "strategy": matrix(project, components),
+    "steps": [
+      { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
+      {
+        name: "Log in to the registry",
+        uses: uses(ACTIONS.login),
+        with: { registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
+      },
+      releaseTags(),
+      {
+        name: "Find the images published for this commit",
+        id: "published",
+        shell: "bash",
+        env: { IMAGE: "${{ matrix.image }}", SHA: "${{ github.sha }}" },
+        run: [
+          "set -euo pipefail",
+          "for target in production debug; do",
+          "  tag=\"sha-${SHA}\"",
+          "  if [ \"${target}\" = debug ]; then tag=\"${tag}-debug\"; fi",
+          "  if ! found=\"$(docker buildx imagetools inspect --format '{{.Manifest.Digest}}' \"${IMAGE}:${tag}\")\"; then",
+          "    echo \"::error::${IMAGE}:${tag} does not exist: push this commit to the default branch, and tag it once its images are published\"",
+          "    exit 1",
+          "  fi",
+          "  echo \"${target}=${found}\" >> \"${GITHUB_OUTPUT}\"",
+          "done",
+        ].join("\n"),
+      },
+      { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) },
+      verify("production"),
+      verify("debug"),
+      ...scanSteps(project, `\${{ matrix.image }}@${digest("production")}`),
+      tagStep("production", digest("production")),
+      tagStep("debug", digest("debug")),
     ],
   };
 }
