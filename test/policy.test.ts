@@ -201,6 +201,22 @@ describe("PRISM-C001: no OpenSSL in the Rust dependency graph", () => {
     expect(findings[0].message).toMatch(/^fetcher pulls (native-tls|openssl|openssl-sys): fetcher 0\.1\.0 -> reqwest 0\.11\.\d+ -> /);
   });
 
+  it("a crate another member enables is not this member's: each member is resolved as its own build resolves it", () => {
+    // GIVEN a shared crate whose optional `tls` feature brings native-tls; fetcher enables it, quiet does not
+    const dir = fetcher((d) => {
+      fs.mkdirSync(path.join(d, "libs/net/src"), { recursive: true });
+      fs.writeFileSync(path.join(d, "libs/net/Cargo.toml"),
+        "[package]\nname = \"net\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[features]\ntls = [\"dep:native-tls\"]\n\n[dependencies]\nnative-tls = { version = \"0.2\", optional = true }\n");
+      fs.writeFileSync(path.join(d, "libs/net/src/lib.rs"), "");
+      edit(path.join(d, "containers/fetcher/Cargo.toml"), (t) => `${t}\n[dependencies.net]\npath = "../../libs/net"\nfeatures = ["tls"]\n`);
+      edit(path.join(d, "containers/quiet/Cargo.toml"), (t) => `${t}\n[dependencies]\nnet = { path = "../../libs/net" }\n`);
+    });
+    // THEN only fetcher is named, through net
+    const findings = c001(dir);
+    expect(findings.map((f) => f.file)).toEqual(["containers/fetcher/Cargo.toml"]);
+    expect(findings[0].message).toMatch(/^fetcher pulls native-tls: fetcher 0\.1\.0 -> net 0\.1\.0 -> native-tls 0\.2\.\d+;/);
+  });
+
   it("a graph cargo cannot read is a finding, never a pass", () => {
     const dir = fetcher();
     fs.rmSync(path.join(dir, "Cargo.lock"));

@@ -24,9 +24,13 @@ interface Member {
   readonly manifestText: string;
 }
 
-/** The resolved graph: normal and build dependencies only (dev-dependencies are not linked into a binary). */
+/**
+ * For each workspace member, the path (`name version`, member first) to each banned crate it links, as cargo
+ * resolves that member on its own (`cargo build --package` does: features are not unified across the
+ * workspace, so a crate another member enables is not this member's). Normal and build dependencies only.
+ */
 export type CargoGraph =
-  | { readonly ok: true; readonly members: readonly Member[]; readonly packages: ReadonlyMap<string, Package>; readonly edges: ReadonlyMap<string, readonly string[]> }
+  | { readonly ok: true; readonly members: readonly Member[]; readonly banned: ReadonlyMap<string, readonly (readonly string[])[]> }
   | { readonly ok: false; readonly error: string };
 
 interface Metadata {
@@ -45,7 +49,7 @@ export function readCargoGraph(dir: string): CargoGraph {
   }
   const metadata = JSON.parse(cargo.stdout) as Metadata;
   const root = fs.realpathSync(dir);
-  const packages = new Map(metadata.packages.map((p) => [p.id, { name: p.name, version: p.version }]));
+  const packages = new Map<string, Package>(metadata.packages.map((p) => [p.id, { name: p.name, version: p.version }]));
   const members = metadata.workspace_members.map((id) => {
     const pkg = metadata.packages.find((p) => p.id === id)!;
     const manifest = path.relative(root, pkg.manifest_path).split(path.sep).join("/");
@@ -55,34 +59,60 @@ export function readCargoGraph(dir: string): CargoGraph {
     n.id,
     n.deps.filter((d) => d.dep_kinds.some((k) => k.kind !== "dev")).map((d) => d.pkg),
   ]));
-  return { ok: true, members, packages, edges };
+  const bannedIds = [...packages].filter(([, p]) => (OPENSSL_CRATES as readonly string[]).includes(p.name)).map(([id]) => id);
+  const banned = new Map<string, string[][]>();
+  for (const member of members) {
+    // The workspace-wide graph unifies features: it can only say where to look. cargo tree -p resolves the member alone.
+    const reachable = bannedIds.filter((id) => reaches(edges, member.id, id));
+    const chains: string[][] = [];
+    for (const id of reachable) {
+      const p = packages.get(id)!;
+      const tree = spawnSync("cargo", ["tree", "--locked", "-p", `${member.name}@${packages.get(member.id)!.version}`, "-e", "normal,build",
+        ...LINUX_TARGETS.flatMap((t) => ["--target", t]), "-i", `${p.name}@${p.version}`, "--prefix", "depth", "--charset", "ascii"],
+      { cwd: dir, encoding: "utf-8", maxBuffer: 64 * 1024 * 1024 });
+      if (tree.status !== 0) {
+        if (/did not match any packages/.test(tree.stderr ?? "")) continue;
+        return { ok: false, error: `\`cargo tree -p ${member.name} -i ${p.name}\` failed: ${(tree.error?.message ?? tree.stderr ?? "").trim().split("\n").slice(-2).join(" ")}` };
+      }
+      chains.push(firstChain(tree.stdout, member.name));
+    }
+    banned.set(member.id, chains);
+  }
+  return { ok: true, members, banned };
 }
 
-/** The shortest path from `from` to a package named in `banned`, as package ids; undefined when there is none. */
-function pathTo(graph: Extract<CargoGraph, { ok: true }>, from: string, banned: ReadonlySet<string>): string[] | undefined {
-  const previous = new Map<string, string | undefined>([[from, undefined]]);
+function reaches(edges: ReadonlyMap<string, readonly string[]>, from: string, to: string): boolean {
+  const seen = new Set([from]);
   const queue = [from];
   while (queue.length > 0) {
     const id = queue.shift()!;
-    if (id !== from && banned.has(graph.packages.get(id)!.name)) {
-      const chain = [id];
-      for (let at = previous.get(id); at !== undefined; at = previous.get(at)) chain.unshift(at);
-      return chain;
-    }
-    for (const next of graph.edges.get(id) ?? []) {
-      if (!previous.has(next)) {
-        previous.set(next, id);
-        queue.push(next);
-      }
-    }
+    if (id === to) return true;
+    for (const next of edges.get(id) ?? []) if (!seen.has(next)) { seen.add(next); queue.push(next); }
   }
-  return undefined;
+  return false;
+}
+
+/**
+ * The first path of an inverted `cargo tree --prefix depth` (the banned crate at depth 0, each next line
+ * one level up) that ends at the member, as `name version`, member first.
+ */
+function firstChain(tree: string, member: string): string[] {
+  const chain: string[] = [];
+  for (const line of tree.split("\n")) {
+    const m = /^(\d+)(\S+) v(\S+)/.exec(line);
+    if (!m) continue;
+    const depth = Number(m[1]);
+    chain.length = depth;
+    chain.push(`${m[2]} ${m[3]}`);
+    if (m[2] === member && depth > 0) return chain.reverse();
+  }
+  return chain.reverse();
 }
 
 /** The 1-based line of the member manifest that declares the dependency `name`, or 1. */
 function declarationLine(manifestText: string, name: string): number {
   const lines = manifestText.split("\n");
-  const index = lines.findIndex((l) => new RegExp(`^\\s*(${name}\\s*=|\\[(dependencies|build-dependencies)\\.${name}\\])`).test(l));
+  const index = lines.findIndex((l) => new RegExp(`^\\s*(${name}(\\.[\\w-]+)*\\s*=|\\[(dependencies|build-dependencies)\\.${name}\\])`).test(l));
   return index + 1 || 1;
 }
 
@@ -95,16 +125,14 @@ export const CARGO_RULES: readonly Rule<CargoGraph>[] = [
       if (!graph.ok) {
         return [{ line: 1, message: `the dependency graph could not be read, so the OpenSSL ban is not checked: ${graph.error}` }];
       }
-      const banned = new Set<string>(OPENSSL_CRATES);
       const findings: (Omit<Finding, "ruleIds" | "file"> & { file: string })[] = [];
       for (const member of graph.members) {
-        const chain = pathTo(graph, member.id, banned);
+        const chain = graph.banned.get(member.id)?.[0];
         if (!chain) continue;
-        const named = chain.map((id) => { const p = graph.packages.get(id)!; return `${p.name} ${p.version}`; });
-        const culprit = graph.packages.get(chain.at(-1)!)!.name;
+        const culprit = chain.at(-1)!.split(" ")[0];
         findings.push({
-          line: declarationLine(member.manifestText, graph.packages.get(chain[1])!.name),
-          message: `${member.name} pulls ${culprit}: ${named.join(" -> ")}; use the crate's rustls feature ` +
+          line: declarationLine(member.manifestText, chain[1].split(" ")[0]),
+          message: `${member.name} pulls ${culprit}: ${chain.join(" -> ")}; use the crate's rustls feature ` +
             "(reqwest: the workspace dependency with httpClient: true) or drop the dependency",
           // The finding is about the member, wherever the graph came from.
           file: member.manifest,
