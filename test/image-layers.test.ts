@@ -29,8 +29,7 @@ describe("the dependency layer", () => {
     rustStandIns();
     workspace = synth((dir) => {
       const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED });
-      // cargo-auditable is a crates.io download, which the stand-in builder cannot make offline
-      new RustComponent(p, "counter", { ports: METRICS, linkage: Linkage.STATIC, allowUnauditableBinary: "the test builder is offline" });
+      new RustComponent(p, "counter", { ports: METRICS, linkage: Linkage.STATIC });
       new RustComponent(p, "other", { ports: METRICS });
       return p;
     }).outdir;
@@ -50,8 +49,6 @@ describe("the dependency layer", () => {
         // already gone
       }
     }
-    // the intermediate layers of this run's builds (the stand-ins are tagged, and stay)
-    buildah("rmi", "--prune");
   });
 
   it("a first build compiles the dependency, then the member; a source edit rebuilds the member only; a Cargo.lock change rebuilds the dependencies", () => {

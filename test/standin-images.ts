@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CARGO_AUDITABLE_VERSION } from "../src/dockerfile/image-plan";
 
 /**
  * Stand-ins for the upstream base images, so that buildah builds the generated Dockerfiles as they
@@ -22,16 +23,36 @@ const RUSTUP_HOME = process.env.RUSTUP_HOME ?? path.join(os.homedir(), ".rustup"
 const CARGO_BIN = path.join(process.env.CARGO_HOME ?? path.join(os.homedir(), ".cargo"), "bin");
 const DEBIAN_REGISTRY = "/usr/share/cargo/registry";
 
+/** The cargo-auditable the tests put on the PATH (test/global-setup.ts), with the folder its loader and libraries are in. */
+function auditableBinary(): string {
+  const found = (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "cargo-auditable")).find((f) => fs.existsSync(f));
+  if (!found) throw new Error("cargo-auditable is not on the PATH (test/global-setup.ts provides it)");
+  return found;
+}
+
 /** `buildah bud` volumes: this machine's toolchain and libraries, read-only, for every RUN. */
 export const BUILD_VOLUMES = [
-  ...["/usr/bin", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/include", DEBIAN_REGISTRY].filter((d) => fs.existsSync(d)).map((d) => `${d}:${d}:ro`),
+  // /etc/alternatives: Debian's cc and c++ are links through it
+  // /usr/share: Debian's crate registry, and Go's standard library sources (/usr/lib/go-*/src links there)
+  ...["/usr/bin", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/include", "/usr/share", "/etc/alternatives"].filter((d) => fs.existsSync(d)).map((d) => `${d}:${d}:ro`),
   `${RUSTUP_HOME}:/usr/local/rustup:ro`,
 ].flatMap((v) => ["-v", v]);
 
-function exists(ref: string): boolean {
+/** The volumes of a build that runs cargo-auditable: its cache folder (binary, loader, libraries) at the same path. */
+function auditableVolumes(): string[] {
+  const cache = path.dirname(path.dirname(auditableBinary()));
+  return ["-v", `${cache}:${cache}:ro`];
+}
+
+/** Bumped when what a stand-in holds changes: an older stand-in under the same name is made again. */
+const STANDIN_VERSION = "2";
+
+function current(ref: string): boolean {
   try {
-    buildah("inspect", "--type", "image", ref);
-    return true;
+    const labels = JSON.parse(buildah("inspect", "--type", "image", ref)).OCIv1?.config?.Labels ?? {};
+    if (labels["prism-projen.standin"] === STANDIN_VERSION) return true;
+    buildah("rmi", "--force", ref);
+    return false;
   } catch {
     return false;
   }
@@ -39,11 +60,12 @@ function exists(ref: string): boolean {
 
 /** Commits an image `ref` from scratch, its root filled by `fill`, with `env`. */
 function standIn(ref: string, fill: (root: string) => void, env: Record<string, string> = {}): void {
-  if (exists(ref)) return;
+  if (current(ref)) return;
   const container = buildah("from", "scratch").trim();
   try {
     fill(buildah("mount", container).trim());
     for (const [k, v] of Object.entries(env)) buildah("config", "--env", `${k}=${v}`, container);
+    buildah("config", "--label", `prism-projen.standin=${STANDIN_VERSION}`, container);
     buildah("umount", container);
     buildah("commit", "--quiet", container, ref);
   } finally {
@@ -59,8 +81,24 @@ export function rustStandIns(rustVersion = "1.95.0", suite = "trixie", debian = 
     // merged /usr, as in Debian: the mounted /usr/bin and /usr/lib serve /bin and /lib
     for (const d of ["bin", "lib", "lib64", "sbin"]) fs.symlinkSync(`usr/${d}`, path.join(root, d));
     fs.cpSync(CARGO_BIN, path.join(root, "usr/local/cargo/bin"), { recursive: true, verbatimSymlinks: true });
+    // crates.io stand-in: Debian's packaged crates (linked, mounted at build time), plus a cargo-auditable crate
+    // of the version the Dockerfiles install, which runs the cargo-auditable the tests have (Debian's, see
+    // scripts/build-cargo-auditable.sh) so that `cargo install cargo-auditable --version X --locked` works offline.
+    const registry = path.join(root, "usr/local/standin-registry");
+    fs.mkdirSync(registry, { recursive: true });
+    for (const crate of fs.readdirSync(DEBIAN_REGISTRY)) fs.symlinkSync(path.join(DEBIAN_REGISTRY, crate), path.join(registry, crate));
+    const auditable = path.join(registry, `cargo-auditable-${CARGO_AUDITABLE_VERSION}`);
+    fs.mkdirSync(path.join(auditable, "src"), { recursive: true });
+    fs.writeFileSync(path.join(auditable, "Cargo.toml"), `[package]\nname = "cargo-auditable"\nversion = "${CARGO_AUDITABLE_VERSION}"\nedition = "2021"\n`);
+    fs.writeFileSync(path.join(auditable, "Cargo.lock"), `version = 4\n\n[[package]]\nname = "cargo-auditable"\nversion = "${CARGO_AUDITABLE_VERSION}"\n`);
+    fs.writeFileSync(path.join(auditable, "src/main.rs"), [
+      "use std::os::unix::process::CommandExt;",
+      `fn main() { let e = std::process::Command::new(${JSON.stringify(auditableBinary())}).args(std::env::args_os().skip(1)).exec(); eprintln!("{e}"); std::process::exit(1); }`,
+      "",
+    ].join("\n"));
+    fs.writeFileSync(path.join(auditable, ".cargo-checksum.json"), "{\"files\":{},\"package\":null}");
     fs.writeFileSync(path.join(root, "usr/local/cargo/config.toml"),
-      `[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n\n[net]\noffline = true\n`);
+      "[source.crates-io]\nreplace-with = \"standin\"\n\n[source.standin]\ndirectory = \"/usr/local/standin-registry\"\n\n[net]\noffline = true\n");
     fs.writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
   }, {
     // as the upstream image sets them
@@ -79,9 +117,31 @@ export function rustStandIns(rustVersion = "1.95.0", suite = "trixie", debian = 
   }
 }
 
+/** The Go builder `golang:<version>-<suite>`: this machine's Go (mounted with /usr), offline. */
+export function goStandIns(goVersion = "1.25.4", suite = "trixie"): void {
+  standIn(`docker.io/library/golang:${goVersion}-${suite}`, (root) => {
+    for (const d of ["usr", "tmp", "root", "etc", "go"]) fs.mkdirSync(path.join(root, d), { recursive: true });
+    fs.chmodSync(path.join(root, "tmp"), 0o1777);
+    for (const d of ["bin", "lib", "lib64", "sbin"]) fs.symlinkSync(`usr/${d}`, path.join(root, d));
+    fs.writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+  }, {
+    PATH: "/usr/local/go/bin:/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    GOPATH: "/go",
+    HOME: "/root",
+    // this machine's Go, no module proxy: nothing is downloaded
+    GOTOOLCHAIN: "local",
+    GOPROXY: "off",
+    GOFLAGS: "-mod=mod",
+  });
+}
+
 /** `buildah bud --layers` of one target of a generated Dockerfile, in the repository root `context`; returns the build log (both streams). */
 export function budTarget(context: string, dockerfile: string, target: string, tag: string): string {
-  const args = [...BUILDAH, "bud", "--isolation", "chroot", "--layers", ...BUILD_VOLUMES, "-f", path.join(context, dockerfile), "--target", target, "-t", tag, context];
+  // The platform ARGs, given as BuildKit sets them for this machine (buildah 1.28 warns that they are missing).
+  const arch = process.arch === "arm64" ? "arm64" : "amd64";
+  const platform = ["TARGETOS=linux", `TARGETARCH=${arch}`, "BUILDOS=linux", `BUILDARCH=${arch}`, `TARGETPLATFORM=linux/${arch}`, `BUILDPLATFORM=linux/${arch}`]
+    .flatMap((a) => ["--build-arg", a]);
+  const args = [...BUILDAH, "bud", "--isolation", "chroot", "--layers", ...platform, ...BUILD_VOLUMES, ...auditableVolumes(), "-f", path.join(context, dockerfile), "--target", target, "-t", tag, context];
   const run = spawnSync("buildah", args, { encoding: "utf-8", maxBuffer: 64 * 1024 * 1024 });
   const log = `${run.stdout ?? ""}${run.stderr ?? ""}`;
   if (run.status !== 0) throw new Error(`buildah bud ${dockerfile} --target ${target} failed:\n${log}`);
