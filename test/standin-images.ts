@@ -38,14 +38,18 @@ export const BUILD_VOLUMES = [
   `${RUSTUP_HOME}:/usr/local/rustup:ro`,
 ].flatMap((v) => ["-v", v]);
 
-/** The volumes of a build that runs cargo-auditable: its cache folder (binary, loader, libraries) at the same path. */
+/** Where a build finds the tests' cargo-auditable: the stand-in's crate runs it from there, whatever the checkout. */
+const AUDITABLE_IN_BUILD = "/usr/local/libexec/cargo-auditable";
+
+/** The volumes of a build that runs cargo-auditable: the binary, and its cache folder (its loader and libraries) at the same path. */
 function auditableVolumes(): string[] {
-  const cache = path.dirname(path.dirname(auditableBinary()));
-  return ["-v", `${cache}:${cache}:ro`];
+  const binary = auditableBinary();
+  const cache = path.dirname(path.dirname(binary));
+  return ["-v", `${cache}:${cache}:ro`, "-v", `${binary}:${AUDITABLE_IN_BUILD}:ro`];
 }
 
 /** Bumped when what a stand-in holds changes: an older stand-in under the same name is made again. */
-const STANDIN_VERSION = "2";
+const STANDIN_VERSION = "3";
 
 function current(ref: string): boolean {
   try {
@@ -76,7 +80,8 @@ function standIn(ref: string, fill: (root: string) => void, env: Record<string, 
 /** The Rust builder `rust:<version>-slim-<suite>` and the distroless images a Rust Dockerfile names. */
 export function rustStandIns(rustVersion = "1.95.0", suite = "trixie", debian = "debian13"): void {
   standIn(`docker.io/library/rust:${rustVersion}-slim-${suite}`, (root) => {
-    for (const d of ["usr", "tmp", "root", "etc", "usr/local/cargo/bin", "usr/local/rustup", DEBIAN_REGISTRY.slice(1)]) fs.mkdirSync(path.join(root, d), { recursive: true });
+    for (const d of ["usr", "tmp", "root", "etc", "usr/local/cargo/bin", "usr/local/rustup", "usr/local/libexec", DEBIAN_REGISTRY.slice(1)]) fs.mkdirSync(path.join(root, d), { recursive: true });
+    fs.writeFileSync(path.join(root, AUDITABLE_IN_BUILD.slice(1)), "");
     fs.chmodSync(path.join(root, "tmp"), 0o1777);
     // merged /usr, as in Debian: the mounted /usr/bin and /usr/lib serve /bin and /lib
     for (const d of ["bin", "lib", "lib64", "sbin"]) fs.symlinkSync(`usr/${d}`, path.join(root, d));
@@ -93,7 +98,7 @@ export function rustStandIns(rustVersion = "1.95.0", suite = "trixie", debian = 
     fs.writeFileSync(path.join(auditable, "Cargo.lock"), `version = 4\n\n[[package]]\nname = "cargo-auditable"\nversion = "${CARGO_AUDITABLE_VERSION}"\n`);
     fs.writeFileSync(path.join(auditable, "src/main.rs"), [
       "use std::os::unix::process::CommandExt;",
-      `fn main() { let e = std::process::Command::new(${JSON.stringify(auditableBinary())}).args(std::env::args_os().skip(1)).exec(); eprintln!("{e}"); std::process::exit(1); }`,
+      `fn main() { let e = std::process::Command::new(${JSON.stringify(AUDITABLE_IN_BUILD)}).args(std::env::args_os().skip(1)).exec(); eprintln!("{e}"); std::process::exit(1); }`,
       "",
     ].join("\n"));
     fs.writeFileSync(path.join(auditable, ".cargo-checksum.json"), "{\"files\":{},\"package\":null}");
