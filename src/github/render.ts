@@ -60,6 +60,17 @@ function checkout(): Step {
   };
 }
 
+const SETUP_BUILDX: Step = { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) };
+const INSTALL_COSIGN: Step = { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) };
+
+function registryLogin(project: ProjectModel): Step {
+  return {
+    name: "Log in to the registry",
+    uses: uses(ACTIONS.login),
+    with: { registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
+  };
+}
+
 function setupNode(project: ProjectModel): Step[] {
   return [
     { name: "Set up Node.js", uses: uses(ACTIONS.setupNode), with: { "node-version": project.nodeVersion, "cache": "npm" } },
@@ -193,10 +204,11 @@ function imageJob(project: ProjectModel): Job {
     "strategy": { "fail-fast": false, "matrix": "${{ fromJSON(needs.changes.outputs.matrix) }}" },
     "steps": [
       checkout(),
-      { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
+      SETUP_BUILDX,
       // Each platform built once and loaded (the engine holds one platform per tag), then scanned by that tag.
       ...project.platforms.flatMap((platform): Step[] => {
-        const tag = `\${{ matrix.image }}:pr-\${{ github.sha }}-${platform.split("/")[1]}`;
+        const arch = platform.split("/")[1];
+        const tag = `\${{ matrix.image }}:pr-\${{ github.sha }}-${arch}`;
         return [
           {
             name: `Build production image (${platform})`,
@@ -204,10 +216,10 @@ function imageJob(project: ProjectModel): Job {
             // A cache scope per platform: one export would replace the other's.
             with: {
               ...buildInputs(project, "production"), "platforms": platform, "tags": tag, "load": true, "push": false,
-              "cache-from": `type=gha,scope=${scope}-${platform.split("/")[1]}`, "cache-to": `type=gha,mode=max,scope=${scope}-${platform.split("/")[1]}`,
+              "cache-from": `type=gha,scope=${scope}-${arch}`, "cache-to": `type=gha,mode=max,scope=${scope}-${arch}`,
             },
           },
-          scanStep(`Scan production image (${platform})`, { "image-ref": tag }),
+          scanStep(`Scan production image (${platform})`, tag),
         ];
       }),
       {
@@ -230,13 +242,13 @@ function buildInputs(project: ProjectModel, target: keyof typeof TARGETS) {
   };
 }
 
-function scanStep(name: string, source: { "image-ref": string }, env: Record<string, string> = {}): Step {
+function scanStep(name: string, imageRef: string, env: Record<string, string> = {}): Step {
   return {
     name,
     uses: uses(ACTIONS.trivy),
     ...(Object.keys(env).length > 0 ? { env } : {}),
     with: {
-      ...source,
+      "image-ref": imageRef,
       "exit-code": "1",
       "ignore-unfixed": true,
       "severity": "CRITICAL,HIGH",
@@ -247,7 +259,7 @@ function scanStep(name: string, source: { "image-ref": string }, env: Record<str
 
 /** One trivy scan per platform of a pushed manifest list; trivy reads its --platform from TRIVY_PLATFORM. */
 function scanSteps(project: ProjectModel, imageRef: string): Step[] {
-  return project.platforms.map((platform) => scanStep(`Scan production image (${platform})`, { "image-ref": imageRef }, { TRIVY_PLATFORM: platform }));
+  return project.platforms.map((platform) => scanStep(`Scan production image (${platform})`, imageRef, { TRIVY_PLATFORM: platform }));
 }
 
 /**
@@ -353,17 +365,13 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
     "strategy": matrix(project, components),
     "steps": [
       checkout(),
-      { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
-      {
-        name: "Log in to the registry",
-        uses: uses(ACTIONS.login),
-        with: { registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
-      },
+      SETUP_BUILDX,
+      registryLogin(project),
       releaseTags(),
       push("production", "sha-${{ github.sha }}"),
       ...scanSteps(project, `\${{ matrix.image }}@${digest("production")}`),
       push("debug", "sha-${{ github.sha }}-debug"),
-      { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) },
+      INSTALL_COSIGN,
       sign("production"),
       sign("debug"),
       tag("production"),
@@ -401,12 +409,8 @@ function releaseJob(project: ProjectModel, components: readonly ComponentModel[]
     "timeout-minutes": 30,
     "strategy": matrix(project, components),
     "steps": [
-      { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) },
-      {
-        name: "Log in to the registry",
-        uses: uses(ACTIONS.login),
-        with: { registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
-      },
+      SETUP_BUILDX,
+      registryLogin(project),
       releaseTags(),
       {
         name: "Find the images published for this commit",
@@ -426,7 +430,7 @@ function releaseJob(project: ProjectModel, components: readonly ComponentModel[]
           "done",
         ].join("\n"),
       },
-      { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) },
+      INSTALL_COSIGN,
       verify("production"),
       verify("debug"),
       ...scanSteps(project, `\${{ matrix.image }}@${digest("production")}`),
