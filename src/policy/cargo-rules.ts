@@ -10,7 +10,6 @@ import type { Finding, Rule } from "./finding";
  * what the binaries link, not what the manifests hope for.
  */
 
-
 interface Package {
   readonly name: string;
   readonly version: string;
@@ -25,13 +24,19 @@ interface Member {
 }
 
 /**
- * For each workspace member, the path (`name version`, member first) to each banned crate it links, as cargo
- * resolves that member on its own (`cargo build --package` does: features are not unified across the
- * workspace, so a crate another member enables is not this member's). Normal and build dependencies only.
+ * For each workspace member that links a banned crate, the path to the first one (`name version`, member
+ * first), as cargo resolves that member on its own (`cargo build --package` does: features are not unified
+ * across the workspace, so a crate another member enables is not this member's). Normal and build dependencies only.
  */
 export type CargoGraph =
-  | { readonly ok: true; readonly members: readonly Member[]; readonly banned: ReadonlyMap<string, readonly (readonly string[])[]> }
+  | { readonly ok: true; readonly members: readonly Member[]; readonly banned: ReadonlyMap<string, readonly string[]> }
   | { readonly ok: false; readonly error: string };
+
+/** Why a cargo command failed: its last lines, on one line. */
+function failure(args: readonly string[], run: ReturnType<typeof spawnSync>): { ok: false; error: string } {
+  const why = String(run.error?.message ?? run.stderr ?? "").trim().split("\n").filter((l) => l.trim() !== "").slice(-2).join(" ");
+  return { ok: false, error: `\`cargo ${args.join(" ")}\` failed: ${why}` };
+}
 
 interface Metadata {
   packages: { id: string; name: string; version: string; manifest_path: string }[];
@@ -43,10 +48,7 @@ interface Metadata {
 export function readCargoGraph(dir: string): CargoGraph {
   const args = ["metadata", "--format-version", "1", "--locked", ...LINUX_TARGETS.flatMap((t) => ["--filter-platform", t])];
   const cargo = spawnSync("cargo", args, { cwd: dir, encoding: "utf-8", maxBuffer: 256 * 1024 * 1024 });
-  if (cargo.status !== 0) {
-    const why = (cargo.error?.message ?? cargo.stderr ?? "").trim().split("\n").filter((l) => l.trim() !== "").slice(-2).join(" ");
-    return { ok: false, error: `\`cargo ${args.join(" ")}\` failed: ${why}` };
-  }
+  if (cargo.status !== 0) return failure(args, cargo);
   const metadata = JSON.parse(cargo.stdout) as Metadata;
   const root = fs.realpathSync(dir);
   const packages = new Map<string, Package>(metadata.packages.map((p) => [p.id, { name: p.name, version: p.version }]));
@@ -60,23 +62,22 @@ export function readCargoGraph(dir: string): CargoGraph {
     n.deps.filter((d) => d.dep_kinds.some((k) => k.kind !== "dev")).map((d) => d.pkg),
   ]));
   const bannedIds = [...packages].filter(([, p]) => (OPENSSL_CRATES as readonly string[]).includes(p.name)).map(([id]) => id);
-  const banned = new Map<string, string[][]>();
+  const banned = new Map<string, string[]>();
   for (const member of members) {
     // The workspace-wide graph unifies features: it can only say where to look. cargo tree -p resolves the member alone.
-    const reachable = bannedIds.filter((id) => reaches(edges, member.id, id));
-    const chains: string[][] = [];
-    for (const id of reachable) {
+    for (const id of bannedIds.filter((b) => reaches(edges, member.id, b))) {
       const p = packages.get(id)!;
-      const tree = spawnSync("cargo", ["tree", "--locked", "-p", `${member.name}@${packages.get(member.id)!.version}`, "-e", "normal,build",
-        ...LINUX_TARGETS.flatMap((t) => ["--target", t]), "-i", `${p.name}@${p.version}`, "--prefix", "depth", "--charset", "ascii"],
-      { cwd: dir, encoding: "utf-8", maxBuffer: 64 * 1024 * 1024 });
+      const treeArgs = ["tree", "--locked", "-p", `${member.name}@${packages.get(member.id)!.version}`, "-e", "normal,build",
+        ...LINUX_TARGETS.flatMap((t) => ["--target", t]), "-i", `${p.name}@${p.version}`, "--prefix", "depth", "--charset", "ascii"];
+      const tree = spawnSync("cargo", treeArgs, { cwd: dir, encoding: "utf-8", maxBuffer: 64 * 1024 * 1024 });
       if (tree.status !== 0) {
         if (/did not match any packages/.test(tree.stderr ?? "")) continue;
-        return { ok: false, error: `\`cargo tree -p ${member.name} -i ${p.name}\` failed: ${(tree.error?.message ?? tree.stderr ?? "").trim().split("\n").slice(-2).join(" ")}` };
+        return failure(treeArgs, tree);
       }
-      chains.push(firstChain(tree.stdout, member.name));
+      // The rule names one path per member: the first crate found is enough.
+      banned.set(member.id, firstChain(tree.stdout, member.name));
+      break;
     }
-    banned.set(member.id, chains);
   }
   return { ok: true, members, banned };
 }
@@ -127,7 +128,7 @@ export const CARGO_RULES: readonly Rule<CargoGraph>[] = [
       }
       const findings: (Omit<Finding, "ruleIds" | "file"> & { file: string })[] = [];
       for (const member of graph.members) {
-        const chain = graph.banned.get(member.id)?.[0];
+        const chain = graph.banned.get(member.id);
         if (!chain) continue;
         const culprit = chain.at(-1)!.split(" ")[0];
         findings.push({
