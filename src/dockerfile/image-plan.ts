@@ -168,7 +168,7 @@ function rustBuildStages(component: ComponentModel, build: RustBuild, project: P
     // environment): built once per builder, whatever the platforms, and again only when the version changes.
     instructions.push({
       op: "RUN",
-      mounts: [{ id: "cargo-registry", target: "/usr/local/cargo/registry" }],
+      mounts: [registry[0]],
       commands: [`cargo install cargo-auditable --version ${CARGO_AUDITABLE_VERSION} --locked`],
     });
   }
@@ -176,8 +176,8 @@ function rustBuildStages(component: ComponentModel, build: RustBuild, project: P
     { op: "ARG", name: "BUILDARCH" },
     { op: "ARG", name: "TARGETARCH" },
     { op: "RUN", mounts: [], commands: selectRustTarget(build.libc) },
+    { op: "WORKDIR", path: BUILD_WORKDIR },
   );
-  instructions.push({ op: "WORKDIR", path: BUILD_WORKDIR });
   if (build.rustflags) {
     instructions.push({ op: "ENV", vars: [["RUSTFLAGS", build.rustflags]] });
   }
