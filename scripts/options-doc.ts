@@ -45,10 +45,10 @@ export function renderOptionsDoc(): string {
     if (!symbol) throw new Error(`src/index.ts does not export ${name}`);
     return checker.getDeclaredTypeOfSymbol(checker.getAliasedSymbol(symbol));
   };
-  const FLAGS = ts.TypeFormatFlags.NoTruncation;
+  const spelled = (type: ts.Type, flags = ts.TypeFormatFlags.None) =>
+    checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation | flags).replace(/\breadonly /g, "");
   // A documented type inside another is shown by its name (`ports: PortSpec[]`), not spelled out.
-  const spelled = (type: ts.Type) => checker.typeToString(type, undefined, FLAGS).replace(/\breadonly /g, "");
-  const named = TYPES.map(([name]) => [name, checker.typeToString(declared(name), undefined, FLAGS | ts.TypeFormatFlags.InTypeAlias).replace(/\breadonly /g, "")] as const);
+  const named = TYPES.map(([name]) => [name, spelled(declared(name), ts.TypeFormatFlags.InTypeAlias)] as const);
   const shown = (type: ts.Type) => named.reduce((text, [name, spelling]) => text.split(spelling).join(name), spelled(type)).replace(/ \| undefined\b/g, "");
   for (const [name, what] of TYPES) {
     const type = declared(name);
@@ -63,16 +63,12 @@ export function renderOptionsDoc(): string {
       const fallback = tag ? ts.displayPartsToString(tag.text).replace(/^-\s*/, "").replace(/\s*\n\s*/g, " ").trim() : optional ? "none" : "required";
       if (!doc) problems.push(`${name}.${prop.name} has no doc comment`);
       if (optional && !tag) problems.push(`${name}.${prop.name} is optional and has no @default`);
-      out.push(`| \`${prop.name}\` | ${cell(code(typeText))} | ${cell(fallback)} | ${cell(doc)} |`);
+      out.push(`| \`${prop.name}\` | ${cell(`\`${typeText}\``)} | ${cell(fallback)} | ${cell(doc)} |`);
     }
     out.push("");
   }
   if (problems.length > 0) throw new Error(`the options are not all documented:\n${problems.join("\n")}`);
   return out.join("\n");
-}
-
-function code(text: string): string {
-  return `\`${text}\``;
 }
 
 function cell(text: string): string {
