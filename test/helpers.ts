@@ -69,6 +69,19 @@ export function withCargoLock(dir: string): string {
   return dir;
 }
 
+/** Debian's packaged crates (librust-*-dev), which the tests use offline in place of crates.io. */
+export const DEBIAN_REGISTRY = "/usr/share/cargo/registry";
+
+/** A cargo configuration that reads crates.io from Debian's packaged crates. */
+export const DEBIAN_CRATES_CONFIG = `[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n`;
+
+/** Makes cargo read crates.io from Debian's packaged crates in `workspace` (its .cargo/config.toml). Returns `workspace`. */
+export function useDebianCrates(workspace: string): string {
+  fs.mkdirSync(path.join(workspace, ".cargo"), { recursive: true });
+  fs.writeFileSync(path.join(workspace, ".cargo/config.toml"), DEBIAN_CRATES_CONFIG);
+  return workspace;
+}
+
 let cached: { outdir: string; files: Record<string, string> } | undefined;
 
 /** The repository's own `.projenrc.ts` (the six Prism components), synthesized once per test file. */

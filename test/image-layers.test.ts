@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerMonorepo, Linkage, RustComponent } from "../src";
-import { METRICS, UNPINNED, synth } from "./helpers";
+import { DEBIAN_CRATES_CONFIG, METRICS, UNPINNED, synth } from "./helpers";
 import { buildah, budTarget, rustStandIns } from "./standin-images";
 
 /**
@@ -84,6 +84,6 @@ describe("the dependency layer", () => {
 /** Cargo.lock for the workspace, from Debian's registry (the stand-in builder reads the same one). */
 function lock(workspace: string): void {
   const home = fs.mkdtempSync(path.join(path.dirname(workspace), "cargo-home-"));
-  fs.writeFileSync(path.join(home, "config.toml"), "[source.crates-io]\nreplace-with = \"debian\"\n\n[source.debian]\ndirectory = \"/usr/share/cargo/registry\"\n");
+  fs.writeFileSync(path.join(home, "config.toml"), DEBIAN_CRATES_CONFIG);
   execFileSync("cargo", ["generate-lockfile", "--offline", "--quiet"], { cwd: workspace, env: { ...process.env, CARGO_HOME: home } });
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseDocument, stringify } from "yaml";
 import { checkFile, RULES, runPolicy } from "../src/policy/run";
 import { ContainerMonorepo, Linkage, ReqwestVersion, RustComponent } from "../src";
-import { METRICS, UNPINNED, synth, synthPrism, tmpdir, withCargoLock } from "./helpers";
+import { METRICS, UNPINNED, synth, synthPrism, tmpdir, useDebianCrates, withCargoLock } from "./helpers";
 
 const REPO = path.resolve(__dirname, "..");
 const A = "a".repeat(64);
@@ -156,8 +156,6 @@ describe("GitHub Actions rules", () => {
 const CARGO_CASES = ["PRISM-C001"];
 
 describe("PRISM-C001: no OpenSSL in the Rust dependency graph", () => {
-  const debian = `[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n`;
-
   /** A synthesized workspace with a member `fetcher` using reqwest 0.11 (Debian's), Cargo.lock made offline. */
   function fetcher(edit?: (dir: string) => void): string {
     const { outdir } = synth((dir) => {
@@ -166,8 +164,7 @@ describe("PRISM-C001: no OpenSSL in the Rust dependency graph", () => {
       new RustComponent(p, "quiet", { ports: METRICS });
       return p;
     });
-    fs.mkdirSync(path.join(outdir, ".cargo"));
-    fs.writeFileSync(path.join(outdir, ".cargo/config.toml"), debian);
+    useDebianCrates(outdir);
     edit?.(outdir);
     return withCargoLock(outdir);
   }

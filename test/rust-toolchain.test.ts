@@ -7,7 +7,7 @@ import { CargoProfilePreset, ContainerMonorepo, Linkage, ReqwestVersion, Runtime
 import { parseDockerfile, type ParsedDockerfile } from "../src/policy/dockerfile-rules";
 import { runTargetSelection, rustBuildStage, runCargoBuild, type RustDockerBuild } from "./dockerfile-builds";
 import { embeddedDependencies, hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
-import { METRICS, PRISM_COMPONENTS, UNPINNED, readTree, synth, synthPrism, tmpdir } from "./helpers";
+import { DEBIAN_REGISTRY, METRICS, PRISM_COMPONENTS, UNPINNED, readTree, synth, synthPrism, tmpdir, useDebianCrates } from "./helpers";
 
 /**
  * Proofs with the real toolchain: cargo builds what the Dockerfiles say, the
@@ -18,7 +18,6 @@ import { METRICS, PRISM_COMPONENTS, UNPINNED, readTree, synth, synthPrism, tmpdi
  */
 
 const RUST = PRISM_COMPONENTS.filter((c) => c.language === "rust");
-const DEBIAN_REGISTRY = "/usr/share/cargo/registry";
 
 /** The production stage's COPY of the staged binary, and its ENTRYPOINT. */
 function productionRun(df: ParsedDockerfile, staged: string): { dest: string; entrypoint: string[] } {
@@ -118,11 +117,8 @@ describe("the release profile takes effect", () => {
 
 describe("reqwest's flags keep OpenSSL out, by cargo's resolver", () => {
   // Debian's packaged crates (librust-reqwest-dev, reqwest 0.11) as an offline source replacing crates.io.
-  const cargoConfig = `[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n`;
-
   function tree(workspace: string): string {
-    fs.mkdirSync(path.join(workspace, ".cargo"), { recursive: true });
-    fs.writeFileSync(path.join(workspace, ".cargo/config.toml"), cargoConfig);
+    useDebianCrates(workspace);
     return execFileSync("cargo", ["tree", "--offline", "-e", "normal", "-p", "fetcher", "--prefix", "none"], { cwd: workspace, encoding: "utf-8" });
   }
 
@@ -223,16 +219,13 @@ describe("a real scratch image, built by buildah from the generated runtime stag
 
 describe("cargo auditable: the crates a binary links are in the binary", () => {
   // Debian's packaged crates as an offline source replacing crates.io (itoa, a dependency-free crate).
-  const cargoConfig = `[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n`;
-
   function member(props: Partial<RustComponentProps> = {}): { outdir: string; build: RustDockerBuild; dockerfile: string } {
     const { outdir, files } = synth((dir) => {
       const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED });
       new RustComponent(p, "counter", { ports: METRICS, linkage: Linkage.STATIC, ...props });
       return p;
     });
-    fs.mkdirSync(path.join(outdir, ".cargo"));
-    fs.writeFileSync(path.join(outdir, ".cargo/config.toml"), cargoConfig);
+    useDebianCrates(outdir);
     const manifest = path.join(outdir, "containers/counter/Cargo.toml");
     fs.chmodSync(manifest, 0o644);
     fs.appendFileSync(manifest, "\n[dependencies]\nitoa = \"1\"\n");

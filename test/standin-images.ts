@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CARGO_AUDITABLE_VERSION } from "../src/dockerfile/image-plan";
+import { DEBIAN_REGISTRY } from "./helpers";
 
 /**
  * Stand-ins for the upstream base images, so that buildah builds the generated Dockerfiles as they
@@ -21,7 +22,6 @@ export function buildah(...args: string[]): string {
 
 const RUSTUP_HOME = process.env.RUSTUP_HOME ?? path.join(os.homedir(), ".rustup");
 const CARGO_BIN = path.join(process.env.CARGO_HOME ?? path.join(os.homedir(), ".cargo"), "bin");
-const DEBIAN_REGISTRY = "/usr/share/cargo/registry";
 
 /** The cargo-auditable the tests put on the PATH (test/global-setup.ts), with the folder its loader and libraries are in. */
 function auditableBinary(): string {
