@@ -24,26 +24,26 @@ export interface ImageInputs {
 }
 
 export function imageInputs(project: ProjectModel, components: readonly ComponentModel[]): ImageInputs[] {
+  const module = `${project.goModuleDir}/`;
+  // The Go commands' own folders inside the module, listed once (each excludes the others').
+  const goFolders = components.filter((c) => c.build.kind === "go").map((c) => `${c.path}/`).filter((f) => f.startsWith(module));
   return components.map((c) => {
     const own = `${c.path}/`;
     if (c.build.kind === "rust") {
       // The workspace manifest and lock decide every member's dependencies; .cargo/ holds cargo's configuration.
       return { component: c.name, files: [...REBUILDS_ALL, "Cargo.toml", "Cargo.lock"], folders: [own, ".cargo/"], except: [] };
     }
-    // The Go module: go.mod, go.sum and any shared package below it; not the other commands' folders.
-    const module = `${project.goModuleDir}/`;
-    const others = components
-      .filter((o) => o !== c && o.build.kind === "go" && `${o.path}/`.startsWith(module) && !own.startsWith(`${o.path}/`))
-      .map((o) => `${o.path}/`);
-    return { component: c.name, files: [...REBUILDS_ALL], folders: [own, module], except: others.filter((o) => !o.startsWith(own)) };
+    // The Go module: go.mod, go.sum and any shared package below it; not the other commands' folders
+    // (nor a folder that holds this command's, or lies inside it).
+    const except = goFolders.filter((f) => f !== own && !own.startsWith(f) && !f.startsWith(own));
+    return { component: c.name, files: [...REBUILDS_ALL], folders: [own, module], except };
   });
 }
 
 /** Whether a change of `file` rebuilds the images these inputs describe (the workflow's script decides the same way). */
 export function rebuilds(inputs: ImageInputs, file: string): boolean {
   if (inputs.files.includes(file)) return true;
-  const folder = inputs.folders.find((f) => file.startsWith(f));
-  if (!folder) return false;
+  if (!inputs.folders.some((f) => file.startsWith(f))) return false;
   // The component's own folder always counts; a shared one, unless the file is another component's.
   return file.startsWith(inputs.folders[0]) || !inputs.except.some((e) => file.startsWith(e));
 }
