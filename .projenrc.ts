@@ -39,6 +39,8 @@ export function prism(outdir?: string): ContainerMonorepo {
       linkage: Linkage.STATIC,
       ports: [{ name: "metrics", port: 9090 }],
       env: { RUST_LOG: "info" },
+      // The Kafka plugins reach the brokers, and nothing else: their NetworkPolicy denies other egress.
+      egress: plugin.startsWith("kafka-") ? [{ namespace: "kafka", ports: [9092] }] : [],
     });
   }
 

@@ -20,6 +20,7 @@ const TYPES: readonly [name: string, what: string][] = [
   ["PortSpec", "an entry of `ports`"],
   ["HealthSpec", "`health`: the probes of a Deployment"],
   ["ResourceSpec", "`resources`: requests and limits"],
+  ["EgressSpec", "an entry of `egress`: one destination a workload may connect to"],
   ["ImageUser", "`imageUser`: the user the images and Pods run as"],
   ["ReqwestOptions", "`reqwest`: the workspace's HTTP client"],
 ];

@@ -25,6 +25,8 @@ export interface ProjectModel {
   /** The platforms each image is built for (`linux/amd64`, `linux/arm64`), sorted. */
   readonly platforms: readonly string[];
   readonly namespace: string;
+  /** Namespace whose pods may reach the ports named `metrics`. */
+  readonly monitoringNamespace: string;
   readonly defaultBranch: string;
   readonly nodeVersion: string;
   /** Digests from the base-image lock, by `image:tag`. */

@@ -34,7 +34,8 @@ import { YamlDocumentsFile } from "./files/yaml-file";
 import { versionComments } from "./github/actions";
 import { renderDependabot } from "./github/dependabot";
 import { renderImagesWorkflow } from "./github/render";
-import { BASE_DIR, manifestPath, overlayDir, renderBaseKustomization, renderNamespace, renderOverlayKustomization, type Variant } from "./k8s/kustomize";
+import { BASE_DIR, manifestPath, overlayDir, renderBaseKustomization, renderNamespace, renderOverlayKustomization, variantNamespace, type Variant } from "./k8s/kustomize";
+import { renderDefaultDeny } from "./k8s/network-policy";
 import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./policy/exceptions";
 import type { PolicyException } from "./policy/finding";
 import type { ProjectModel } from "./project-model";
@@ -125,6 +126,12 @@ const CONTAINER_MONOREPO_PROPS = v.strictObject({
    * @default - the project name
    */
   namespace: v.optional(kubernetesName("change namespace")),
+  /**
+   * Namespace of the metrics scrapers (e.g. Prometheus): the NetworkPolicies let it, and nothing else
+   * outside the project's namespace, reach the ports named `metrics`.
+   * @default "monitoring"
+   */
+  monitoringNamespace: v.optional(kubernetesName("change monitoringNamespace")),
   /**
    * Branch whose pushes tag images `latest` / `debug`.
    * @default "main"
@@ -275,6 +282,7 @@ export class ContainerMonorepo extends Project {
       allowedLicenses: [...new Set(props.allowedLicenses ?? DEFAULT_ALLOWED_LICENSES)].sort(byCodeUnits),
       platforms: [...new Set(props.platforms ?? ["linux/amd64", "linux/arm64"])].sort(byCodeUnits),
       namespace: props.namespace ?? props.name,
+      monitoringNamespace: props.monitoringNamespace ?? "monitoring",
       defaultBranch: props.defaultBranch ?? "main",
       nodeVersion: props.nodeVersion ?? "20",
       imageUser: props.imageUser ?? NONROOT,
@@ -337,7 +345,15 @@ export class ContainerMonorepo extends Project {
       new YamlDocumentsFile(this, `${overlayDir(variant)}/kustomization.yaml`, {
         documents: () => [renderOverlayKustomization(this.model, variant, deployable())],
       });
-      new YamlDocumentsFile(this, `${overlayDir(variant)}/namespace.yaml`, { documents: () => [renderNamespace(this.model, variant)] });
+      new YamlDocumentsFile(this, `${overlayDir(variant)}/namespace.yaml`, {
+        documents: () => [
+          renderNamespace(this.model, variant),
+          // With no workload, there is no pod to protect, and a policy that selects nothing (kube-score networkpolicy-targets-pod).
+          ...(deployable().length > 0
+            ? [renderDefaultDeny(variantNamespace(this.model, variant), { "app.kubernetes.io/part-of": this.model.name, "app.kubernetes.io/managed-by": "projen" })]
+            : []),
+        ],
+      });
     }
     // projen's own files and the ones above; files created later register themselves.
     for (const file of this.files) indexFile(file);
@@ -523,7 +539,7 @@ export class ContainerMonorepo extends Project {
     const rustRoots = workspaceMemberRoots(models);
     errors.push(...components.flatMap((c, i) => {
       const model = models[i];
-      const own = [...validateComponent(model), ...c.node.validate()];
+      const own = [...validateComponent(model, this.model), ...c.node.validate()];
       // Cross-file checks render the files, so only models that passed the field checks get there.
       const rendered = own.length === 0 ? validateRendered(model, this.model, rustRoots) : [];
       return [...own, ...rendered].map((e) => `${subject(model.name)} ${e}`);

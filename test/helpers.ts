@@ -143,4 +143,6 @@ export const KUBERNETES_MODELS: Record<string, new (data: any) => { validate(): 
   Job: require("kubernetes-models/batch/v1").Job,
   Service: require("kubernetes-models/v1").Service,
   Namespace: require("kubernetes-models/v1").Namespace,
+  PodDisruptionBudget: require("kubernetes-models/policy/v1").PodDisruptionBudget,
+  NetworkPolicy: require("kubernetes-models/networking.k8s.io/v1").NetworkPolicy,
 };

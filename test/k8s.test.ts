@@ -2,7 +2,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { Namespace } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { ContainerMonorepo, RustComponent } from "../src";
+import { ContainerMonorepo, GoComponent, RustComponent, WorkloadKind } from "../src";
 import { KUBERNETES_MODELS, METRICS, PRISM_COMPONENTS, UNPINNED, synth, synthPrism } from "./helpers";
 
 const MODELS = KUBERNETES_MODELS;
@@ -94,10 +94,34 @@ describe("workload specifics", () => {
 
   it("prism-migrate is a Job with a backoff limit and a TTL, and no Service", () => {
     const objects = docs(files["deploy/base/prism-migrate.yaml"]);
-    expect(objects.map((o) => o.kind)).toEqual(["Job"]);
+    expect(objects.map((o) => o.kind)).toEqual(["Job", "NetworkPolicy"]);
     expect(objects[0].spec.backoffLimit).toBe(3);
     expect(objects[0].spec.ttlSecondsAfterFinished).toBe(86400);
     expect(objects[0].spec.template.spec.restartPolicy).toBe("Never");
+  });
+
+  it("an upgrade applies cleanly: the Job is new per release (its pod template is immutable), the Deployments are updated in place", () => {
+    const release = (version: string) => synth((outdir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir, version, ...UNPINNED });
+      new RustComponent(p, "api", { ports: METRICS });
+      new GoComponent(p, "migrate", { workload: WorkloadKind.JOB });
+      return p;
+    }).files;
+    const [before, after] = [release("0.1.0"), release("0.2.0-rc.1")];
+    const workload = (files: Record<string, string>, name: string) => docs(files[`deploy/base/${name}.yaml`])[0];
+    const [oldJob, newJob] = [workload(before, "migrate"), workload(after, "migrate")];
+    expect([oldJob.metadata.name, newJob.metadata.name]).toEqual(["migrate-v0-1-0", "migrate-v0-2-0-rc-1"]);
+    // The pod templates differ (the image tag), which an apply over the old Job would be refused for.
+    expect(newJob.spec.template.spec.containers[0].image).toBe("ghcr.io/demo/migrate:v0.2.0-rc.1");
+    expect(newJob.spec.ttlSecondsAfterFinished).toBe(86400);
+    // Deployments keep their name and selector, so the apply rolls them.
+    const [oldApi, newApi] = [workload(before, "api"), workload(after, "api")];
+    expect(newApi.metadata.name).toBe(oldApi.metadata.name);
+    expect(newApi.spec.selector).toEqual(oldApi.spec.selector);
+    // The NetworkPolicy selects the Job's pods of every release.
+    const policy = docs(after["deploy/base/migrate.yaml"]).find((o) => o.kind === "NetworkPolicy");
+    expect(policy.metadata.name).toBe("migrate");
+    expect(Object.entries(policy.spec.podSelector.matchLabels).every(([k, v]) => oldJob.spec.template.metadata.labels[k] === v)).toBe(true);
   });
 
   it("prism-cli is image-only: no manifest", () => {

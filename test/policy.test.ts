@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument, stringify } from "yaml";
+import { BUILTIN_EXCEPTIONS } from "../src/policy/exceptions";
 import { checkFile, RULES, runPolicy } from "../src/policy/run";
 import { ContainerMonorepo, Linkage, ReqwestVersion, RustComponent } from "../src";
 import { METRICS, UNPINNED, synth, synthPrism, tmpdir, useDebianCrates, withCargoLock } from "./helpers";
@@ -67,17 +68,22 @@ describe("Dockerfile rules", () => {
   });
 });
 
-/** The generated proxy manifest with one change made to its Deployment (document 0). */
-function k8s(mutate: (deployment: any) => void): string {
+/**
+ * The generated proxy manifest with one change: `mutate` gets its Deployment (document 0) and every
+ * document (Deployment, Service, PodDisruptionBudget, NetworkPolicy), for the rules that relate them.
+ */
+function k8s(mutate: (deployment: any, docs: any[]) => void): string {
   const docs = synthPrism().files["deploy/base/proxy.yaml"].split(/^---$/m).map((d) => parseDocument(d).toJS());
-  mutate(docs[0]);
+  expect(docs.map((d) => d.kind)).toEqual(["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy"]);
+  mutate(docs[0], docs);
   return docs.map((d) => stringify(d)).join("---\n");
 }
 
 const pod = (d: any) => d.spec.template.spec;
 const ctr = (d: any) => pod(d).containers[0];
+const [, SERVICE, BUDGET, NETWORK_POLICY] = [0, 1, 2, 3];
 
-const K8S_CASES: [string, (d: any) => void, string, string[]?][] = [
+const K8S_CASES: [string, (d: any, docs: any[]) => void, string, string[]?][] = [
   ["PSS-HostProcess", (d) => { pod(d).securityContext.windowsOptions = { hostProcess: true }; }, "hostProcess"],
   ["PSS-HostNamespaces", (d) => { pod(d).hostNetwork = true; }, "hostNetwork"],
   ["PSS-Privileged", (d) => { ctr(d).securityContext.privileged = true; }, "privileged"],
@@ -106,19 +112,54 @@ const K8S_CASES: [string, (d: any) => void, string, string[]?][] = [
   ["KSV-0013", (d) => { ctr(d).image = "ghcr.io/prism/proxy:latest"; }, "image:"],
   ["PRISM-K001", (d) => { delete ctr(d).readinessProbe; }, "name: proxy"],
   ["PRISM-K002", (d) => { ctr(d).image = "ghcr.io/prism/proxy:v0.1.0-debug"; }, "-debug"],
+  // kube-score's checks, with the documents they relate.
+  ["pod-networkpolicy", (_d, docs) => { docs.splice(NETWORK_POLICY, 1); }, "name: proxy"],
+  ["networkpolicy-targets-pod", (_d, docs) => { docs[NETWORK_POLICY].spec.podSelector.matchLabels["app.kubernetes.io/name"] = "prox"; }, "podSelector", ["pod-networkpolicy"]],
+  ["deployment-has-poddisruptionbudget", (_d, docs) => { docs.splice(BUDGET, 1); }, "replicas: 2"],
+  ["poddisruptionbudget-has-policy", (_d, docs) => { delete docs[BUDGET].spec.maxUnavailable; }, "spec:"],
+  ["deployment-has-host-podantiaffinity", (d) => { pod(d).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey = "example.com/rack"; }, "affinity"],
+  ["container-ephemeral-storage-request-and-limit", (d) => { delete ctr(d).resources.limits["ephemeral-storage"]; }, "limits"],
+  ["pod-probes-identical", (d) => { ctr(d).readinessProbe.httpGet.path = "/healthz"; }, "readinessProbe"],
+  ["container-image-pull-policy", (d) => { ctr(d).imagePullPolicy = "Never"; }, "imagePullPolicy: Never"],
+  ["environment-variable-key-duplication", (d) => { ctr(d).env.push({ name: "RUST_LOG", value: "debug" }); }, "value: debug"],
+  ["service-targets-pod", (_d, docs) => { docs[SERVICE].spec.selector["app.kubernetes.io/name"] = "prox"; }, "selector"],
+  ["service-type", (_d, docs) => { docs[SERVICE].spec.type = "NodePort"; }, "type: NodePort"],
+  ["stable-version", (_d, docs) => { docs[BUDGET].apiVersion = "policy/v1beta1"; }, "apiVersion: policy/v1beta1"],
+  ["label-values", (d) => { d.metadata.labels["app.kubernetes.io/version"] = "0.1.0+build"; }, "0.1.0+build"],
+  ["deployment-strategy", (d) => { d.spec.strategy = { type: "Recreate" }; }, "type: Recreate"],
+  // One replica: the budget and the anti-affinity rules no longer apply to it.
+  ["deployment-replicas", (d) => { d.spec.replicas = 1; }, "replicas: 1"],
+  ["deployment-pod-selector-labels-match-template-metadata-labels", (d) => { d.spec.selector.matchLabels["app.kubernetes.io/name"] = "prox"; }, "selector"],
+  ["pod-topology-spread-constraints", (d) => { pod(d).topologySpreadConstraints[0].maxSkew = 0; }, "maxSkew"],
 ];
 
+/** The findings of one manifest, but for those the built-in exceptions cover (unless the case is about that very rule). */
+function k8sFindings(text: string, id?: string) {
+  const excepted = BUILTIN_EXCEPTIONS.map((e) => e.ruleId).filter((r) => r !== id);
+  return checkFile("kubernetes", "proxy.yaml", text).filter((f) => !f.ruleIds.some((r) => excepted.includes(r)));
+}
+
 describe("Kubernetes rules", () => {
-  it("the generated proxy manifest has no finding", () => {
-    expect(checkFile("kubernetes", "proxy.yaml", synthPrism().files["deploy/base/proxy.yaml"])).toEqual([]);
+  it("the generated proxy manifest has no finding but the excepted pull policy (IfNotPresent)", () => {
+    const text = synthPrism().files["deploy/base/proxy.yaml"];
+    expect(k8sFindings(text)).toEqual([]);
+    expect(checkFile("kubernetes", "proxy.yaml", text).map((f) => f.ruleIds[0])).toEqual(["container-image-pull-policy"]);
+    expect(k8sFindings(k8s((d) => { ctr(d).imagePullPolicy = "Always"; }), "container-image-pull-policy")).toEqual([]);
   });
 
   it.each(K8S_CASES)("%s: a manifest breaking exactly this rule gets exactly its finding, at the offending line", (id, mutate, offending, also = []) => {
     const text = k8s(mutate);
-    const findings = checkFile("kubernetes", "proxy.yaml", text);
+    const findings = k8sFindings(text, id);
     expect(findings.map((f) => f.ruleIds[0]).sort()).toEqual([id, ...also].sort());
     findings.sort((a, b) => (a.ruleIds[0] === id ? -1 : b.ruleIds[0] === id ? 1 : 0));
     expect(lineOf(text, findings[0].line)).toContain(offending);
+  });
+
+  it("PRISM-K002 lets the debug environment run the debug image, and only it", () => {
+    const debugImage = (d: any) => { ctr(d).image = "ghcr.io/prism/proxy:v0.1.0-debug"; };
+    expect(k8sFindings(k8s((d) => { debugImage(d); d.metadata.labels["app.kubernetes.io/environment"] = "debug"; }))).toEqual([]);
+    expect(k8sFindings(k8s((d) => { debugImage(d); d.metadata.labels["app.kubernetes.io/environment"] = "production"; })).map((f) => f.ruleIds[0]))
+      .toEqual(["PRISM-K002"]);
   });
 });
 
@@ -246,7 +287,8 @@ describe("the policy over the default six-component tree", () => {
     expect(report.findings).toEqual([]);
     expect(report.files.dockerfile).toHaveLength(6);
     expect(report.files.workflow).toEqual([".github/workflows/images.yml"]);
-    expect(report.exceptions.map((e) => [e.ruleId, e.suppressed])).toEqual([["DS-0026", 12], ["PRISM-D001", 22]]);
+    // The pull-policy findings of both overlays are the same lines of the base: one each.
+    expect(report.exceptions.map((e) => [e.ruleId, e.suppressed])).toEqual([["DS-0026", 12], ["container-image-pull-policy", 5], ["PRISM-D001", 22]]);
     for (const e of report.exceptions) expect(e.reason.length).toBeGreaterThan(20);
   });
 
@@ -257,6 +299,7 @@ describe("the policy over the default six-component tree", () => {
     expect(stdout).toContain("policy: 0 finding(s) in 6 dockerfile, 7 kubernetes, 1 workflow, 1 cargo file(s)");
     expect(stdout).toMatch(/^exception DS-0026 \(12 covered\): distroless/m);
     expect(stdout).toMatch(/^exception PRISM-D001 \(22 covered\): /m);
+    expect(stdout).toMatch(/^exception container-image-pull-policy \(5 covered\): the manifests run release version tags/m);
     expect(JSON.parse(fs.readFileSync(sarif, "utf-8")).version).toBe("2.1.0");
     expect(sarifProblems(sarif)).toEqual([]);
   });
@@ -273,7 +316,8 @@ describe("the policy over the default six-component tree", () => {
     const run = spawnSync("npx", ["tsx", "src/policy/cli.ts", "--sarif", sarif, dir], { cwd: REPO, encoding: "utf-8" });
     // THEN
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/^deploy\/base\/proxy\.yaml:\d+ {2}KSV-0014 {2}Deployment\/proxy container "proxy": readOnlyRootFilesystem is not true$/m);
+    // Found in what each overlay renders, located in the base file that wrote it, reported once.
+    expect(run.stdout).toMatch(/^deploy\/base\/proxy\.yaml:\d+ {2}KSV-0014\/container-security-context-readonlyrootfilesystem {2}Deployment\/proxy container "proxy": readOnlyRootFilesystem is not true \(overlays debug, production\)$/m);
     const log = JSON.parse(fs.readFileSync(sarif, "utf-8"));
     expect(log.runs[0].results).toEqual([expect.objectContaining({ ruleId: "KSV-0014", level: "error" })]);
     expect(sarifProblems(sarif)).toEqual([]);

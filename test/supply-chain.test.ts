@@ -34,7 +34,7 @@ describe("base-image digests", () => {
     fs.rmSync(path.join(outdir, "policy-exceptions.json"));
     const report = runPolicy(withCargoLock(outdir));
     expect(report.findings.map((f) => f.ruleIds[0])).toEqual(["PRISM-D001", "PRISM-D001", "PRISM-D001", "PRISM-D001"]);
-    expect(report.exceptions.map((e) => e.ruleId)).toEqual(["DS-0026"]);
+    expect(report.exceptions.map((e) => e.ruleId)).toEqual(["DS-0026", "container-image-pull-policy"]);
   });
 
   it("the lock pins builder and runtime FROMs, and the policy is then clean without an opt-out", () => {

@@ -51,7 +51,18 @@ const resources = fc.record({
   memoryRequest: mostly(pick("64Mi", "1Gi"), pick("64MB")),
   cpuLimit: pick("500m", "2"),
   memoryLimit: pick("128Mi", "2Gi"),
+  // Too small for two extra writable paths, or not a quantity: both refused.
+  ephemeralStorageRequest: mostly(pick("256Mi", "1Gi"), pick("64Mi", "1TB")),
+  ephemeralStorageLimit: pick("1Gi", "2Gi"),
 }, { requiredKeys: [] });
+const egressPorts = mostly(fc.array(pick(9092, 5432, 53), { minLength: 1, maxLength: 2 }), pick([], [0]));
+const egress = fc.array(mostly(
+  fc.oneof(
+    fc.record({ cidr: mostly(pick("10.20.0.0/16", "fd00::/64", "192.0.2.10/32"), pick("10.0.0.0/33", "kafka")), ports: egressPorts }),
+    fc.record({ namespace: pick("kafka", "db"), ports: egressPorts, protocol: maybe(pick<"TCP" | "UDP" | "SCTP">("TCP", "UDP")) }, { requiredKeys: ["namespace", "ports"] }),
+  ),
+  pick<any>({ cidr: "10.0.0.0/8", namespace: "kafka", ports: [9092] }, { ports: [9092] }),
+), { maxLength: 2 });
 const writablePaths = fc.array(mostly(pick("/var/cache", "/data", "/var-cache"), pick("/var/cache/", "relative")), { maxLength: 2 });
 // Enum options are left out (the record omits keys) rather than given undefined: an enum option given
 // undefined is what a misspelled member evaluates to, which synth refuses (validation.test.ts).
@@ -65,6 +76,7 @@ const common = {
   resources: maybe(resources),
   health: maybe(health),
   writablePaths: maybe(writablePaths),
+  egress: maybe(egress),
   runtime: pick(RuntimeBase.DISTROLESS, RuntimeBase.SCRATCH),
   timezoneData: maybe(fc.boolean()),
   binary: maybe(mostly(pick("svc-bin", "app"), pick("bin/svc"))),
@@ -105,8 +117,10 @@ function consistent(c: Component): Component {
   const props = { ...c.props } as RustComponentProps & GoComponentProps & { -readonly [K in keyof RustComponentProps]?: RustComponentProps[K] };
   const workload = props.workload ?? (c.lang === "rust" ? WorkloadKind.DEPLOYMENT : WorkloadKind.NONE);
   if (workload !== WorkloadKind.DEPLOYMENT) delete props.replicas;
+  // A Deployment has a Service (its metrics port, below): one replica behind it is refused.
+  if (props.replicas === 1) props.replicas = 2;
   if (workload === WorkloadKind.NONE) {
-    for (const key of ["env", "resources", "health", "writablePaths"] as const) delete props[key];
+    for (const key of ["env", "resources", "health", "writablePaths", "egress"] as const) delete props[key];
     if (props.ports?.length) props.workload = WorkloadKind.NONE;
   }
   if (props.health && !props.ports?.some((p) => p.name === props.health!.port)) {

@@ -5,6 +5,7 @@ import { refusal, subject } from "../refusal";
 import { enumOf, fileName, envName, kubernetesName, optionalEnum, repoPath, wholeNumber } from "../options/grammars";
 import {
   INSTALL_DIR,
+  WRITABLE_VOLUME_MI,
   Linkage,
   RuntimeBase,
   WorkloadKind,
@@ -12,7 +13,7 @@ import {
   type GoBuild,
   type RustBuild,
 } from "./model";
-import { DESCRIPTION, HEALTH_SPEC, PORT_SPEC, RESOURCE_SPEC, WRITABLE_PATH, type ImageUser, type ResourceSpec } from "./option-specs";
+import { DESCRIPTION, EGRESS_SPEC, HEALTH_SPEC, PORT_SPEC, RESOURCE_SPEC, WRITABLE_PATH, type ImageUser, type ResourceSpec } from "./option-specs";
 import { byCodeUnits } from "../order";
 
 /**
@@ -52,7 +53,7 @@ export const SHARED_COMPONENT_PROPS = {
   replicas: v.optional(wholeNumber(1, 2 ** 31 - 1, "; use WorkloadKind.JOB for run-to-completion work")),
   /**
    * Container resource requests and limits; only a workload takes them.
-   * @default - requests 100m CPU / 64Mi, limits 500m CPU / 128Mi
+   * @default - requests 100m CPU / 64Mi memory, limits 500m CPU / 128Mi memory; ephemeral storage as its options say
    */
   resources: v.optional(RESOURCE_SPEC),
   /**
@@ -60,6 +61,12 @@ export const SHARED_COMPONENT_PROPS = {
    * @default - `/healthz` and `/readyz` on the port named `metrics`, if there is one; no probes otherwise
    */
   health: v.optional(HEALTH_SPEC),
+  /**
+   * Where the workload may open connections besides the cluster DNS: its NetworkPolicy allows these
+   * destinations and ports, and denies every other (e.g. Kafka brokers: `[{ namespace: "kafka", ports: [9092] }]`).
+   * @default [] (DNS only)
+   */
+  egress: v.optional(v.array(EGRESS_SPEC)),
   /**
    * Absolute paths the process may write to, mounted as `emptyDir` volumes
    * (the root filesystem is read-only). `/tmp` is always included.
@@ -117,12 +124,18 @@ export function checkComponentOptions<S extends v.GenericSchema>(name: string, s
   };
 }
 
-const DEFAULT_RESOURCES: Required<ResourceSpec> = {
+const DEFAULT_RESOURCES: Required<Omit<ResourceSpec, "ephemeralStorageRequest" | "ephemeralStorageLimit">> = {
   cpuRequest: "100m",
   memoryRequest: "64Mi",
   cpuLimit: "500m",
   memoryLimit: "128Mi",
 };
+
+/** Room for every writable volume and 64Mi of logs; the limit twice that. */
+function ephemeralStorage(writableVolumes: number): Pick<Required<ResourceSpec>, "ephemeralStorageRequest" | "ephemeralStorageLimit"> {
+  const requestMi = writableVolumes * WRITABLE_VOLUME_MI + 64;
+  return { ephemeralStorageRequest: `${requestMi}Mi`, ephemeralStorageLimit: `${2 * requestMi}Mi` };
+}
 
 const BRAND = Symbol.for("prism-projen.ContainerComponent");
 
@@ -177,6 +190,7 @@ export function resolveComponent(
     .map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? "TCP" }) as const)
     .sort((a, b) => a.port - b.port || byCodeUnits(a.name, b.name));
   const metrics = ports.find((p) => p.name === "metrics");
+  const writablePaths = [...new Set(["/tmp", ...(options.writablePaths ?? [])])].sort();
   const health = options.health ?? (metrics ? { port: metrics.name } : undefined);
   return {
     name,
@@ -192,14 +206,19 @@ export function resolveComponent(
       .sort((a, b) => byCodeUnits(a.name, b.name)),
     workload: options.workload ?? kind.defaultWorkload ?? WorkloadKind.DEPLOYMENT,
     replicas: options.replicas ?? 2,
-    resources: { ...DEFAULT_RESOURCES, ...options.resources },
+    resources: { ...DEFAULT_RESOURCES, ...ephemeralStorage(writablePaths.length), ...options.resources },
+    egress: (options.egress ?? []).map((e) => ({
+      destination: e.cidr !== undefined ? { cidr: e.cidr } : { namespace: e.namespace! },
+      ports: [...new Set(e.ports)].sort((a, b) => a - b),
+      protocol: e.protocol ?? "TCP",
+    })),
     health: health && {
       port: health.port,
       livenessPath: health.livenessPath ?? "/healthz",
       readinessPath: health.readinessPath ?? "/readyz",
     },
     timezoneData: options.timezoneData ?? false,
-    writablePaths: [...new Set(["/tmp", ...(options.writablePaths ?? [])])].sort(),
+    writablePaths,
     user: kind.user,
     build: kind.build,
     installPath: `${INSTALL_DIR}/${binary}`,

@@ -46,6 +46,10 @@ export enum DebianRelease {
 /** The distroless `nonroot` user: UID and GID 65532. */
 export const NONROOT: ImageUser = { uid: 65532, gid: 65532 };
 
+/** The size limit of each writable path's `emptyDir` volume, in MiB; the pod's ephemeral-storage request must hold them all. */
+export const WRITABLE_VOLUME_MI = 64;
+export const WRITABLE_VOLUME_SIZE = `${WRITABLE_VOLUME_MI}Mi`;
+
 /** Where a built binary is installed in the runtime image. */
 export const INSTALL_DIR = "/usr/local/bin";
 
@@ -71,6 +75,8 @@ export interface ComponentModel {
   readonly workload: WorkloadKind;
   readonly replicas: number;
   readonly resources: Required<ResourceSpec>;
+  /** Destinations the workload may connect to besides DNS, in the order given. */
+  readonly egress: readonly Egress[];
   readonly health?: Required<HealthSpec>;
   /** Whether the process needs the IANA time zone database at run time. */
   readonly timezoneData: boolean;
@@ -83,6 +89,14 @@ export interface ComponentModel {
   readonly installPath: string;
   /** The options `.projenrc.ts` set (rather than left to their defaults), for the checks that depend on it. */
   readonly optionsGiven: readonly string[];
+}
+
+/** One allowed egress destination, resolved. */
+export interface Egress {
+  readonly destination: { readonly cidr: string } | { readonly namespace: string };
+  /** Port numbers, sorted, each once. */
+  readonly ports: readonly number[];
+  readonly protocol: "TCP" | "UDP" | "SCTP";
 }
 
 /** How cargo builds a Rust component. */

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { absolutePath, cpuQuantity, grammar, httpPath, memoryQuantity, portName, wholeNumber } from "../options/grammars";
+import { absolutePath, cidrBlock, cpuQuantity, grammar, httpPath, kubernetesName, memoryQuantity, portName, wholeNumber } from "../options/grammars";
 import { shown } from "../options/check-options";
 
 /**
@@ -7,6 +7,8 @@ import { shown } from "../options/check-options";
  * as a schema; its TypeScript type is derived from it, so the run-time check and the compile-time
  * type cannot disagree.
  */
+
+const PROTOCOL = v.picklist(["TCP", "UDP", "SCTP"], (issue) => `${shown(issue.input)} is not a protocol Kubernetes knows; use "TCP", "UDP" or "SCTP"`);
 
 /** The schemas of the option types (not part of the public API). */
 export const PORT_SPEC = v.strictObject({
@@ -21,7 +23,7 @@ export const PORT_SPEC = v.strictObject({
    * The transport protocol.
    * @default "TCP"
    */
-  protocol: v.optional(v.picklist(["TCP", "UDP", "SCTP"], (issue) => `${shown(issue.input)} is not a protocol Kubernetes knows; use "TCP", "UDP" or "SCTP"`)),
+  protocol: v.optional(PROTOCOL),
 });
 /** A named network port of a component. */
 export type PortSpec = Readonly<v.InferInput<typeof PORT_SPEC>>;
@@ -47,8 +49,19 @@ export const RESOURCE_SPEC = v.strictObject({
    * @default "128Mi"
    */
   memoryLimit: v.optional(memoryQuantity),
+  /**
+   * Local disk the scheduler reserves for the container: it must hold every writable path's volume
+   * (64Mi each, `/tmp` included).
+   * @default - 64Mi per writable path plus 64Mi for logs: "128Mi" with `/tmp` alone
+   */
+  ephemeralStorageRequest: v.optional(memoryQuantity),
+  /**
+   * Local disk (writable volumes, logs) above which the kubelet evicts the pod.
+   * @default - twice the request: "256Mi" with `/tmp` alone
+   */
+  ephemeralStorageLimit: v.optional(memoryQuantity),
 });
-/** CPU and memory requests and limits of the component's container. */
+/** CPU, memory and local-disk requests and limits of the component's container. */
 export type ResourceSpec = Readonly<v.InferInput<typeof RESOURCE_SPEC>>;
 
 export const HEALTH_SPEC = v.strictObject({
@@ -84,3 +97,33 @@ export const WRITABLE_PATH = absolutePath;
 
 /** A description: free text on one line. */
 export const DESCRIPTION = grammar(/^[^\u0000-\u001f\u007f]*$/, (input) => `${shown(input)} is not one line of text; write it without line breaks or control characters`);
+
+
+export const EGRESS_SPEC = v.pipe(
+  v.strictObject({
+    /**
+     * Destination outside the cluster, as a CIDR block, e.g. Kafka brokers at `"10.20.0.0/16"`. Give this or `namespace`.
+     * @default - none: the destination is `namespace`
+     */
+    cidr: v.optional(cidrBlock),
+    /**
+     * Destination namespace in the cluster (its `kubernetes.io/metadata.name` label), e.g. `"kafka"`. Give this or `cidr`.
+     * @default - none: the destination is `cidr`
+     */
+    namespace: v.optional(kubernetesName("write the destination namespace's name")),
+    /** Destination port numbers. */
+    ports: v.pipe(
+      v.array(wholeNumber(1, 65535, "; use a port number from 1 to 65535")),
+      v.minLength(1, "is empty; list the destination ports, e.g. [9092]"),
+    ),
+    /**
+     * The transport protocol of the ports.
+     * @default "TCP"
+     */
+    protocol: v.optional(PROTOCOL),
+  }),
+  v.check((e) => (e.cidr === undefined) !== (e.namespace === undefined),
+    "needs exactly one destination; give either cidr (e.g. \"10.20.0.0/16\") or namespace (e.g. \"kafka\"), one rule per destination"),
+);
+/** Traffic a component may send besides DNS: to a CIDR block or a namespace, on the listed ports. */
+export type EgressSpec = Readonly<v.InferInput<typeof EGRESS_SPEC>>;

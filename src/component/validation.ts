@@ -6,10 +6,11 @@ import type { Job } from "kubernetes-types/batch/v1";
 import type { Service } from "kubernetes-types/core/v1";
 import type { Instruction } from "../dockerfile/dockerfile-model";
 import { BUILD_STAGE, STAGING_DIR, TARGETS, planImage } from "../dockerfile/image-plan";
-import { renderWorkload, volumeName } from "../k8s/render";
+import { renderWorkload, volumeName, workloadName } from "../k8s/render";
+import { quantityValue, RFC1123_LABEL } from "../options/grammars";
 import type { ProjectModel } from "../project-model";
 import { BASE_IMAGE_LOCK } from "../dockerfile/base-image-lock";
-import { Linkage, RuntimeBase, WorkloadKind, type ComponentModel } from "./model";
+import { Linkage, RuntimeBase, WorkloadKind, WRITABLE_VOLUME_SIZE, type ComponentModel } from "./model";
 
 /**
  * The invariants that span generated files, checked once, on the models,
@@ -18,7 +19,7 @@ import { Linkage, RuntimeBase, WorkloadKind, type ComponentModel } from "./model
  */
 
 /** Problems within one component: combinations of options that each fit their own grammar (the schemas check those). */
-export function validateComponent(c: ComponentModel): string[] {
+export function validateComponent(c: ComponentModel, project: ProjectModel): string[] {
   const errors: string[] = [];
   errors.push(...duplicates(c.ports, (p) => p.name, "ports", "port names must be unique within a component"));
   errors.push(...duplicates(c.ports, (p) => `${p.port}/${p.protocol}`, "ports", "each port number may be declared once per protocol"));
@@ -37,7 +38,7 @@ export function validateComponent(c: ComponentModel): string[] {
         "use runtime: RuntimeBase.DISTROLESS (distroless static ships tzdata), or embed the zones in the binary and drop timezoneData",
     );
   }
-  errors.push(...workloadProblems(c));
+  errors.push(...workloadProblems(c, project));
   if (c.health && !c.ports.some((p) => p.name === c.health!.port)) {
     errors.push(
       `health.port: "${c.health.port}" is not a declared port (declared: ${c.ports.map((p) => p.name).join(", ") || "none"}); ` +
@@ -61,8 +62,8 @@ export function validateComponent(c: ComponentModel): string[] {
   return errors;
 }
 
-/** Options that only some workloads take, and a Deployment's probes (policy PRISM-K001). */
-function workloadProblems(c: ComponentModel): string[] {
+/** Options that only some workloads take, a Deployment's probes (policy PRISM-K001), names and sizes the cluster checks. */
+function workloadProblems(c: ComponentModel, project: ProjectModel): string[] {
   const errors: string[] = [];
   const given = (option: string) => c.optionsGiven.includes(option);
   const workload = given("workload") ? `workload: WorkloadKind.${enumKey(WorkloadKind, c.workload)}` : `workload ${enumKey(WorkloadKind, c.workload)} (the default)`;
@@ -70,7 +71,7 @@ function workloadProblems(c: ComponentModel): string[] {
     errors.push(`replicas: only a Deployment has replicas, and this component has ${workload}; drop replicas, or set workload: WorkloadKind.DEPLOYMENT`);
   }
   if (c.workload === WorkloadKind.NONE) {
-    for (const option of ["env", "resources", "health", "writablePaths"].filter(given)) {
+    for (const option of ["env", "resources", "health", "writablePaths", "egress"].filter(given)) {
       errors.push(`${option}: only a Kubernetes workload uses it, and this component has ${workload} (image only); ` +
         `drop ${option}, or set workload: WorkloadKind.DEPLOYMENT or WorkloadKind.JOB`);
     }
@@ -85,6 +86,35 @@ function workloadProblems(c: ComponentModel): string[] {
         "declare a port named \"metrics\" (probed at /healthz and /readyz), or set health: { port: \"<a declared port>\" }, " +
         "or run it as workload: WorkloadKind.JOB",
     );
+  }
+  if (c.workload === WorkloadKind.NONE) return errors;
+  if (c.workload === WorkloadKind.DEPLOYMENT && c.ports.length > 0 && c.replicas < 2) {
+    errors.push(`replicas: ${c.replicas} replica behind the component's Service makes every restart, rollout and node drain an outage ` +
+      "(policy deployment-replicas); use replicas: 2 or more (the default)");
+  }
+  const jobName = workloadName(c, project);
+  if (c.workload === WorkloadKind.JOB && !RFC1123_LABEL.test(jobName)) {
+    errors.push(`name: the Job is named "${jobName}" (the component name and the release version ${project.version}), ` +
+      "longer than the 63 characters Kubernetes allows; shorten the component name");
+  }
+  errors.push(...resourceProblems(c));
+  return errors;
+}
+
+/** Requests within their limits (the API server refuses them otherwise), and room on disk for every writable volume. */
+function resourceProblems(c: ComponentModel): string[] {
+  const r = c.resources;
+  const errors = ([
+    ["cpuRequest", "cpuLimit"], ["memoryRequest", "memoryLimit"], ["ephemeralStorageRequest", "ephemeralStorageLimit"],
+  ] as const).filter(([request, limit]) => quantityValue(r[request]) > quantityValue(r[limit]))
+    .map(([request, limit]) => `resources.${request}: ${r[request]} is above resources.${limit} ${r[limit]}, which the API server refuses; ` +
+      `raise ${limit} or lower ${request}`);
+  const volumes = c.writablePaths.length * quantityValue(WRITABLE_VOLUME_SIZE);
+  if (quantityValue(r.ephemeralStorageRequest) < volumes) {
+    const needed = `${volumes / quantityValue("1Mi")}Mi`;
+    errors.push(`resources.ephemeralStorageRequest: ${r.ephemeralStorageRequest} does not hold the ${c.writablePaths.length} writable volumes ` +
+      `(${WRITABLE_VOLUME_SIZE} each: ${c.writablePaths.join(", ")}); set it to at least ${needed}` +
+      (quantityValue(r.ephemeralStorageLimit) < volumes ? `, and ephemeralStorageLimit with it` : ""));
   }
   return errors;
 }
@@ -188,6 +218,7 @@ export function validateRendered(c: ComponentModel, project: ProjectModel, rustM
       }
       continue;
     }
+    if (object.kind !== "Deployment" && object.kind !== "Job") continue;
     const pod = (object as Deployment | Job).spec?.template.spec;
     for (const container of pod?.containers ?? []) {
       const ports = (container.ports ?? []).map((p) => `${p.name}:${p.containerPort}`);

@@ -1,10 +1,13 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Job } from "kubernetes-types/batch/v1";
-import type { Container, PodSpec, PodTemplateSpec, Probe, Service } from "kubernetes-types/core/v1";
-import type { ObjectMeta } from "kubernetes-types/meta/v1";
-import { WorkloadKind, type ComponentModel } from "../component/model";
+import type { Affinity, Container, PodSpec, PodTemplateSpec, Probe, Service, TopologySpreadConstraint } from "kubernetes-types/core/v1";
+import type { NetworkPolicy } from "kubernetes-types/networking/v1";
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
+import { WRITABLE_VOLUME_SIZE, WorkloadKind, type ComponentModel } from "../component/model";
 import type { ProjectModel } from "../project-model";
 import { productionImage } from "../images";
+import { componentMetadata, selectorLabels } from "./labels";
+import { renderWorkloadNetworkPolicy } from "./network-policy";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security";
 
 /**
@@ -12,44 +15,49 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
  * (`kubernetes-types`, so an unknown or misspelled field is a compile error).
  */
 
-/** The objects of one component: Deployment (+ Service when it has ports), or Job; none for image-only tools. */
-export function renderWorkload(component: ComponentModel, project: ProjectModel): (Deployment | Job | Service)[] {
+/** A Kubernetes object of a component's manifest. */
+export type WorkloadObject = Deployment | Job | Service | PodDisruptionBudget | NetworkPolicy;
+
+/**
+ * The objects of one component: a Deployment (+ Service when it has ports, + PodDisruptionBudget
+ * when it has 2 or more replicas) or a Job, each with its NetworkPolicy; none for image-only tools.
+ */
+export function renderWorkload(component: ComponentModel, project: ProjectModel): WorkloadObject[] {
   switch (component.workload) {
     case WorkloadKind.DEPLOYMENT:
-      return component.ports.length > 0
-        ? [renderDeployment(component, project), renderService(component, project)]
-        : [renderDeployment(component, project)];
+      return [
+        renderDeployment(component, project),
+        ...(component.ports.length > 0 ? [renderService(component, project)] : []),
+        ...(isSpread(component) ? [renderDisruptionBudget(component, project)] : []),
+        renderWorkloadNetworkPolicy(component, project),
+      ];
     case WorkloadKind.JOB:
-      return [renderJob(component, project)];
+      return [renderJob(component, project), renderWorkloadNetworkPolicy(component, project)];
     case WorkloadKind.NONE:
       return [];
   }
 }
 
-function selectorLabels(component: ComponentModel, project: ProjectModel): Record<string, string> {
-  return {
-    "app.kubernetes.io/name": component.name,
-    "app.kubernetes.io/part-of": project.name,
-  };
+/**
+ * The name of a component's workload. A Job's pod template cannot change once created, so a Job
+ * carries the release version: a new release applies a new Job beside the old one, which its TTL removes.
+ */
+export function workloadName(component: ComponentModel, project: ProjectModel): string {
+  return component.workload === WorkloadKind.JOB
+    ? `${component.name}-v${project.version.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`
+    : component.name;
 }
 
-function metadata(component: ComponentModel, project: ProjectModel): ObjectMeta {
-  return {
-    name: component.name,
-    namespace: project.namespace,
-    labels: {
-      ...selectorLabels(component, project),
-      "app.kubernetes.io/version": project.version,
-      "app.kubernetes.io/managed-by": "projen",
-    },
-  };
+/** Whether a Deployment runs enough replicas to be spread over nodes and kept up during drains (2 or more). */
+function isSpread(component: ComponentModel): boolean {
+  return component.workload === WorkloadKind.DEPLOYMENT && component.replicas >= 2;
 }
 
 function renderDeployment(component: ComponentModel, project: ProjectModel): Deployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: metadata(component, project),
+    metadata: componentMetadata(component, project),
     spec: {
       replicas: component.replicas,
       revisionHistoryLimit: 5,
@@ -63,7 +71,7 @@ function renderJob(component: ComponentModel, project: ProjectModel): Job {
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: metadata(component, project),
+    metadata: { ...componentMetadata(component, project), name: workloadName(component, project) },
     spec: {
       backoffLimit: 3,
       // Finished Jobs (and their pods' logs) are garbage-collected after a day.
@@ -73,11 +81,26 @@ function renderJob(component: ComponentModel, project: ProjectModel): Job {
   };
 }
 
+/** Node drains and upgrades evict at most one pod of the Deployment at a time. */
+function renderDisruptionBudget(component: ComponentModel, project: ProjectModel): PodDisruptionBudget {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: componentMetadata(component, project),
+    spec: {
+      maxUnavailable: 1,
+      selector: { matchLabels: selectorLabels(component, project) },
+      // A pod that is not ready serves nothing: evicting it must not block a node drain.
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+    },
+  };
+}
+
 function renderService(component: ComponentModel, project: ProjectModel): Service {
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: metadata(component, project),
+    metadata: componentMetadata(component, project),
     spec: {
       type: "ClusterIP",
       selector: selectorLabels(component, project),
@@ -87,7 +110,7 @@ function renderService(component: ComponentModel, project: ProjectModel): Servic
 }
 
 function podTemplate(component: ComponentModel, project: ProjectModel, restartPolicy: "Always" | "Never"): PodTemplateSpec {
-  return { metadata: { labels: metadata(component, project).labels }, spec: podSpec(component, project, restartPolicy) };
+  return { metadata: { labels: componentMetadata(component, project).labels }, spec: podSpec(component, project, restartPolicy) };
 }
 
 function podSpec(component: ComponentModel, project: ProjectModel, restartPolicy: "Always" | "Never"): PodSpec {
@@ -98,8 +121,29 @@ function podSpec(component: ComponentModel, project: ProjectModel, restartPolicy
     enableServiceLinks: false,
     restartPolicy,
     securityContext: restrictedPodSecurityContext(component.user),
+    ...(isSpread(component) ? spread(component, project) : {}),
     containers: [container(component, project, volumes)],
-    volumes: volumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: "64Mi" } })),
+    volumes: volumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: WRITABLE_VOLUME_SIZE } })),
+  };
+}
+
+/**
+ * Replicas on different nodes when there are enough nodes, and across zones where the nodes have
+ * zones; both preferences, so a small cluster still runs every replica.
+ */
+function spread(component: ComponentModel, project: ProjectModel): { affinity: Affinity; topologySpreadConstraints: TopologySpreadConstraint[] } {
+  const labelSelector = { matchLabels: selectorLabels(component, project) };
+  return {
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector } },
+        ],
+      },
+    },
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
+    ],
   };
 }
 
@@ -115,8 +159,16 @@ function container(
     ports: component.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
     env: component.env.map((e) => ({ name: e.name, value: e.value })),
     resources: {
-      requests: { cpu: component.resources.cpuRequest, memory: component.resources.memoryRequest },
-      limits: { cpu: component.resources.cpuLimit, memory: component.resources.memoryLimit },
+      requests: {
+        cpu: component.resources.cpuRequest,
+        memory: component.resources.memoryRequest,
+        "ephemeral-storage": component.resources.ephemeralStorageRequest,
+      },
+      limits: {
+        cpu: component.resources.cpuLimit,
+        memory: component.resources.memoryLimit,
+        "ephemeral-storage": component.resources.ephemeralStorageLimit,
+      },
     },
     securityContext: restrictedContainerSecurityContext(component.user),
     volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.path })),

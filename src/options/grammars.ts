@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import * as v from "valibot";
 import { shown } from "./check-options";
 
@@ -85,6 +86,29 @@ export const cpuQuantity = grammar(/^(\d+(\.\d+)?|\d+m)$/, (input) =>
 /** A Kubernetes memory quantity. */
 export const memoryQuantity = grammar(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, (input) =>
   `${shown(input)} is not a memory quantity; write e.g. "128Mi" or "1Gi"`);
+
+const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
+  "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/**
+ * The amount a quantity that passed `cpuQuantity` or `memoryQuantity` stands for (cores or bytes),
+ * to compare two of them: the grammars above already refused anything else.
+ */
+export function quantityValue(quantity: string): number {
+  const [, number, suffix] = /^(\d+(?:\.\d+)?)([A-Za-z]*)$/.exec(quantity) ?? [];
+  const scale = QUANTITY_SUFFIX[suffix ?? "?"];
+  if (number === undefined || scale === undefined) throw new Error(`${quantity} is not a quantity the grammars accept`);
+  return Number(number) * scale;
+}
+
+/** An IPv4 or IPv6 CIDR block, as a NetworkPolicy's `ipBlock` takes it. */
+export const cidrBlock = v.pipe(v.string(), v.check((s) => {
+  const [address, prefix, ...rest] = s.split("/");
+  const family = isIP(address ?? "");
+  return rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(prefix ?? "") && Number(prefix) <= (family === 4 ? 32 : 128);
+}, (issue) => `${shown(issue.input)} is not a CIDR block; write an address and a prefix length, e.g. "10.20.0.0/16" or "fd00::/64"`));
 
 /** An HTTP path for a probe. */
 export const httpPath = grammar(/^\/[A-Za-z0-9._~\/-]*$/, (input) =>

@@ -13,6 +13,12 @@ export const BUILTIN_EXCEPTIONS: readonly PolicyException[] = [
     reason: "distroless and scratch images have no shell or HTTP client to run a HEALTHCHECK; " +
       "Kubernetes liveness and readiness probes check health instead (PRISM-K001)",
   },
+  {
+    ruleId: "container-image-pull-policy",
+    reason: "the manifests run release version tags (v<version>, never latest), which the release job sets on the digest the default branch built, " +
+      "scanned and signed; IfNotPresent starts that image without a registry round-trip, so restarts keep working while the registry is down. " +
+      "On a shared cluster, where a pod must not start a cached private image without its pull secret, enable the AlwaysPullImages admission plugin",
+  },
 ];
 
 /** Where synthesis writes the exceptions in force. */

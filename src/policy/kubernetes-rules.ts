@@ -1,5 +1,6 @@
 import type { Rule } from "./finding";
-import type { YamlSource } from "./yaml-source";
+import { VARIANT_LABEL as ENVIRONMENT_LABEL } from "../k8s/kustomize";
+import type { KubernetesObject, KubernetesSource, ObjectPath } from "./kubernetes-source";
 
 /**
  * Kubernetes rules: every control of the Pod Security Standards baseline and
@@ -10,17 +11,17 @@ import type { YamlSource } from "./yaml-source";
  * @see https://avd.aquasec.com/misconfig/kubernetes/
  */
 
-type Path = (string | number)[];
+type Path = ObjectPath;
 
-interface PodRef {
-  readonly doc: number;
+export interface PodRef {
+  readonly object: KubernetesObject;
   readonly kind: string;
   readonly name: string;
   readonly spec: any;
   readonly path: Path;
 }
 
-interface ContainerRef {
+export interface ContainerRef {
   readonly pod: PodRef;
   readonly c: any;
   readonly path: Path;
@@ -36,26 +37,29 @@ const POD_SPEC_PATHS: Record<string, Path> = {
   CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
-function pods(src: YamlSource): PodRef[] {
-  return src.documents.flatMap(({ value }, doc) => {
-    const path = value && POD_SPEC_PATHS[value.kind];
+/** Every object with a pod spec (a Pod, or a workload's pod template). */
+export function pods(src: KubernetesSource): PodRef[] {
+  return src.objects.flatMap((object) => {
+    const value = object.value;
+    const path = POD_SPEC_PATHS[value.kind];
     if (!path) return [];
     const spec = path.reduce((o: any, k: string | number) => o?.[k], value);
-    return spec ? [{ doc, kind: value.kind, name: value.metadata?.name ?? "?", spec, path }] : [];
+    return spec ? [{ object, kind: value.kind, name: value.metadata?.name ?? "?", spec, path }] : [];
   });
 }
 
-function containers(src: YamlSource): ContainerRef[] {
+/** Every container of every pod spec: init, regular and ephemeral. */
+export function containers(src: KubernetesSource): ContainerRef[] {
   return pods(src).flatMap((pod) => ["initContainers", "containers", "ephemeralContainers"].flatMap((field) =>
     ((pod.spec[field] ?? []) as any[]).map((c, i) => ({ pod, c, path: [...pod.path, field, i] }))));
 }
 
 /** Builds a finding on a pod-level field. */
-const atPod = (src: YamlSource, p: PodRef, rel: Path, message: string) =>
-  ({ line: src.line(p.doc, [...p.path, ...rel]), message: `${p.kind}/${p.name}: ${message}` });
+export const atPod = (p: PodRef, rel: Path, message: string) =>
+  ({ ...p.object.locate([...p.path, ...rel]), message: `${p.kind}/${p.name}: ${message}` });
 /** Builds a finding on a container-level field. */
-const atContainer = (src: YamlSource, r: ContainerRef, rel: Path, message: string) =>
-  ({ line: src.line(r.pod.doc, [...r.path, ...rel]), message: `${r.pod.kind}/${r.pod.name} container "${r.c.name}": ${message}` });
+export const atContainer = (r: ContainerRef, rel: Path, message: string) =>
+  ({ ...r.pod.object.locate([...r.path, ...rel]), message: `${r.pod.kind}/${r.pod.name} container "${r.c.name}": ${message}` });
 
 /** A container's effective value: its own securityContext first, then the pod's. */
 function effective(r: ContainerRef, field: string): unknown {
@@ -74,16 +78,16 @@ const SAFE_SYSCTLS = new Set([
 const SELINUX_TYPES = new Set(["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"]);
 const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
 
-export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
+export const KUBERNETES_RULES: readonly Rule<KubernetesSource>[] = [
   {
     ids: ["PSS-HostProcess"],
     summary: "No Windows HostProcess containers",
     source: "PSS baseline: HostProcess",
     check: (src) => [
       ...pods(src).filter((p) => p.spec.securityContext?.windowsOptions?.hostProcess === true)
-        .map((p) => atPod(src, p, ["securityContext", "windowsOptions", "hostProcess"], "hostProcess is true")),
+        .map((p) => atPod(p, ["securityContext", "windowsOptions", "hostProcess"], "hostProcess is true")),
       ...containers(src).filter((r) => r.c.securityContext?.windowsOptions?.hostProcess === true)
-        .map((r) => atContainer(src, r, ["securityContext", "windowsOptions", "hostProcess"], "hostProcess is true")),
+        .map((r) => atContainer(r, ["securityContext", "windowsOptions", "hostProcess"], "hostProcess is true")),
     ],
   },
   {
@@ -91,14 +95,14 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     summary: "No host network, PID or IPC namespace",
     source: "PSS baseline: Host Namespaces; trivy KSV008/009/010",
     check: (src) => pods(src).flatMap((p) => ["hostNetwork", "hostPID", "hostIPC"]
-      .filter((f) => p.spec[f] === true).map((f) => atPod(src, p, [f], `${f} is true`))),
+      .filter((f) => p.spec[f] === true).map((f) => atPod(p, [f], `${f} is true`))),
   },
   {
-    ids: ["PSS-Privileged", "KSV-0017"],
+    ids: ["PSS-Privileged", "KSV-0017", "container-security-context-privileged"],
     summary: "No privileged containers",
-    source: "PSS baseline: Privileged Containers; trivy KSV017",
+    source: "PSS baseline: Privileged Containers; trivy KSV017; kube-score container-security-context-privileged",
     check: (src) => containers(src).filter((r) => r.c.securityContext?.privileged === true)
-      .map((r) => atContainer(src, r, ["securityContext", "privileged"], "privileged is true")),
+      .map((r) => atContainer(r, ["securityContext", "privileged"], "privileged is true")),
   },
   {
     ids: ["PSS-Capabilities"],
@@ -108,12 +112,12 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
       const caps = r.c.securityContext?.capabilities ?? {};
       const out = [];
       if (!(caps.drop ?? []).includes("ALL")) {
-        out.push(atContainer(src, r, ["securityContext", "capabilities", "drop"], "capabilities.drop does not include ALL"));
+        out.push(atContainer(r, ["securityContext", "capabilities", "drop"], "capabilities.drop does not include ALL"));
       }
       for (const [i, cap] of ((caps.add ?? []) as string[]).entries()) {
         if (cap !== "NET_BIND_SERVICE") {
           const level = BASELINE_CAPABILITIES.has(cap) ? "restricted" : "baseline";
-          out.push(atContainer(src, r, ["securityContext", "capabilities", "add", i], `adds capability ${cap} (not allowed by ${level})`));
+          out.push(atContainer(r, ["securityContext", "capabilities", "add", i], `adds capability ${cap} (not allowed by ${level})`));
         }
       }
       return out;
@@ -124,14 +128,14 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     summary: "No hostPath volumes",
     source: "PSS baseline: HostPath Volumes; trivy KSV023",
     check: (src) => pods(src).flatMap((p) => ((p.spec.volumes ?? []) as any[]).flatMap((v, i) =>
-      v.hostPath ? [atPod(src, p, ["volumes", i, "hostPath"], `volume "${v.name}" is a hostPath`)] : [])),
+      v.hostPath ? [atPod(p, ["volumes", i, "hostPath"], `volume "${v.name}" is a hostPath`)] : [])),
   },
   {
     ids: ["PSS-HostPorts", "KSV-0024"],
     summary: "No host ports",
     source: "PSS baseline: Host Ports; trivy KSV024",
     check: (src) => containers(src).flatMap((r) => ((r.c.ports ?? []) as any[]).flatMap((port, i) =>
-      port.hostPort ? [atContainer(src, r, ["ports", i, "hostPort"], `hostPort ${port.hostPort}`)] : [])),
+      port.hostPort ? [atContainer(r, ["ports", i, "hostPort"], `hostPort ${port.hostPort}`)] : [])),
   },
   {
     ids: ["PSS-AppArmor"],
@@ -139,9 +143,9 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     source: "PSS baseline: AppArmor",
     check: (src) => [
       ...pods(src).filter((p) => p.spec.securityContext?.appArmorProfile?.type === "Unconfined")
-        .map((p) => atPod(src, p, ["securityContext", "appArmorProfile", "type"], "appArmorProfile is Unconfined")),
+        .map((p) => atPod(p, ["securityContext", "appArmorProfile", "type"], "appArmorProfile is Unconfined")),
       ...containers(src).filter((r) => r.c.securityContext?.appArmorProfile?.type === "Unconfined")
-        .map((r) => atContainer(src, r, ["securityContext", "appArmorProfile", "type"], "appArmorProfile is Unconfined")),
+        .map((r) => atContainer(r, ["securityContext", "appArmorProfile", "type"], "appArmorProfile is Unconfined")),
     ],
   },
   {
@@ -149,8 +153,8 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     summary: "SELinux: only the container types, no custom user or role",
     source: "PSS baseline: SELinux",
     check: (src) => [
-      ...pods(src).map((p) => ({ at: (rel: Path, m: string) => atPod(src, p, rel, m), opts: p.spec.securityContext?.seLinuxOptions })),
-      ...containers(src).map((r) => ({ at: (rel: Path, m: string) => atContainer(src, r, rel, m), opts: r.c.securityContext?.seLinuxOptions })),
+      ...pods(src).map((p) => ({ at: (rel: Path, m: string) => atPod(p, rel, m), opts: p.spec.securityContext?.seLinuxOptions })),
+      ...containers(src).map((r) => ({ at: (rel: Path, m: string) => atContainer(r, rel, m), opts: r.c.securityContext?.seLinuxOptions })),
     ].flatMap(({ at, opts }) => {
       if (!opts) return [];
       const out = [];
@@ -164,7 +168,7 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     summary: "procMount is Default",
     source: "PSS baseline: /proc Mount Type",
     check: (src) => containers(src).filter((r) => (r.c.securityContext?.procMount ?? "Default") !== "Default")
-      .map((r) => atContainer(src, r, ["securityContext", "procMount"], `procMount is ${r.c.securityContext.procMount}`)),
+      .map((r) => atContainer(r, ["securityContext", "procMount"], `procMount is ${r.c.securityContext.procMount}`)),
   },
   {
     ids: ["PSS-Seccomp", "KSV-0104"],
@@ -173,7 +177,7 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     check: (src) => containers(src).flatMap((r) => {
       const type = (effective(r, "seccompProfile") as any)?.type;
       return type === "RuntimeDefault" || type === "Localhost" ? []
-        : [atContainer(src, r, ["securityContext", "seccompProfile"], `seccompProfile is ${type ?? "not set"}`)];
+        : [atContainer(r, ["securityContext", "seccompProfile"], `seccompProfile is ${type ?? "not set"}`)];
     }),
   },
   {
@@ -181,7 +185,7 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     summary: "Only the safe sysctls",
     source: "PSS baseline: Sysctls",
     check: (src) => pods(src).flatMap((p) => ((p.spec.securityContext?.sysctls ?? []) as any[]).flatMap((s, i) =>
-      SAFE_SYSCTLS.has(s.name) ? [] : [atPod(src, p, ["securityContext", "sysctls", i], `sysctl ${s.name} is not in the safe set`)])),
+      SAFE_SYSCTLS.has(s.name) ? [] : [atPod(p, ["securityContext", "sysctls", i], `sysctl ${s.name} is not in the safe set`)])),
   },
   {
     ids: ["PSS-VolumeTypes"],
@@ -189,7 +193,7 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     source: "PSS restricted: Volume Types",
     check: (src) => pods(src).flatMap((p) => ((p.spec.volumes ?? []) as any[]).flatMap((v, i) => {
       const type = Object.keys(v).find((k) => k !== "name");
-      return type && !RESTRICTED_VOLUMES.includes(type) ? [atPod(src, p, ["volumes", i], `volume "${v.name}" is of type ${type}`)] : [];
+      return type && !RESTRICTED_VOLUMES.includes(type) ? [atPod(p, ["volumes", i], `volume "${v.name}" is of type ${type}`)] : [];
     })),
   },
   {
@@ -197,14 +201,14 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     summary: "allowPrivilegeEscalation is false on every container",
     source: "PSS restricted: Privilege Escalation; trivy KSV001",
     check: (src) => containers(src).filter((r) => r.c.securityContext?.allowPrivilegeEscalation !== false)
-      .map((r) => atContainer(src, r, ["securityContext", "allowPrivilegeEscalation"], "allowPrivilegeEscalation is not false")),
+      .map((r) => atContainer(r, ["securityContext", "allowPrivilegeEscalation"], "allowPrivilegeEscalation is not false")),
   },
   {
     ids: ["PSS-RunAsNonRoot", "KSV-0012"],
     summary: "runAsNonRoot is true (pod or every container) and never false",
     source: "PSS restricted: Running as Non-root; trivy KSV012",
     check: (src) => containers(src).filter((r) => effective(r, "runAsNonRoot") !== true)
-      .map((r) => atContainer(src, r, ["securityContext", "runAsNonRoot"], "runAsNonRoot is not true")),
+      .map((r) => atContainer(r, ["securityContext", "runAsNonRoot"], "runAsNonRoot is not true")),
   },
   {
     ids: ["PSS-RunAsUser"],
@@ -212,70 +216,72 @@ export const KUBERNETES_RULES: readonly Rule<YamlSource>[] = [
     source: "PSS restricted: Running as Non-root user",
     check: (src) => [
       ...pods(src).filter((p) => p.spec.securityContext?.runAsUser === 0)
-        .map((p) => atPod(src, p, ["securityContext", "runAsUser"], "runAsUser is 0")),
+        .map((p) => atPod(p, ["securityContext", "runAsUser"], "runAsUser is 0")),
       ...containers(src).filter((r) => r.c.securityContext?.runAsUser === 0)
-        .map((r) => atContainer(src, r, ["securityContext", "runAsUser"], "runAsUser is 0")),
+        .map((r) => atContainer(r, ["securityContext", "runAsUser"], "runAsUser is 0")),
     ],
   },
-  ...(["cpu", "memory"] as const).flatMap((resource) => (["limits", "requests"] as const).map((kind): Rule<YamlSource> => ({
-    ids: [{ "cpu/limits": "KSV-0011", "cpu/requests": "KSV-0015", "memory/requests": "KSV-0016", "memory/limits": "KSV-0018" }[`${resource}/${kind}`]],
+  ...(["cpu", "memory"] as const).flatMap((resource) => (["limits", "requests"] as const).map((kind): Rule<KubernetesSource> => ({
+    ids: [{ "cpu/limits": "KSV-0011", "cpu/requests": "KSV-0015", "memory/requests": "KSV-0016", "memory/limits": "KSV-0018" }[`${resource}/${kind}`], "container-resources"],
     summary: `Every container sets resources.${kind}.${resource}`,
-    source: `trivy ${{ "cpu/limits": "KSV011", "cpu/requests": "KSV015", "memory/requests": "KSV016", "memory/limits": "KSV018" }[`${resource}/${kind}`]}`,
+    source: `trivy ${{ "cpu/limits": "KSV011", "cpu/requests": "KSV015", "memory/requests": "KSV016", "memory/limits": "KSV018" }[`${resource}/${kind}`]}; kube-score container-resources`,
     check: (src) => containers(src).filter((r) => r.c.resources?.[kind]?.[resource] === undefined)
-      .map((r) => atContainer(src, r, ["resources", kind], `resources.${kind}.${resource} is not set`)),
+      .map((r) => atContainer(r, ["resources", kind], `resources.${kind}.${resource} is not set`)),
   }))),
   {
-    ids: ["KSV-0014"],
+    ids: ["KSV-0014", "container-security-context-readonlyrootfilesystem"],
     summary: "readOnlyRootFilesystem is true on every container",
-    source: "trivy KSV014",
+    source: "trivy KSV014; kube-score container-security-context-readonlyrootfilesystem",
     check: (src) => containers(src).filter((r) => r.c.securityContext?.readOnlyRootFilesystem !== true)
-      .map((r) => atContainer(src, r, ["securityContext", "readOnlyRootFilesystem"], "readOnlyRootFilesystem is not true")),
+      .map((r) => atContainer(r, ["securityContext", "readOnlyRootFilesystem"], "readOnlyRootFilesystem is not true")),
   },
   {
-    ids: ["KSV-0020"],
+    ids: ["KSV-0020", "container-security-context-user-group-id"],
     summary: "runAsUser is above 10000 (no collision with host users)",
-    source: "trivy KSV020",
+    source: "trivy KSV020; kube-score container-security-context-user-group-id",
     check: (src) => containers(src).filter((r) => !((effective(r, "runAsUser") as number) > 10000))
-      .map((r) => atContainer(src, r, ["securityContext", "runAsUser"], `runAsUser ${effective(r, "runAsUser") ?? "not set"} is not above 10000`)),
+      .map((r) => atContainer(r, ["securityContext", "runAsUser"], `runAsUser ${effective(r, "runAsUser") ?? "not set"} is not above 10000`)),
   },
   {
-    ids: ["KSV-0021"],
+    ids: ["KSV-0021", "container-security-context-user-group-id"],
     summary: "runAsGroup is above 10000",
-    source: "trivy KSV021",
+    source: "trivy KSV021; kube-score container-security-context-user-group-id",
     check: (src) => containers(src).filter((r) => !((effective(r, "runAsGroup") as number) > 10000))
-      .map((r) => atContainer(src, r, ["securityContext", "runAsGroup"], `runAsGroup ${effective(r, "runAsGroup") ?? "not set"} is not above 10000`)),
+      .map((r) => atContainer(r, ["securityContext", "runAsGroup"], `runAsGroup ${effective(r, "runAsGroup") ?? "not set"} is not above 10000`)),
   },
   {
     ids: ["KSV-0036"],
     summary: "automountServiceAccountToken is false",
     source: "trivy KSV036",
     check: (src) => pods(src).filter((p) => p.spec.automountServiceAccountToken !== false)
-      .map((p) => atPod(src, p, ["automountServiceAccountToken"], "automountServiceAccountToken is not false")),
+      .map((p) => atPod(p, ["automountServiceAccountToken"], "automountServiceAccountToken is not false")),
   },
   {
-    ids: ["KSV-0013"],
+    ids: ["KSV-0013", "container-image-tag"],
     summary: "Images carry an explicit tag other than latest",
-    source: "trivy KSV013",
+    source: "trivy KSV013; kube-score container-image-tag",
     check: (src) => containers(src).filter((r) => {
       const image: string = r.c.image ?? "";
       const name = image.split("@")[0];
       const tag = name.lastIndexOf(":") > name.lastIndexOf("/") ? name.slice(name.lastIndexOf(":") + 1) : undefined;
       return !image.includes("@") && (tag === undefined || tag === "latest");
-    }).map((r) => atContainer(src, r, ["image"], `image ${r.c.image} has no tag or uses latest`)),
+    }).map((r) => atContainer(r, ["image"], `image ${r.c.image} has no tag or uses latest`)),
   },
   {
-    ids: ["PRISM-K001"],
-    summary: "Deployment containers have liveness and readiness probes",
-    source: "prism-projen, after Polaris livenessProbeMissing / readinessProbeMissing",
-    check: (src) => containers(src).filter((r) => r.pod.kind === "Deployment" && r.path.includes("containers"))
+    ids: ["PRISM-K001", "pod-probes"],
+    summary: "Every container of a long-running pod (not a Job's) has liveness and readiness probes",
+    source: "prism-projen, after Polaris livenessProbeMissing / readinessProbeMissing; stricter than kube-score pod-probes, " +
+      "which asks it only of pods a Service targets",
+    check: (src) => containers(src).filter((r) => r.pod.kind !== "Job" && r.pod.kind !== "CronJob" && r.path.includes("containers"))
       .flatMap((r) => (["livenessProbe", "readinessProbe"] as const).filter((probe) => !r.c[probe])
-        .map((probe) => atContainer(src, r, [], `${probe} is missing`))),
+        .map((probe) => atContainer(r, [], `${probe} is missing`))),
   },
   {
     ids: ["PRISM-K002"],
-    summary: "Production manifests never run a debug image",
+    summary: "Production manifests never run a debug image (only objects labelled as the debug environment do)",
     source: "prism-projen (distroless ADR: never deploy the debug image to production)",
-    check: (src) => containers(src).filter((r) => /(:|-)debug(@|$)/.test(r.c.image ?? ""))
-      .map((r) => atContainer(src, r, ["image"], `runs the debug image ${r.c.image}`)),
+    check: (src) => containers(src).filter((r) => /(:|-)debug(@|$)/.test(r.c.image ?? "") &&
+      r.pod.object.value.metadata?.labels?.[ENVIRONMENT_LABEL] !== "debug")
+      .map((r) => atContainer(r, ["image"], `runs the debug image ${r.c.image}`)),
   },
 ];

@@ -4,7 +4,10 @@ import { CARGO_RULES, readCargoGraph } from "./cargo-rules";
 import { DOCKERFILE_RULES, parseDockerfile } from "./dockerfile-rules";
 import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./exceptions";
 import type { FileKind, Finding, PolicyException, PolicyReport, Rule } from "./finding";
+import { KUBE_SCORE_RULES } from "./kube-score-rules";
 import { KUBERNETES_RULES } from "./kubernetes-rules";
+import { fileObjects, renderedObjects, type KubernetesObject, type KubernetesSource } from "./kubernetes-source";
+import { kustomizeBuild } from "./kustomize-build";
 import { WORKFLOW_RULES } from "./workflow-rules";
 import { parseYamlSource } from "./yaml-source";
 import { isTreePath, staysInside } from "../files/tree-path";
@@ -12,7 +15,7 @@ import { isTreePath, staysInside } from "../files/tree-path";
 /** Every rule, by the kind of file it reads. */
 export const RULES = {
   dockerfile: DOCKERFILE_RULES,
-  kubernetes: KUBERNETES_RULES,
+  kubernetes: [...KUBERNETES_RULES, ...KUBE_SCORE_RULES],
   workflow: WORKFLOW_RULES,
   cargo: CARGO_RULES,
 } as const;
@@ -27,16 +30,72 @@ export function fileKind(file: string): FileKind | undefined {
   return undefined;
 }
 
-/** Runs the rules of `kind` over one file's text (for `cargo`, over the graph cargo resolves in `dir`). */
+const runRules = <P>(rules: readonly Rule<P>[], parsed: P, file: string): Finding[] => rules.flatMap((rule) =>
+  rule.check(parsed).map((f) => ({ ruleIds: rule.ids, file, ...f })));
+
+/**
+ * Runs the rules of `kind` over one file's text (for `cargo`, over the graph cargo resolves in `dir`;
+ * for `kubernetes`, over the objects of this file alone).
+ */
 export function checkFile(kind: FileKind, file: string, text: string, dir = "."): Finding[] {
-  const run = <P>(rules: readonly Rule<P>[], parsed: P) => rules.flatMap((rule) =>
-    rule.check(parsed).map((f) => ({ ruleIds: rule.ids, file, ...f })));
   try {
-    if (kind === "cargo") return run(CARGO_RULES, readCargoGraph(dir));
-    return kind === "dockerfile" ? run(DOCKERFILE_RULES, parseDockerfile(text)) : run(RULES[kind], parseYamlSource(text));
+    switch (kind) {
+      case "cargo": return runRules(CARGO_RULES, readCargoGraph(dir), file);
+      case "dockerfile": return runRules(DOCKERFILE_RULES, parseDockerfile(text), file);
+      case "kubernetes": return runRules(RULES.kubernetes, { objects: fileObjects(file, parseYamlSource(text)) }, file);
+      case "workflow": return runRules(WORKFLOW_RULES, parseYamlSource(text), file);
+    }
   } catch (e) {
     return [{ ruleIds: ["PARSE"], file, line: 1, message: `cannot be parsed: ${(e as Error).message}` }];
   }
+}
+
+/** A kustomize overlay the policy renders: what `kubectl apply -k` sends to a cluster. */
+const OVERLAY = /^(deploy\/overlays\/[^/]+)\/kustomization\.ya?ml$/;
+
+/**
+ * Runs the Kubernetes rules over what a cluster receives: each overlay rendered by kustomize, every
+ * object located back in the generated file that wrote it. A finding both overlays share is reported
+ * once, naming both. Files no overlay renders are checked on their own.
+ */
+function checkKubernetes(dir: string, files: readonly string[], overlays: readonly string[]): Finding[] {
+  const sources: KubernetesObject[] = [];
+  const findings: Finding[] = [];
+  for (const file of files) {
+    try {
+      sources.push(...fileObjects(file, parseYamlSource(fs.readFileSync(path.join(dir, file), "utf-8"))));
+    } catch (e) {
+      findings.push({ ruleIds: ["PARSE"], file, line: 1, message: `cannot be parsed: ${(e as Error).message}` });
+    }
+  }
+  /** Files an overlay accounts for: those its rendering located objects in, and a failed overlay's own. */
+  const rendered = new Set<string>();
+  const byFinding = new Map<string, { finding: Finding; overlays: string[] }>();
+  for (const kustomization of overlays) {
+    const overlay = path.posix.dirname(kustomization);
+    let objects: KubernetesObject[];
+    try {
+      objects = renderedObjects(kustomizeBuild(path.join(dir, overlay)), sources, kustomization);
+    } catch (e) {
+      findings.push({ ruleIds: ["KUSTOMIZE"], file: kustomization, line: 1, message: `cannot be rendered: ${(e as Error).message}` });
+      // Its own files are that overlay's: the finding above stands for them.
+      for (const f of files) if (f.startsWith(`${overlay}/`)) rendered.add(f);
+      continue;
+    }
+    for (const o of objects) rendered.add(o.locate([]).file);
+    for (const f of runRules(RULES.kubernetes, { objects }, kustomization)) {
+      const key = JSON.stringify([f.ruleIds, f.file, f.line, f.message]);
+      const seen = byFinding.get(key) ?? { finding: f, overlays: [] };
+      seen.overlays.push(path.posix.basename(overlay));
+      byFinding.set(key, seen);
+    }
+  }
+  findings.push(...[...byFinding.values()].map(({ finding, overlays: names }) =>
+    ({ ...finding, message: `${finding.message} (${names.length > 1 ? "overlays" : "overlay"} ${names.join(", ")})` })));
+  const alone = files.filter((f) => !rendered.has(f));
+  const source: KubernetesSource = { objects: sources.filter((o) => alone.includes(o.locate([]).file)) };
+  if (source.objects.length > 0) findings.push(...runRules(RULES.kubernetes, source, alone[0]));
+  return findings;
 }
 
 /** What a policy run reads. */
@@ -65,14 +124,18 @@ export function runPolicy(dir: string, options: PolicyOptions = {}): PolicyRepor
   const generated: string[] = listed;
   const files: Record<FileKind, string[]> = { dockerfile: [], kubernetes: [], workflow: [], cargo: [] };
   const all: Finding[] = [];
+  const overlays: string[] = [];
   for (const file of [...generated].sort()) {
     const kind = fileKind(file);
     const absolute = path.join(dir, file);
-    if (kind && !staysInside(dir, file)) throw new Error(`${file}: a link on this path leads out of the repository; the policy reads nothing there`);
+    if ((kind || OVERLAY.test(file)) && !staysInside(dir, file)) throw new Error(`${file}: a link on this path leads out of the repository; the policy reads nothing there`);
+    if (OVERLAY.test(file) && fs.existsSync(absolute)) overlays.push(file);
     if (!kind || !fs.existsSync(absolute) || (kind === "cargo" && options.dependencyGraph === false)) continue;
     files[kind].push(file);
-    all.push(...checkFile(kind, file, fs.readFileSync(absolute, "utf-8"), dir));
+    // The Kubernetes rules relate objects across files: they run once over all of them, below.
+    if (kind !== "kubernetes") all.push(...checkFile(kind, file, fs.readFileSync(absolute, "utf-8"), dir));
   }
+  all.push(...checkKubernetes(dir, files.kubernetes, overlays));
   return applyExceptions(all, readExceptions(dir), files);
 }
 
