@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { kustomizeBuild } from "../src/policy/kustomize-build";
 import { readTree, repoCopy } from "./helpers";
 import { readmeBlock } from "./readme-blocks";
 
@@ -30,5 +32,43 @@ describe("the README's commands, in a copy of this repository", () => {
     const [policy] = readmeBlock("Run the policy");
     const policyRun = sh(policy, dir);
     expect([policyRun.status, policyRun.stdout]).toEqual([0, expect.stringMatching(/^policy: 0 finding\(s\)/m)]);
+  });
+});
+
+/**
+ * The deployment block: `kubectl kustomize` runs here for real; the commands that need a cluster
+ * cannot, so each is checked against what kustomize renders: the overlay it applies renders, and
+ * every object it names (`job/...`, `deploy/...`, in `-n NAMESPACE`) is in that namespace.
+ */
+describe("the README's deployment commands", () => {
+  const ROOT = path.resolve(__dirname, "..");
+  const lines = readmeBlock("Deploy, upgrade, migrate");
+  const rendered = ["production", "debug"].flatMap((variant) => kustomizeBuild(path.join(ROOT, "deploy/overlays", variant)) as any[]);
+  const KINDS: Record<string, string> = { job: "Job", deploy: "Deployment" };
+
+  it("kubectl kustomize renders the overlay as written", () => {
+    const render = lines.filter((l) => l.startsWith("kubectl kustomize "));
+    expect(render.length).toBeGreaterThan(0);
+    for (const line of render) {
+      const result = sh(line, ROOT);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^kind: Deployment$/m);
+    }
+  });
+
+  it("every other command applies an overlay that renders, or names an object that it renders, in its namespace", () => {
+    const checked = lines.filter((l) => !l.startsWith("kubectl kustomize ")).map((line) => {
+      const words = line.split(/\s+/);
+      expect(words[0], line).toBe("kubectl");
+      const overlay = words.indexOf("-k");
+      if (overlay >= 0) return expect(kustomizeBuild(path.join(ROOT, words[overlay + 1])).length, line).toBeGreaterThan(0);
+      const namespace = words[words.indexOf("-n") + 1];
+      const named = words.map((w, i) => /^(job|deploy)\/[a-z0-9-]+$/.test(w) ? w.split("/")
+        : words[i - 1] === "job" && /^[a-z0-9-]+$/.test(w) ? ["job", w] : undefined).filter((x): x is string[] => x !== undefined);
+      expect(named.length, line).toBe(1);
+      const [kind, name] = named[0];
+      expect(rendered.some((o) => o.kind === KINDS[kind] && o.metadata.name === name && o.metadata.namespace === namespace), line).toBe(true);
+    });
+    expect(checked.length).toBe(lines.length - 1);
   });
 });
