@@ -110,7 +110,8 @@ describe("workload specifics", () => {
     const [before, after] = [release("0.1.0"), release("0.2.0-rc.1")];
     const workload = (files: Record<string, string>, name: string) => docs(files[`deploy/base/${name}.yaml`])[0];
     const [oldJob, newJob] = [workload(before, "migrate"), workload(after, "migrate")];
-    expect([oldJob.metadata.name, newJob.metadata.name]).toEqual(["migrate-v0-1-0", "migrate-v0-2-0-rc-1"]);
+    expect(oldJob.metadata.name).toMatch(/^migrate-v0-1-0-[0-9a-f]{8}$/);
+    expect(newJob.metadata.name).toMatch(/^migrate-v0-2-0-rc-1-[0-9a-f]{8}$/);
     // The pod templates differ (the image tag), which an apply over the old Job would be refused for.
     expect(newJob.spec.template.spec.containers[0].image).toBe("ghcr.io/demo/migrate:v0.2.0-rc.1");
     expect(newJob.spec.ttlSecondsAfterFinished).toBe(86400);
@@ -122,6 +123,17 @@ describe("workload specifics", () => {
     const policy = docs(after["deploy/base/migrate.yaml"]).find((o) => o.kind === "NetworkPolicy");
     expect(policy.metadata.name).toBe("migrate");
     expect(Object.entries(policy.spec.podSelector.matchLabels).every(([k, v]) => oldJob.spec.template.metadata.labels[k] === v)).toBe(true);
+  });
+
+  it("a Job whose pod template changes within a release gets a new name too; the same template keeps its name", () => {
+    const job = (resources?: { cpuLimit: string }) => docs(synth((outdir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED });
+      new GoComponent(p, "migrate", { workload: WorkloadKind.JOB, resources });
+      return p;
+    }).files["deploy/base/migrate.yaml"])[0].metadata.name;
+    expect(job()).toBe(job());
+    expect(job({ cpuLimit: "1" })).not.toBe(job());
+    expect(job({ cpuLimit: "1" })).toMatch(/^migrate-v0-1-0-[0-9a-f]{8}$/);
   });
 
   it("prism-cli is image-only: no manifest", () => {

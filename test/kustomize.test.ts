@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ContainerMonorepo, RustComponent } from "../src";
 import { kustomizeBuild } from "../src/policy/kustomize-build";
-import { selects } from "../src/policy/kube-score-rules";
 import { runPolicy } from "../src/policy/run";
-import { KUBERNETES_MODELS, PRISM_COMPONENTS, synthPrism, tmpdir } from "./helpers";
+import { KUBERNETES_MODELS, METRICS, PRISM_COMPONENTS, UNPINNED, synth, synthPrism, tmpdir } from "./helpers";
 
 /**
  * The overlays as a cluster receives them: rendered by real kustomize (`kubectl kustomize`, which
@@ -26,6 +26,27 @@ interface Peer {
 }
 
 const namespaceLabels = (ns: string) => ({ "kubernetes.io/metadata.name": ns });
+
+/**
+ * A label selector as the API defines it, written here apart from the policy's own (so a mistake
+ * there is not shared): every matchLabels pair and every matchExpressions requirement must hold.
+ */
+function selects(selector: any, labels: Record<string, string>): boolean {
+  if (selector === undefined || selector === null) return false;
+  const pairs = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => Object.hasOwn(labels, k) && labels[k] === v);
+  const expressions = (selector.matchExpressions ?? []).every((e: any) =>
+    e.operator === "In" ? Object.hasOwn(labels, e.key) && e.values.includes(labels[e.key])
+      : e.operator === "NotIn" ? !Object.hasOwn(labels, e.key) || !e.values.includes(labels[e.key])
+        : e.operator === "Exists" ? Object.hasOwn(labels, e.key)
+          : e.operator === "DoesNotExist" ? !Object.hasOwn(labels, e.key)
+            : (() => { throw new Error(`unknown operator ${e.operator}`); })());
+  return pairs && expressions;
+}
+
+/** A NetworkPolicy port entry: no port means every port; endPort makes a range. */
+const portMatches = (p: any, port: number, protocol: string) => (p.protocol ?? "TCP") === protocol &&
+  (p.port === undefined || (typeof p.port === "number" && port >= p.port && port <= (p.endPort ?? p.port)) ||
+    (typeof p.port === "string" && (() => { throw new Error(`named port ${p.port}: resolve it against the pod first`); })()));
 
 /** Whether a NetworkPolicy peer (`from`/`to` entry) of a policy in `policyNamespace` matches `peer`. */
 function peerMatches(entry: any, policyNamespace: string, peer: Peer): boolean {
@@ -51,13 +72,13 @@ function inCidr(ip: string, cidr: string): boolean {
 function allowed(objects: any[], workload: any, direction: "Ingress" | "Egress", peer: Peer, port: number, protocol = "TCP"): boolean {
   const ns = workload.metadata.namespace;
   const selecting = objects.filter((o) => o.kind === "NetworkPolicy" && o.metadata.namespace === ns &&
-    selects(o.spec.podSelector, podTemplate(workload).metadata.labels) && (o.spec.policyTypes ?? ["Ingress"]).includes(direction));
+    selects(o.spec.podSelector ?? {}, podTemplate(workload).metadata.labels) && (o.spec.policyTypes ?? ["Ingress"]).includes(direction));
   if (selecting.length === 0) return true;
   return selecting.some((policy) => ((direction === "Ingress" ? policy.spec.ingress : policy.spec.egress) ?? []).some((rule: any) => {
     const peers = (direction === "Ingress" ? rule.from : rule.to) ?? [];
     const ports = rule.ports ?? [];
     return (peers.length === 0 || peers.some((e: any) => peerMatches(e, ns, peer))) &&
-      (ports.length === 0 || ports.some((p: any) => p.port === port && (p.protocol ?? "TCP") === protocol));
+      (ports.length === 0 || ports.some((p: any) => portMatches(p, port, protocol)));
   }));
 }
 
@@ -70,8 +91,9 @@ describe.each(["production", "debug"])("deploy/overlays/%s, rendered by kubectl 
   const elsewhere = { namespace: "default", podLabels: { app: "other" } };
 
   it("renders every deployable component and its namespace, all valid for kubernetes-models", () => {
-    expect(workloads.map((o) => o.metadata.name).sort())
-      .toEqual(DEPLOYABLE.map((c) => (c.workload === "Job" ? `${c.name}-v0-1-0` : c.name)).sort());
+    // A Job's name ends in a digest of its pod template.
+    expect(workloads.map((o) => (o.kind === "Job" ? o.metadata.name.replace(/-[0-9a-f]{8}$/, "-DIGEST") : o.metadata.name)).sort())
+      .toEqual(DEPLOYABLE.map((c) => (c.workload === "Job" ? `${c.name}-v0-1-0-DIGEST` : c.name)).sort());
     for (const o of objects) {
       expect(MODELS[o.kind], o.kind).toBeDefined();
       expect(() => new MODELS[o.kind](o).validate(), `${o.kind}/${o.metadata.name}`).not.toThrow();
@@ -168,6 +190,46 @@ describe.each(["production", "debug"])("deploy/overlays/%s, rendered by kubectl 
   });
 });
 
+describe("the NetworkPolicies follow the options: monitoringNamespace and each kind of egress", () => {
+  const dir = synth((outdir) => {
+    const p = new ContainerMonorepo({ name: "shop", outdir, monitoringNamespace: "observability", ...UNPINNED });
+    new RustComponent(p, "api", {
+      ports: [{ name: "http", port: 8080 }, ...METRICS],
+      egress: [{ cidr: "10.20.0.0/16", ports: [9092, 9093] }, { namespace: "shop", ports: [5432] }, { namespace: "dns-cache", ports: [53], protocol: "UDP" }],
+    });
+    return p;
+  }).outdir;
+
+  it.each(["production", "debug"])("%s: metrics from the declared monitoring namespace only; egress to the CIDR, the own namespace, the named one", (variant) => {
+    const objects = render(variant, dir);
+    const api = objects.find((o) => o.kind === "Deployment");
+    const namespace = api.metadata.namespace;
+    expect(namespace).toBe(variant === "production" ? "shop" : "shop-debug");
+    const peer = (ns: string) => ({ namespace: ns, podLabels: { app: "x" } });
+    expect(allowed(objects, api, "Ingress", peer("observability"), 9090)).toBe(true);
+    expect(allowed(objects, api, "Ingress", peer("monitoring"), 9090)).toBe(false);
+    expect(allowed(objects, api, "Ingress", peer(namespace), 8080)).toBe(true);
+    expect(allowed(objects, api, "Ingress", peer("observability"), 8080)).toBe(false);
+    expect(allowed(objects, api, "Egress", { namespace: "", ip: "10.20.3.4" }, 9093)).toBe(true);
+    expect(allowed(objects, api, "Egress", { namespace: "", ip: "10.21.0.1" }, 9093)).toBe(false);
+    expect(allowed(objects, api, "Egress", { namespace: "", ip: "10.20.3.4" }, 9094)).toBe(false);
+    // "shop" is the project's own namespace: in the debug overlay that is shop-debug, never production's.
+    expect(allowed(objects, api, "Egress", peer(namespace), 5432)).toBe(true);
+    expect(allowed(objects, api, "Egress", peer(variant === "debug" ? "shop" : "shop-debug"), 5432)).toBe(false);
+    expect(allowed(objects, api, "Egress", peer("dns-cache"), 53, "UDP")).toBe(true);
+    expect(allowed(objects, api, "Egress", peer("dns-cache"), 53, "TCP")).toBe(false);
+  });
+
+  it("the evaluator is live: a port entry without a port opens every port", () => {
+    const objects = render("production", dir);
+    const api = objects.find((o) => o.kind === "Deployment");
+    const policy = objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "api");
+    expect(allowed(objects, api, "Ingress", { namespace: "shop", podLabels: {} }, 7000)).toBe(false);
+    policy.spec.ingress[0].ports = [{ protocol: "TCP" }];
+    expect(allowed(objects, api, "Ingress", { namespace: "shop", podLabels: {} }, 7000)).toBe(true);
+  });
+});
+
 describe("the policy over the rendered overlays", () => {
   it("passes both overlays of the default tree: every Kubernetes rule, kube-score's included", () => {
     const report = runPolicy(synthPrism().outdir, { dependencyGraph: false });
@@ -200,6 +262,13 @@ describe("the policy over the rendered overlays", () => {
     const dir = edited("deploy/overlays/production/kustomization.yaml", (t) => t.replace(/(name: ghcr\.io\/prism\/proxy\n\s+newTag: )v0\.1\.0/, "$1v0.1.0-debug"));
     expect(runPolicy(dir, { dependencyGraph: false }).findings.map((f) => `${f.ruleIds[0]} ${f.message.replace(/.*\(/, "(")}`))
       .toEqual(["PRISM-K002 (overlay production)"]);
+  });
+
+  it("a finding in an overlay's own file is located in that overlay's file, not in the other's object of the same name", () => {
+    const dir = edited("deploy/overlays/debug/namespace.yaml", (t) => t.replace("  podSelector: {}", "  podSelector:\n    matchLabels:\n      app: nothing"));
+    const findings = runPolicy(dir, { dependencyGraph: false }).findings;
+    expect(findings.map((f) => [f.ruleIds[0], f.file])).toEqual([["networkpolicy-targets-pod", "deploy/overlays/debug/namespace.yaml"]]);
+    expect(findings[0].message).toMatch(/\(overlay debug\)$/);
   });
 
   it("an overlay kustomize refuses is a finding, never a pass", () => {

@@ -155,6 +155,15 @@ describe("Kubernetes rules", () => {
     expect(lineOf(text, findings[0].line)).toContain(offending);
   });
 
+  it("reads manifests as kube-score does: a zero quantity is unset, named probe ports compare equal, no selector selects all", () => {
+    const ids = (mutate: (d: any, docs: any[]) => void) => k8sFindings(k8s(mutate)).map((f) => f.ruleIds[0]);
+    expect(ids((d) => { ctr(d).resources.limits.cpu = "0"; })).toEqual(["KSV-0011"]);
+    expect(ids((d) => { ctr(d).resources.requests["ephemeral-storage"] = "0Mi"; })).toEqual(["container-ephemeral-storage-request-and-limit"]);
+    expect(ids((d) => { ctr(d).readinessProbe.httpGet = { path: "/healthz", port: "grpc" }; })).toEqual(["pod-probes-identical"]);
+    expect(ids((_d, docs) => { delete docs[SERVICE].spec.selector; })).toEqual([]);
+    expect(ids((_d, docs) => { delete docs[NETWORK_POLICY].spec.podSelector; })).toEqual([]);
+  });
+
   it("PRISM-K002 lets the debug environment run the debug image, and only it", () => {
     const debugImage = (d: any) => { ctr(d).image = "ghcr.io/prism/proxy:v0.1.0-debug"; };
     expect(k8sFindings(k8s((d) => { debugImage(d); d.metadata.labels["app.kubernetes.io/environment"] = "debug"; }))).toEqual([]);

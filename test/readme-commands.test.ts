@@ -61,13 +61,21 @@ describe("the README's deployment commands", () => {
       const words = line.split(/\s+/);
       expect(words[0], line).toBe("kubectl");
       const overlay = words.indexOf("-k");
-      if (overlay >= 0) return expect(kustomizeBuild(path.join(ROOT, words[overlay + 1])).length, line).toBeGreaterThan(0);
+      if (overlay >= 0) {
+        const objects = kustomizeBuild(path.join(ROOT, words[overlay + 1])) as any[];
+        // `-l` applies only the objects it selects: the migration Job (and its NetworkPolicy).
+        const selector = words.includes("-l") ? words[words.indexOf("-l") + 1] : undefined;
+        const selected = selector ? objects.filter((o) => selector.split(",").every((pair) => o.metadata.labels?.[pair.split("=")[0]] === pair.split("=")[1])) : objects;
+        return expect(selector ? selected.map((o) => o.kind).sort() : selected.length, line).toEqual(selector ? ["Job", "NetworkPolicy"] : expect.any(Number));
+      }
       const namespace = words[words.indexOf("-n") + 1];
-      const named = words.map((w, i) => /^(job|deploy)\/[a-z0-9-]+$/.test(w) ? w.split("/")
-        : words[i - 1] === "job" && /^[a-z0-9-]+$/.test(w) ? ["job", w] : undefined).filter((x): x is string[] => x !== undefined);
-      expect(named.length, line).toBe(1);
-      const [kind, name] = named[0];
-      expect(rendered.some((o) => o.kind === KINDS[kind] && o.metadata.name === name && o.metadata.namespace === namespace), line).toBe(true);
+      const object = words.find((w) => /^(job|deploy)\/[a-z0-9-]+$/.test(w))?.split("/");
+      const selector = words.includes("-l") ? words[words.indexOf("-l") + 1] : undefined;
+      const kind = object?.[0] ?? words.find((w) => KINDS[w] !== undefined);
+      expect([kind, object !== undefined || selector !== undefined], line).toEqual([expect.any(String), true]);
+      const matches = (o: any) => o.kind === KINDS[kind!] && o.metadata.namespace === namespace &&
+        (object ? o.metadata.name === object[1] : selector!.split(",").every((pair) => o.metadata.labels[pair.split("=")[0]] === pair.split("=")[1]));
+      expect(rendered.filter(matches).length, line).toBe(1);
     });
     expect(checked.length).toBe(lines.length - 1);
   });

@@ -7,6 +7,7 @@ import type { Service } from "kubernetes-types/core/v1";
 import type { Instruction } from "../dockerfile/dockerfile-model";
 import { BUILD_STAGE, STAGING_DIR, TARGETS, planImage } from "../dockerfile/image-plan";
 import { renderWorkload, volumeName, workloadName } from "../k8s/render";
+import { DEFAULT_DENY } from "../k8s/network-policy";
 import { quantityValue, RFC1123_LABEL } from "../options/grammars";
 import type { ProjectModel } from "../project-model";
 import { BASE_IMAGE_LOCK } from "../dockerfile/base-image-lock";
@@ -94,8 +95,11 @@ function workloadProblems(c: ComponentModel, project: ProjectModel): string[] {
   }
   const jobName = workloadName(c, project);
   if (c.workload === WorkloadKind.JOB && !RFC1123_LABEL.test(jobName)) {
-    errors.push(`name: the Job is named "${jobName}" (the component name and the release version ${project.version}), ` +
+    errors.push(`name: the Job is named "${jobName}" (the component name, the release version ${project.version} and a digest of its pod template), ` +
       "longer than the 63 characters Kubernetes allows; shorten the component name");
+  }
+  if (c.name === DEFAULT_DENY) {
+    errors.push(`name: "${DEFAULT_DENY}" is the name of each namespace's default NetworkPolicy, which this component's own policy would replace; rename the component`);
   }
   errors.push(...resourceProblems(c));
   return errors;

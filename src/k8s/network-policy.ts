@@ -27,12 +27,15 @@ const DNS_EGRESS: NetworkPolicyEgressRule = {
   ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
 };
 
+/** The name of each namespace's baseline policy (so no component may take it). */
+export const DEFAULT_DENY = "default-deny";
+
 /** A namespace's baseline: every pod in it, no ingress and no egress unless another policy allows it. */
 export function renderDefaultDeny(namespace: string, labels: Readonly<Record<string, string>>): NetworkPolicy {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: { name: "default-deny", namespace, labels: { ...labels } },
+    metadata: { name: DEFAULT_DENY, namespace, labels: { ...labels } },
     spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
   };
 }
@@ -50,7 +53,11 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
   const egress: NetworkPolicyEgressRule[] = [
     DNS_EGRESS,
     ...component.egress.map((e) => ({
-      to: ["cidr" in e.destination ? { ipBlock: { cidr: e.destination.cidr } } : { namespaceSelector: inNamespace(e.destination.namespace) }],
+      to: ["cidr" in e.destination ? { ipBlock: { cidr: e.destination.cidr } }
+        // The project's own namespace as "this policy's namespace": kustomize moves the debug overlay to its own,
+        // and a namespace selector naming the production one would send debug pods there.
+        : e.destination.namespace === project.namespace ? { podSelector: {} }
+        : { namespaceSelector: inNamespace(e.destination.namespace) }],
       ports: e.ports.map((p) => port({ port: p, protocol: e.protocol })),
     })),
   ];

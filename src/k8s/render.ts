@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Job } from "kubernetes-types/batch/v1";
 import type { Affinity, Container, PodSpec, PodTemplateSpec, Probe, Service, TopologySpreadConstraint } from "kubernetes-types/core/v1";
@@ -39,13 +40,14 @@ export function renderWorkload(component: ComponentModel, project: ProjectModel)
 }
 
 /**
- * The name of a component's workload. A Job's pod template cannot change once created, so a Job
- * carries the release version: a new release applies a new Job beside the old one, which its TTL removes.
+ * The name of a component's workload. A Job's pod template cannot change once created, so a Job's
+ * name carries the release version and a digest of its pod template: a new release, or a changed
+ * template, applies a new Job beside the old one (which its TTL removes) instead of being refused.
  */
 export function workloadName(component: ComponentModel, project: ProjectModel): string {
-  return component.workload === WorkloadKind.JOB
-    ? `${component.name}-v${project.version.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`
-    : component.name;
+  if (component.workload !== WorkloadKind.JOB) return component.name;
+  const template = createHash("sha256").update(JSON.stringify(podTemplate(component, project, "Never"))).digest("hex").slice(0, 8);
+  return `${component.name}-v${project.version.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${template}`;
 }
 
 /** Whether a Deployment runs enough replicas to be spread over nodes and kept up during drains (2 or more). */

@@ -1,6 +1,6 @@
 import type { Rule } from "./finding";
 import type { KubernetesObject, KubernetesSource, ObjectPath } from "./kubernetes-source";
-import { atContainer, atPod, containers, pods, type PodRef } from "./kubernetes-rules";
+import { atContainer, atPod, containers, isUnset, pods, resourced, type PodRef } from "./kubernetes-rules";
 
 /**
  * kube-score's default checks, under their kube-score ids, over every object of one apply (the rules
@@ -34,9 +34,15 @@ export function selects(selector: Selector | undefined, labels: Readonly<Record<
     });
 }
 
-/** A Service's selector (a plain map): non-empty, every pair on the pod. */
+/** A Service's selector (a plain map): every pair on the pod; none (as kube-score reads it) selects every pod. */
 const serviceSelects = (selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>> | undefined) =>
-  selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+  Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+
+/** A NetworkPolicy's podSelector: absent is empty, which selects every pod of its namespace. */
+const policySelects = (policy: KubernetesObject, labels: Readonly<Record<string, string>>) => selects(policy.value.spec?.podSelector ?? {}, labels);
+
+/** A probe's port as kube-score compares it (`IntValue`): a number, a numeric string's number, or 0 for a name. */
+const probePort = (port: unknown) => typeof port === "number" ? port : /^\d+$/.test(String(port)) ? Number(port) : 0;
 
 const namespaceOf = (o: KubernetesObject) => o.value.metadata?.namespace ?? "default";
 const templateLabels = (p: PodRef) => (p.kind === "Pod" ? p.object.value.metadata?.labels : p.object.value.spec?.template?.metadata?.labels) ?? {};
@@ -81,7 +87,7 @@ export const KUBE_SCORE_RULES: readonly Rule<KubernetesSource>[] = [
     source: "kube-score pod-networkpolicy",
     check: (src) => pods(src).flatMap((p) => {
       const types = new Set(ofKind(src, "NetworkPolicy")
-        .filter((n) => namespaceOf(n) === namespaceOf(p.object) && selects(n.value.spec?.podSelector, templateLabels(p)))
+        .filter((n) => namespaceOf(n) === namespaceOf(p.object) && policySelects(n, templateLabels(p)))
         .flatMap((n) => {
           const listed: string[] | undefined = n.value.spec?.policyTypes;
           if (listed && listed.length > 0) return listed;
@@ -96,7 +102,7 @@ export const KUBE_SCORE_RULES: readonly Rule<KubernetesSource>[] = [
     summary: "Every NetworkPolicy selects at least one pod of its namespace",
     source: "kube-score networkpolicy-targets-pod",
     check: (src) => ofKind(src, "NetworkPolicy").filter((n) => !pods(src).some((p) =>
-      namespaceOf(p.object) === namespaceOf(n) && selects(n.value.spec?.podSelector, templateLabels(p))))
+      namespaceOf(p.object) === namespaceOf(n) && policySelects(n, templateLabels(p))))
       .map((n) => at(n, ["spec", "podSelector"], "its podSelector selects no pod")),
   },
   {
@@ -133,8 +139,8 @@ export const KUBE_SCORE_RULES: readonly Rule<KubernetesSource>[] = [
     ids: ["container-ephemeral-storage-request-and-limit"],
     summary: "Every container sets ephemeral-storage requests and limits",
     source: "kube-score container-ephemeral-storage-request-and-limit",
-    check: (src) => containers(src).flatMap((r) => (["requests", "limits"] as const)
-      .filter((kind) => r.c.resources?.[kind]?.["ephemeral-storage"] === undefined)
+    check: (src) => resourced(src).flatMap((r) => (["requests", "limits"] as const)
+      .filter((kind) => isUnset(r.c.resources?.[kind]?.["ephemeral-storage"]))
       .map((kind) => atContainer(r, ["resources", kind], `resources.${kind}.ephemeral-storage is not set`))),
   },
   {
@@ -145,7 +151,7 @@ export const KUBE_SCORE_RULES: readonly Rule<KubernetesSource>[] = [
       const ready = r.c.readinessProbe;
       const live = r.c.livenessProbe;
       if (!ready || !live) return false;
-      if (ready.httpGet && live.httpGet) return ready.httpGet.path === live.httpGet.path && ready.httpGet.port === live.httpGet.port;
+      if (ready.httpGet && live.httpGet) return ready.httpGet.path === live.httpGet.path && probePort(ready.httpGet.port) === probePort(live.httpGet.port);
       if (ready.tcpSocket && live.tcpSocket) return ready.tcpSocket.port === live.tcpSocket.port;
       if (ready.exec && live.exec) return JSON.stringify(ready.exec.command) === JSON.stringify(live.exec.command);
       return false;

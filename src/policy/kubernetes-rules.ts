@@ -54,6 +54,16 @@ export function containers(src: KubernetesSource): ContainerRef[] {
     ((pod.spec[field] ?? []) as any[]).map((c, i) => ({ pod, c, path: [...pod.path, field, i] }))));
 }
 
+/** The containers that take resources: the API refuses them on ephemeral (debugging) containers. */
+export function resourced(src: KubernetesSource): ContainerRef[] {
+  return containers(src).filter((r) => !r.path.includes("ephemeralContainers"));
+}
+
+/** A resource quantity that is absent or zero (`0`, `0Mi`, `0.0`): kube-score counts both as not set. */
+export function isUnset(quantity: unknown): boolean {
+  return quantity === undefined || quantity === null || /^[+-]?0*(\.0*)?([a-zA-Z]*)$/.test(String(quantity));
+}
+
 /** Builds a finding on a pod-level field. */
 export const atPod = (p: PodRef, rel: Path, message: string) =>
   ({ ...p.object.locate([...p.path, ...rel]), message: `${p.kind}/${p.name}: ${message}` });
@@ -225,7 +235,7 @@ export const KUBERNETES_RULES: readonly Rule<KubernetesSource>[] = [
     ids: [{ "cpu/limits": "KSV-0011", "cpu/requests": "KSV-0015", "memory/requests": "KSV-0016", "memory/limits": "KSV-0018" }[`${resource}/${kind}`], "container-resources"],
     summary: `Every container sets resources.${kind}.${resource}`,
     source: `trivy ${{ "cpu/limits": "KSV011", "cpu/requests": "KSV015", "memory/requests": "KSV016", "memory/limits": "KSV018" }[`${resource}/${kind}`]}; kube-score container-resources`,
-    check: (src) => containers(src).filter((r) => r.c.resources?.[kind]?.[resource] === undefined)
+    check: (src) => resourced(src).filter((r) => isUnset(r.c.resources?.[kind]?.[resource]))
       .map((r) => atContainer(r, ["resources", kind], `resources.${kind}.${resource} is not set`)),
   }))),
   {

@@ -52,6 +52,8 @@ export function checkFile(kind: FileKind, file: string, text: string, dir = ".")
 
 /** A kustomize overlay the policy renders: what `kubectl apply -k` sends to a cluster. */
 const OVERLAY = /^(deploy\/overlays\/[^/]+)\/kustomization\.ya?ml$/;
+/** A file of some overlay. */
+const OVERLAY_FILE = /^deploy\/overlays\//;
 
 /**
  * Runs the Kubernetes rules over what a cluster receives: each overlay rendered by kustomize, every
@@ -75,7 +77,9 @@ function checkKubernetes(dir: string, files: readonly string[], overlays: readon
     const overlay = path.posix.dirname(kustomization);
     let objects: KubernetesObject[];
     try {
-      objects = renderedObjects(kustomizeBuild(path.join(dir, overlay)), sources, kustomization);
+      // Located in the base and in this overlay's own files: another overlay has objects of the same names.
+      const own = sources.filter((o) => { const file = o.locate([]).file; return !OVERLAY_FILE.test(file) || file.startsWith(`${overlay}/`); });
+      objects = renderedObjects(kustomizeBuild(path.join(dir, overlay)), own, kustomization);
     } catch (e) {
       findings.push({ ruleIds: ["KUSTOMIZE"], file: kustomization, line: 1, message: `cannot be rendered: ${(e as Error).message}` });
       // Its own files are that overlay's: the finding above stands for them.
