@@ -14,10 +14,12 @@
  * A refusal (bad input: `[component] field: problem; fix`) prints its message and exits 1; any
  * other error is a crash, printed with a stack whose frames point at the TypeScript sources.
  *
- * usage: prism-projen-synth [.projenrc.ts] [--check] [--force]
- *   --check  the drift check: synthesize into a temporary folder and report
- *            what differs from the working tree; writes nothing there.
- *   --force  overwrite generated paths that hold bytes prism-projen did not write.
+ * usage: prism-projen-synth [.projenrc.ts] [--check] [--force] [--explain FILE[:LINE] [--json]]
+ *   --check    the drift check: synthesize into a temporary folder and report
+ *              what differs from the working tree; writes nothing there.
+ *   --force    overwrite generated paths that hold bytes prism-projen did not write.
+ *   --explain  print why each line of a generated file (or line LINE) is what it is; writes nothing.
+ *   --json     with --explain: the explanation as JSON, for tools.
  */
 const fs = require("node:fs");
 const Module = require("node:module");
@@ -26,15 +28,18 @@ const path = require("node:path");
 const { firstChanged, reobserved, sha256, startRecording, withoutOutputs } = require("./record-inputs.cjs");
 
 const RECORD_VERSION = 3;
+const USAGE = "usage: prism-projen-synth [.projenrc.ts] [--check] [--force] [--explain FILE[:LINE] [--json]]";
 const args = process.argv.slice(2);
 const check = args.includes("--check");
 const force = args.includes("--force");
-const unknown = args.filter((a) => a.startsWith("--") && a !== "--check" && a !== "--force");
-if (unknown.length > 0) {
-  process.stderr.write(`prism-projen-synth: unknown option ${unknown.join(", ")}\nusage: prism-projen-synth [.projenrc.ts] [--check] [--force]\n`);
+const explainAt = args.indexOf("--explain");
+const explainTarget = explainAt >= 0 ? args[explainAt + 1] : undefined;
+const unknown = args.filter((a) => a.startsWith("--") && !["--check", "--force", "--explain", "--json"].includes(a));
+if (unknown.length > 0 || (explainAt >= 0 && (explainTarget === undefined || explainTarget.startsWith("--")))) {
+  process.stderr.write(`prism-projen-synth: ${unknown.length > 0 ? `unknown option ${unknown.join(", ")}` : "--explain needs a generated file, e.g. proxy/Dockerfile:14"}\n${USAGE}\n`);
   process.exit(2);
 }
-const entry = path.resolve(args.find((a) => !a.startsWith("--")) ?? ".projenrc.ts");
+const entry = path.resolve(args.find((a, i) => !a.startsWith("--") && i !== explainAt + 1) ?? ".projenrc.ts");
 // projen reads PROJEN_DISABLE_POST, and treats unset as "false": projen's CLI sets it for the default task, not for
 // named ones (drift). One value for the same meaning keeps the record of `npx projen` valid for `npx projen drift`.
 process.env.PROJEN_DISABLE_POST ??= "false";
@@ -238,6 +243,15 @@ process.on("unhandledRejection", (e) => report(e, built?.map ?? ""));
 const built = bundle();
 if (!built) {
   // esbuild printed why
+} else if (explainTarget !== undefined) {
+  // FILE or FILE:LINE; nothing is written and nothing is recorded.
+  const [, file, line] = /^(.*?)(?::(\d+))?$/.exec(explainTarget) ?? [];
+  process.env.PRISM_PROJEN_EXPLAIN = JSON.stringify({ file, ...(line ? { line: Number(line) } : {}), json: args.includes("--json") });
+  try {
+    runAsMain(built.code);
+  } catch (e) {
+    report(e, built.map);
+  }
 } else if (check) {
   // A tree unchanged since a synth of these same inputs is what a fresh synth would write: no drift.
   if (upToDate(built.sha256)) {

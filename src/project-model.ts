@@ -29,6 +29,8 @@ export interface ProjectModel {
   readonly monitoringNamespace: string;
   readonly defaultBranch: string;
   readonly nodeVersion: string;
+  /** The options `.projenrc.ts` gave the project (rather than left to their defaults). */
+  readonly optionsGiven: readonly string[];
   /** Digests from the base-image lock, by `image:tag`. */
   readonly baseImageDigests: Readonly<Record<string, string>>;
 }

@@ -34,13 +34,14 @@ import { YamlDocumentsFile } from "./files/yaml-file";
 import { versionComments } from "./github/actions";
 import { renderDependabot } from "./github/dependabot";
 import { renderImagesWorkflow } from "./github/render";
-import { BASE_DIR, manifestPath, overlayDir, renderBaseKustomization, renderNamespace, renderOverlayKustomization, variantNamespace, type Variant } from "./k8s/kustomize";
+import { BASE_DIR, overlayDir, renderBaseKustomization, renderNamespace, renderOverlayKustomization, variantNamespace, type Variant } from "./k8s/kustomize";
 import { renderDefaultDeny } from "./k8s/network-policy";
+import { explainGeneratedFile, printExplanation } from "./explain/project-explain";
 import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./policy/exceptions";
 import type { PolicyException } from "./policy/finding";
 import type { ProjectModel } from "./project-model";
 import { IMAGE_USER, type ImageUser } from "./component/option-specs";
-import { CHECK_ENV, FORCE_ENV, SYNTH_DIR_ENV } from "./env-names";
+import { CHECK_ENV, EXPLAIN_COMMAND_ENV, EXPLAIN_ENV, FORCE_ENV, SYNTH_DIR_ENV } from "./env-names";
 import { checkOptions, shown } from "./options/check-options";
 import {
   branchName, goModulePath, optionalEnum, spdxLicense, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, repoPath, toolchainVersion,
@@ -249,6 +250,8 @@ export class ContainerMonorepo extends Project {
   private readonly allowUnpinnedBaseImages: boolean;
   /** The working tree: where inputs are read, and where files go unless the drift check redirects them. */
   private readonly sourceDir: string;
+  /** The options `.projenrc.ts` gave, after their check (for `npx projen explain`). */
+  private readonly givenOptions: Readonly<Record<string, unknown>>;
 
   constructor(options: ContainerMonorepoProps) {
     // Checked before anything else: every setting below derives from these.
@@ -260,6 +263,7 @@ export class ContainerMonorepo extends Project {
     const sourceDir = path.resolve(props.outdir ?? ".");
     super({ name: props.name, outdir: process.env[SYNTH_DIR_ENV] ?? sourceDir, projenrcJson: false, commitGenerated: true });
     Object.defineProperty(this, MONOREPO_BRAND, { value: true });
+    this.givenOptions = props;
     this.sourceDir = sourceDir;
     this.adoptFiles = props.adoptFiles ?? [];
     this.allowUnpinnedBaseImages = props.allowUnpinnedBaseImages !== undefined;
@@ -287,6 +291,7 @@ export class ContainerMonorepo extends Project {
       nodeVersion: props.nodeVersion ?? "20",
       imageUser: props.imageUser ?? NONROOT,
       baseImageDigests: this.baseImageLock.digests,
+      optionsGiven: Object.keys(props).filter((k) => props[k as keyof typeof props] !== undefined).sort(byCodeUnits),
     };
 
     const synthCommand = props.synthCommand ?? ["prism-projen-synth", ".projenrc.ts"];
@@ -320,6 +325,9 @@ export class ContainerMonorepo extends Project {
     this.addTask("drift", {
       description: "Synthesize into a temporary folder and list every generated file that is missing, out of date, edited by hand or orphaned, with a diff; writes nothing",
     }).execArgs([...synthCommand, "--check"], RUNNER_STEP);
+    this.addTask("explain", {
+      description: "Print why each line of a generated file is what it is: the component, the options (with their values) or the rule, the renderer: explain FILE[:LINE] [--json]",
+    }).execArgs([...synthCommand, "--explain"], { ...RUNNER_STEP, receiveArgs: true });
     this.addTask("new-component", {
       description: "Declare a new component in .projenrc.ts, write its starter sources and synthesize: new-component NAME --lang rust|go --kind plugin|service|tool|job [--port name=number]",
       exec: props.newComponentCommand ?? "prism-projen-new-component",
@@ -329,6 +337,8 @@ export class ContainerMonorepo extends Project {
       description: "Check the generated files against the policy (rule ids, file:line); --sarif FILE writes SARIF",
       exec: props.policyCommand ?? "prism-projen-policy",
       receiveArgs: true,
+      // Each finding says why its line is there: the policy asks explain, through the same runner.
+      env: { [EXPLAIN_COMMAND_ENV]: JSON.stringify([...synthCommand, "--explain"]) },
     });
     new YamlDocumentsFile(this, ".github/dependabot.yml", {
       documents: () => [renderDependabot({
@@ -339,7 +349,7 @@ export class ContainerMonorepo extends Project {
     });
     const deployable = () => this.componentModels().filter((c) => c.workload !== WorkloadKind.NONE);
     new YamlDocumentsFile(this, `${BASE_DIR}/kustomization.yaml`, {
-      documents: () => [renderBaseKustomization(deployable().map((c) => path.posix.relative(BASE_DIR, manifestPath(c.name))))],
+      documents: () => [renderBaseKustomization(deployable())],
     });
     for (const variant of ["production", "debug"] as Variant[]) {
       new YamlDocumentsFile(this, `${overlayDir(variant)}/kustomization.yaml`, {
@@ -350,7 +360,7 @@ export class ContainerMonorepo extends Project {
           renderNamespace(this.model, variant),
           // With no workload, there is no pod to protect, and a policy that selects nothing (kube-score networkpolicy-targets-pod).
           ...(deployable().length > 0
-            ? [renderDefaultDeny(variantNamespace(this.model, variant), { "app.kubernetes.io/part-of": this.model.name, "app.kubernetes.io/managed-by": "projen" })]
+            ? [renderDefaultDeny(variantNamespace(this.model, variant), { "app.kubernetes.io/part-of": this.model.name, "app.kubernetes.io/managed-by": "projen" }, this.model)]
             : []),
         ],
       });
@@ -415,6 +425,34 @@ export class ContainerMonorepo extends Project {
    * construct afterwards throws) and writes the files. Synthesizing again is allowed.
    */
   public synth(): void {
+    this.prepareSynthesis();
+    const explain = process.env[EXPLAIN_ENV];
+    if (explain !== undefined) {
+      // Explain mode writes nothing: it renders the one file asked about, with its trace.
+      const request = JSON.parse(explain) as { readonly file: string; readonly line?: number; readonly json?: boolean };
+      process.exitCode = printExplanation(this._explain(request.file), request);
+      return;
+    }
+    // During a synth the models are fixed: every file renders from the same models, resolved once.
+    this.frozenModels = this.componentModels();
+    try {
+      withSynthesisHooks({
+        // projen's own files too: atomic, and not rewritten when unchanged (projen's own check asks access(W_OK), always true for root).
+        write: writeIfChanged,
+        beforeFirstWrite: () => this.beforeFirstWrite(),
+      }, () => super.synth());
+    } finally {
+      this.frozenModels = undefined;
+      this.frozenRoots = undefined;
+    }
+    if (process.env[CHECK_ENV] !== undefined) this.reportDrift(this.sourceDir);
+  }
+
+  /**
+   * Everything a synthesis does before it writes: every check (refusing with all the problems), the
+   * component files attached, the construct tree locked.
+   */
+  private prepareSynthesis(): void {
     if (this.ejected) {
       throw new Refusal("prism-projen: nothing was written; ejecting (PROJEN_EJECTING) is not supported: the drift gate and the " +
         "policy work from .projenrc.ts and the files it generates. Unset PROJEN_EJECTING and run \"npx projen\".");
@@ -442,19 +480,33 @@ export class ContainerMonorepo extends Project {
     }
     const nested = this.filesInsideFiles();
     if (nested.length > 0) throw refusal(nested);
-    // During a synth the models are fixed: every file renders from the same models, resolved once.
+  }
+
+  /**
+   * @internal `npx projen explain`: why each line of a generated file (as the working tree has it) is what it is.
+   * Writes nothing.
+   */
+  public _explain(filePath: string, options: { readonly asSynthesized?: boolean } = {}): ReturnType<typeof explainGeneratedFile> {
+    this.prepareSynthesis();
+    const file = this.tryFindFile(filePath);
+    if (!file) {
+      throw new Refusal(`prism-projen explain: ${filePath} is not a file this project generates; ` +
+        "run it with a path from .projen/files.json, relative to the repository root, e.g. \"npx projen explain proxy/Dockerfile:14\"");
+    }
     this.frozenModels = this.componentModels();
     try {
-      withSynthesisHooks({
-        // projen's own files too: atomic, and not rewritten when unchanged (projen's own check asks access(W_OK), always true for root).
-        write: writeIfChanged,
-        beforeFirstWrite: () => this.beforeFirstWrite(),
-      }, () => super.synth());
+      return explainGeneratedFile(file, {
+        sourceDir: this.sourceDir,
+        projectName: this.name,
+        projectOptions: this.givenOptions,
+        projectModel: this.model,
+        components: this.node.findAll().filter(isContainerComponent),
+        asSynthesized: options.asSynthesized ?? false,
+      });
     } finally {
       this.frozenModels = undefined;
       this.frozenRoots = undefined;
     }
-    if (process.env[CHECK_ENV] !== undefined) this.reportDrift(this.sourceDir);
   }
 
   /** The drift check: this synthesis went to a temporary folder; compare the working tree with it. */
@@ -462,7 +514,9 @@ export class ContainerMonorepo extends Project {
     // Required here, not imported: the comparison and its diff library load only in check mode.
     const { compareTrees, formatDrift } = require("./drift/compare") as typeof import("./drift/compare");
     const drifts = compareTrees(workingTree, this.outdir);
-    process.stdout.write(formatDrift(drifts));
+    // Next to each drifted file: why each line synthesis writes differently is what it is.
+    const why = (file: string) => this.tryFindFile(file) ? this._explain(file, { asSynthesized: true }).lines : undefined;
+    process.stdout.write(formatDrift(drifts, why));
     if (drifts.length > 0) process.exitCode = 1;
   }
 

@@ -37,3 +37,12 @@ export function readmeBlock(heading: string): string[] {
   if (lines.length === 0) throw new Error(`README.md has no shell block under "${heading}"`);
   return lines;
 }
+
+/** The lines of the README's first ```text block under `heading` (output the README shows); throws when there is none. */
+export function readmeTextBlock(heading: string): string[] {
+  const text = fs.readFileSync(README, "utf-8");
+  const section = text.split(/^#{2,3} /m).find((s) => s.startsWith(`${heading}\n`));
+  const block = section && /^```text\n([\s\S]*?)^```$/m.exec(section)?.[1];
+  if (!block) throw new Error(`README.md has no text block under "${heading}"`);
+  return block.split("\n").filter((l) => l !== "");
+}

@@ -1,4 +1,5 @@
 import { planImage } from "../dockerfile/image-plan";
+import { dockerfileLineReasons } from "../explain/lines";
 import { renderDockerfile } from "../dockerfile/render";
 import { GeneratedTextFile } from "../files/text-file";
 import { YamlDocumentsFile } from "../files/yaml-file";
@@ -6,12 +7,13 @@ import { manifestPath } from "../k8s/kustomize";
 import { renderWorkload } from "../k8s/render";
 import type { ProjectModel } from "../project-model";
 import type { IContainerComponent } from "./container-component";
-import { WorkloadKind } from "./model";
+import { WorkloadKind, type ComponentModel } from "./model";
 
 /** What the component files need from their project (a ContainerMonorepo), without importing it. */
 export interface ComponentFilesContext {
   readonly model: ProjectModel;
   rustMemberRoots(): string[];
+  componentModels(): ComponentModel[];
 }
 
 /**
@@ -20,11 +22,14 @@ export interface ComponentFilesContext {
  */
 export function addImageAndManifests(component: IContainerComponent, project: ComponentFilesContext): void {
   const model = component._toModel();
+  const plan = (marker: string) => planImage(component._toModel(), project.model, { rustMemberRoots: project.rustMemberRoots(), marker });
   new GeneratedTextFile(component, `${model.path}/Dockerfile`, {
-    render: (marker) => renderDockerfile(planImage(component._toModel(), project.model, {
-      rustMemberRoots: project.rustMemberRoots(),
-      marker,
-    })),
+    render: (marker) => renderDockerfile(plan(marker)),
+    trace: (marker) => {
+      const rustMembers = project.componentModels().filter((c) => c.build.kind === "rust");
+      const traced = planImage(component._toModel(), project.model, { rustMemberRoots: project.rustMemberRoots(), rustMembers, marker });
+      return { text: renderDockerfile(traced), reasons: dockerfileLineReasons(traced) };
+    },
   });
   if (model.workload !== WorkloadKind.NONE) {
     new YamlDocumentsFile(component, manifestPath(model.name), {

@@ -145,6 +145,8 @@ export interface IContainerComponent extends IConstruct {
   _toModel(): ComponentModel;
   /** @internal attaches the component's files; called once by the project, after validation. */
   _addFiles(): void;
+  /** @internal the options `.projenrc.ts` gave (after their check), for `npx projen explain`. */
+  _givenOptions(): Readonly<Record<string, unknown>>;
   /** @internal what is wrong with the component's name and options, as `field: problem; fix`. */
   _optionProblems(): readonly string[];
 }
@@ -222,6 +224,10 @@ export function resolveComponent(
     user: kind.user,
     build: kind.build,
     installPath: `${INSTALL_DIR}/${binary}`,
-    optionsGiven: Object.keys(options).filter((k) => options[k as keyof ContainerComponentProps] !== undefined).sort(),
+    optionsGiven: [
+      ...Object.keys(options).filter((k) => options[k as keyof ContainerComponentProps] !== undefined),
+      // The nested resources too: a default ephemeral-storage request follows writablePaths, a given one does not.
+      ...Object.keys(options.resources ?? {}).filter((k) => options.resources?.[k as keyof ResourceSpec] !== undefined).map((k) => `resources.${k}`),
+    ].sort(),
   };
 }

@@ -97,6 +97,11 @@ export class RustComponent extends Component implements IContainerComponent {
   }
 
   /** @internal */
+  /** @internal the options `.projenrc.ts` gave (after their check), for `npx projen explain`. */
+  public _givenOptions(): Readonly<Record<string, unknown>> {
+    return this.props;
+  }
+
   public _optionProblems(): readonly string[] {
     return this.optionProblems;
   }

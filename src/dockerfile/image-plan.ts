@@ -1,6 +1,22 @@
 import { DebianRelease, Linkage, RUST_TARGET_FILE, RuntimeBase, type ComponentModel, type GoBuild, type RustBuild } from "../component/model";
 import type { ProjectModel } from "../project-model";
 import type { CacheMount, DockerfileModel, Instruction, Stage } from "./dockerfile-model";
+import { because, fixed, from, optionsOf, projectOptions, type Because } from "../explain/trace";
+
+const RENDERER = "src/dockerfile/image-plan.ts";
+/** Why a part of a Dockerfile is what it is (`npx projen explain`). */
+const why = {
+  of: (c: ComponentModel, options: string[], rule?: string): Because => from(optionsOf(c.name, ...options), { renderer: RENDERER, ...(rule ? { rule } : {}) }),
+  project: (options: string[], rule?: string): Because => from(projectOptions(...options), { renderer: RENDERER, ...(rule ? { rule } : {}) }),
+  rule: (rule: string): Because => fixed(rule, RENDERER),
+};
+const LOCK_RULE = "pinned by digest when base-images/Dockerfile lists the image";
+
+/** Attaches a reason to each command line of a RUN (each is a line of the Dockerfile). */
+function withCommandReasons(instruction: Instruction, reasons: Readonly<Record<number, Because>>): Instruction {
+  if (instruction.op === "RUN") because(instruction.commands, undefined, Object.fromEntries(Object.entries(reasons)));
+  return instruction;
+}
 
 /**
  * Decides what each stage of a component's Dockerfile holds: the pinned
@@ -64,13 +80,15 @@ export function planImage(
   context: {
     /** Top-level folders holding the workspace's members (`containers`, `proxy`), sorted. */
     readonly rustMemberRoots: readonly string[];
+    /** The Rust components, by name and path: only for the trace (`npx projen explain`) of the folders copied. */
+    readonly rustMembers?: readonly { readonly name: string; readonly path: string }[];
     readonly marker: string;
   },
 ): DockerfileModel {
   const build = component.build.kind === "rust"
-    ? rustBuildStages(component, component.build, project, context.rustMemberRoots)
-    : goBuildStage(component.build, project);
-  return {
+    ? rustBuildStages(component, component.build, project, context.rustMemberRoots, context.rustMembers ?? [])
+    : goBuildStage(component, component.build, project);
+  return because({
     syntax: "docker/dockerfile:1",
     header: [context.marker],
     globalArgs: [build.arg],
@@ -81,7 +99,13 @@ export function planImage(
       runtimeStage(component, project, "production",
         "Production image: no shell, no package manager. Last stage, so a plain `docker build` builds it."),
     ],
-  };
+  }, why.rule("the Dockerfile's layout (a blank line before each stage)"), {
+    syntax: why.rule("the BuildKit frontend: cache mounts, COPY --chmod and FROM --platform need it; not configurable"),
+    header: fixed("projen's marker: the file is generated; edit .projenrc.ts and run \"npx projen\" instead", "projen"),
+    globalArgs: component.build.kind === "rust"
+      ? why.project(["rustVersion"], "the builder's Rust toolchain, an ARG so a build can try another")
+      : why.project(["goVersion"], "the builder's Go toolchain, an ARG so a build can try another"),
+  });
 }
 
 /** The distinct top-level folders of the Rust components' paths (the workspace members), sorted. */
@@ -128,30 +152,39 @@ export const PLAN_STAGE = "plan";
 /** Where the plan stage puts the graph. */
 const PLAN_DIR = "/plan";
 
-function rustBuildStages(component: ComponentModel, build: RustBuild, project: ProjectModel, roots: readonly string[]) {
+function rustBuildStages(
+  component: ComponentModel,
+  build: RustBuild,
+  project: ProjectModel,
+  roots: readonly string[],
+  members: readonly { readonly name: string; readonly path: string }[],
+) {
   const binary = component.binary;
   const auditable = build.unauditableBecause === undefined;
   const cargoBuild = [auditable ? "cargo auditable build --release --locked" : "cargo build --release --locked", `--package ${build.packageName}`, `--bin ${binary}`].join(" ");
   const registry: CacheMount[] = [
-    { id: "cargo-registry", target: "/usr/local/cargo/registry" },
-    { id: "cargo-git", target: "/usr/local/cargo/git" },
+    because({ id: "cargo-registry", target: "/usr/local/cargo/registry" }, why.rule("BuildKit cache of cargo's registry, kept between builds; not configurable")),
+    because({ id: "cargo-git", target: "/usr/local/cargo/git" }, why.rule("BuildKit cache of cargo's git checkouts; not configurable")),
   ];
+  const building = (rule: string) => why.of(component, ["packageName", "binary", "allowUnauditableBinary"], rule);
   const sources: Instruction[] = [
-    { op: "COPY", sources: ["Cargo.toml", "Cargo.lock"], dest: "./" },
+    because({ op: "COPY", sources: ["Cargo.toml", "Cargo.lock"], dest: "./" }, why.rule("the workspace manifest and lock; not configurable")),
     // Every member (cargo refuses to load a workspace with one missing), by top-level folder, so a
     // Dockerfile has one COPY per folder, not one per member, however many members there are.
-    ...roots.map((top): Instruction => ({ op: "COPY", sources: [`${top}/`], dest: `${top}/` })),
+    ...roots.map((top): Instruction => because({ op: "COPY", sources: [`${top}/`], dest: `${top}/` },
+      from(members.filter((m) => m.path.split("/")[0] === top).flatMap((m) => optionsOf(m.name, "path")),
+        { rule: `the top-level folder "${top}" of these Rust components' paths: cargo needs every workspace member`, renderer: RENDERER }))),
   ];
-  const plan: Stage = {
+  const plan: Stage = because({
     name: PLAN_STAGE,
     platform: "$BUILDPLATFORM",
     comment: "The dependency graph alone: every manifest, Cargo.lock, and an empty main.rs per member (cargo-chef's recipe).\n" +
       "The build stage copies it and compiles the dependencies in a layer of their own, which a source edit leaves as it is.",
     from: builderFrom("rust", project),
     instructions: [
-      { op: "WORKDIR", path: BUILD_WORKDIR },
+      because({ op: "WORKDIR", path: BUILD_WORKDIR }, why.rule("the build's working folder; not configurable")),
       ...sources,
-      {
+      because({
         op: "RUN",
         mounts: [],
         commands: [
@@ -159,44 +192,56 @@ function rustBuildStages(component: ComponentModel, build: RustBuild, project: P
             `mkdir -p "${PLAN_DIR}/\${member}/src"; cp "\${manifest}" "${PLAN_DIR}/\${manifest}"; printf 'fn main() {}\\n' > "${PLAN_DIR}/\${member}/src/main.rs"; done`,
           `cp Cargo.lock ${PLAN_DIR}/`,
         ],
-      },
+      }, why.rule("the dependency graph alone (cargo-chef's recipe), so the dependencies compile in a layer a source edit keeps; not configurable")),
     ],
-  };
+  }, why.rule("the plan stage: the dependency graph"), {
+    comment: why.rule("why the plan stage exists"),
+    from: why.project(["debian"], `the Rust builder image at RUST_VERSION on the runtime's Debian; ${LOCK_RULE}`),
+  });
   const instructions: Instruction[] = [];
   if (auditable) {
     // Its own layer, before any source is copied and before the platform ARGs (which enter every later RUN's
     // environment): built once per builder, whatever the platforms, and again only when the version changes.
-    instructions.push({
+    instructions.push(because({
       op: "RUN",
       mounts: [registry[0]],
       commands: [`cargo install cargo-auditable --version ${CARGO_AUDITABLE_VERSION} --locked`],
-    });
+    }, { ...why.of(component, ["allowUnauditableBinary"], `cargo-auditable ${CARGO_AUDITABLE_VERSION} embeds the crate list in the binary; ` +
+      "only allowUnauditableBinary leaves it out"), requires: optionsOf(component.name, "allowUnauditableBinary") }));
   }
+  const selection = selectRustTarget(build.libc);
   instructions.push(
-    { op: "ARG", name: "BUILDARCH" },
-    { op: "ARG", name: "TARGETARCH" },
-    { op: "RUN", mounts: [], commands: selectRustTarget(build.libc) },
-    { op: "WORKDIR", path: BUILD_WORKDIR },
+    because({ op: "ARG", name: "BUILDARCH" }, why.rule("the build machine's architecture, set by BuildKit; not configurable")),
+    because({ op: "ARG", name: "TARGETARCH" }, why.rule("the image platform's architecture, set by BuildKit for each of the project's platforms; not configurable")),
+    withCommandReasons(because({ op: "RUN", mounts: [], commands: selection },
+      why.rule("selects the Rust target of TARGETARCH and its cross linker (cross-compiling, never emulating); not configurable")),
+    { 0: why.of(component, ["staticLibc"], "the target triple of each TARGETARCH, with the C library of the build") }),
+    because({ op: "WORKDIR", path: BUILD_WORKDIR }, why.rule("the build's working folder; not configurable")),
   );
   if (build.rustflags) {
-    instructions.push({ op: "ENV", vars: [["RUSTFLAGS", build.rustflags]] });
+    instructions.push(because({ op: "ENV", vars: [["RUSTFLAGS", build.rustflags]] }, why.of(component, ["linkage"], "a static build links the C runtime in (+crt-static)")));
   }
   instructions.push(
     // The dependencies, compiled from the graph alone into the image's own target/ (a layer, which CI's
     // layer cache keeps; cache mounts it does not): reused until a manifest or Cargo.lock changes.
-    { op: "COPY", from: PLAN_STAGE, sources: [`${PLAN_DIR}/`], dest: "./" },
-    { op: "RUN", mounts: registry, commands: [cargoBuild] },
+    because({ op: "COPY", from: PLAN_STAGE, sources: [`${PLAN_DIR}/`], dest: "./" }, why.rule("the dependency graph from the plan stage; not configurable")),
+    withCommandReasons(because({ op: "RUN", mounts: registry, commands: [cargoBuild] }, why.rule("the dependencies, compiled in a layer of their own")),
+      { 0: building("builds the member's dependencies from the graph alone (the stub main.rs)") }),
     ...sources,
-    {
+    withCommandReasons(because({
       op: "RUN",
       mounts: registry,
       // touch: the real main.rs may be older than the stub cargo just built; only this member compiles again.
       commands: [`touch ${component.path}/src/main.rs`, cargoBuild, `install -D -m 0555 "${build.artifactPath}" ${STAGING_DIR}/${binary}`],
-    },
+    }, why.rule("the component itself, on its compiled dependencies")), {
+      0: why.of(component, ["path"], "the real main.rs replaces the stub"),
+      1: building("builds the component's binary"),
+      2: why.of(component, ["binary"], "the binary, read-only, where the runtime stages copy it from"),
+    }),
   );
   return {
     arg: { name: "RUST_VERSION", defaultValue: project.rustVersion },
-    stages: [plan, {
+    stages: [plan, because({
       name: BUILD_STAGE,
       platform: "$BUILDPLATFORM",
       comment: `Builder pinned by RUST_VERSION, on the same Debian (${debianSuite(project.debian)}) as the runtime so glibc matches;` +
@@ -204,32 +249,35 @@ function rustBuildStages(component: ComponentModel, build: RustBuild, project: P
         (auditable ? "" : `\nBuilt without cargo auditable (allowUnauditableBinary): ${build.unauditableBecause}`),
       from: builderFrom("rust", project),
       instructions,
-    } satisfies Stage],
+    } satisfies Stage, why.rule("the build stage"), {
+      comment: auditable ? why.project(["debian"], "why the builder is what it is") : from([...projectOptions("debian"), ...optionsOf(component.name, "allowUnauditableBinary")], { renderer: RENDERER }),
+      from: why.project(["debian"], `the Rust builder image at RUST_VERSION on the runtime's Debian; ${LOCK_RULE}`),
+    })],
   };
 }
 
-function goBuildStage(build: GoBuild, project: ProjectModel) {
+function goBuildStage(component: ComponentModel, build: GoBuild, project: ProjectModel) {
   const mounts = [
     { id: "go-mod", target: "/go/pkg/mod" },
     { id: "go-build", target: "/root/.cache/go-build" },
   ];
   return {
     arg: { name: "GO_VERSION", defaultValue: project.goVersion },
-    stages: [{
+    stages: [because({
       name: BUILD_STAGE,
       comment: "Builder pinned by GO_VERSION; CGO off, so the binary is static. It runs on the build machine and cross-compiles for TARGETOS/TARGETARCH.",
       from: builderFrom("go", project),
       platform: "$BUILDPLATFORM",
       instructions: [
-        { op: "ARG", name: "TARGETOS" },
-        { op: "ARG", name: "TARGETARCH" },
-        { op: "WORKDIR", path: `${BUILD_WORKDIR}/${build.moduleDir}` },
-        { op: "ENV", vars: [["CGO_ENABLED", "0"]] },
+        because({ op: "ARG", name: "TARGETOS" }, why.rule("the image platform's OS, set by BuildKit; not configurable")),
+        because({ op: "ARG", name: "TARGETARCH" }, why.rule("the image platform's architecture, set by BuildKit for each of the project's platforms; not configurable")),
+        because({ op: "WORKDIR", path: `${BUILD_WORKDIR}/${build.moduleDir}` }, why.project(["goModuleDir"], "the Go module's folder")),
+        because({ op: "ENV", vars: [["CGO_ENABLED", "0"]] }, why.rule("no cgo: a static binary for distroless static or scratch; not configurable")),
         // go.mod (and go.sum, once there are dependencies) first: the download layer survives source edits.
-        { op: "COPY", sources: [`${build.moduleDir}/go.*`], dest: "./" },
-        { op: "RUN", mounts: [mounts[0]], commands: ["go mod download"] },
-        { op: "COPY", sources: [`${build.moduleDir}/`], dest: "./" },
-        {
+        because({ op: "COPY", sources: [`${build.moduleDir}/go.*`], dest: "./" }, why.project(["goModuleDir"], "go.mod and go.sum first, so the download layer survives source edits")),
+        because({ op: "RUN", mounts: [mounts[0]], commands: ["go mod download"] }, why.rule("the module's dependencies, in a layer of their own; not configurable")),
+        because({ op: "COPY", sources: [`${build.moduleDir}/`], dest: "./" }, why.project(["goModuleDir"], "the Go module")),
+        withCommandReasons(because({
           op: "RUN",
           mounts,
           commands: [[
@@ -238,9 +286,15 @@ function goBuildStage(build: GoBuild, project: ProjectModel) {
             `-ldflags="${build.ldflags}"`,
             `-o ${build.artifactPath} ${build.packagePath}`,
           ].join(" ")],
-        },
+        }, why.rule("the component's binary, cross-compiled for TARGETOS/TARGETARCH")), {
+          0: why.of(component, ["binary", "path", "ldflags", ...(component.runtime === RuntimeBase.SCRATCH ? ["timezoneData"] : [])],
+            "go build for the target platform: -o the binary, the command's path, -ldflags with ldflags, -tags timetzdata on scratch with timezoneData"),
+        }),
       ],
-    } satisfies Stage],
+    } satisfies Stage, why.rule("the build stage"), {
+      comment: why.rule("why the builder is what it is; not configurable"),
+      from: why.project(["debian"], `the Go builder image at GO_VERSION on the runtime's Debian; ${LOCK_RULE}`),
+    })],
   };
 }
 
@@ -251,47 +305,62 @@ function runtimeStage(
   comment: string,
 ): Stage {
   const instructions: Instruction[] = [
-    {
+    because({
       op: "LABEL",
-      labels: [
+      labels: because([
         ["org.opencontainers.image.title", component.name],
         ["org.opencontainers.image.description", component.description],
         ["org.opencontainers.image.version", project.version],
-      ],
-    },
+      ], undefined, {
+        0: why.rule(`the component's name, "${component.name}" (its construct id in .projenrc.ts)`),
+        1: why.of(component, ["description"]),
+        2: why.project(["version"]),
+      }),
+    }, why.rule("the OCI image labels")),
   ];
   if (component.runtime === RuntimeBase.SCRATCH && target === "production") {
     // scratch has no trust store; the builder's (Debian ca-certificates) goes where distroless keeps it.
-    instructions.push({
+    instructions.push(because({
       op: "COPY",
       from: BUILD_STAGE,
       chown: "0:0",
       chmod: "0444",
       sources: ["/etc/ssl/certs/ca-certificates.crt"],
       dest: "/etc/ssl/certs/ca-certificates.crt",
-    });
+    }, why.of(component, ["runtime"], "scratch has no CA certificates: the builder's are copied where distroless keeps them")));
   }
   instructions.push(
     // Owned by root and not writable: the non-root process cannot replace its own binary.
-    {
+    because({
       op: "COPY",
       from: BUILD_STAGE,
       chown: "0:0",
       chmod: "0555",
       sources: [`${STAGING_DIR}/${component.binary}`],
       dest: component.installPath,
-    },
+    }, why.of(component, ["binary"], "the binary, owned by root and not writable, so the process cannot replace it")),
     // Numeric, so Kubernetes' runAsNonRoot can verify it without an /etc/passwd lookup.
-    { op: "USER", user: `${component.user.uid}:${component.user.gid}` },
+    because({ op: "USER", user: `${component.user.uid}:${component.user.gid}` },
+      why.project(["imageUser"], "a numeric non-root user, which Kubernetes' runAsNonRoot can verify")),
   );
   if (component.ports.length > 0) {
-    instructions.push({ op: "EXPOSE", ports: component.ports.map((p) => `${p.port}/${p.protocol.toLowerCase()}`) });
+    instructions.push(because({ op: "EXPOSE", ports: component.ports.map((p) => `${p.port}/${p.protocol.toLowerCase()}`) }, why.of(component, ["ports"])));
   }
-  instructions.push({ op: "ENTRYPOINT", argv: [component.installPath] });
-  return {
+  instructions.push(because({ op: "ENTRYPOINT", argv: [component.installPath] }, why.of(component, ["binary"], "runs the binary in exec form (no shell)")));
+  const base = component.runtime === RuntimeBase.SCRATCH && target === "production"
+    ? why.of(component, ["runtime"], "the empty image")
+    : from([
+      // A Go component is always static (no linkage option); scratch changes the production target only.
+      ...optionsOf(component.name, ...(component.build.kind === "rust" ? ["linkage"] : []), ...(target === "production" ? ["runtime"] : [])),
+      ...projectOptions("debian"),
+    ], {
+      rule: `distroless ${target === "production" ? "nonroot" : "debug-nonroot"}: cc for a glibc-linked binary, static otherwise; ${LOCK_RULE}`,
+      renderer: RENDERER,
+    });
+  return because({
     name: TARGETS[target],
     comment,
     from: pin(runtimeImage(component, project, target), project),
     instructions,
-  };
+  }, why.rule(`the ${target} target`), { comment: why.rule(`what the ${target} target is; not configurable`), from: base });
 }

@@ -6,65 +6,81 @@ import type { DockerfileModel, Instruction, Stage } from "./dockerfile-model";
  * what goes in each stage is decided by `planImage`.
  */
 export function renderDockerfile(model: DockerfileModel): string {
-  const lines: string[] = [`# syntax=${model.syntax}`];
-  for (const header of model.header) {
-    lines.push(`# ${header}`);
-  }
-  lines.push("");
-  for (const arg of model.globalArgs) {
-    lines.push(`ARG ${arg.name}=${arg.defaultValue}`);
-  }
-  for (const stage of model.stages) {
-    lines.push("", ...renderStage(stage));
-  }
-  return lines.join("\n") + "\n";
+  return dockerfileLines(model).map((l) => l.text).join("\n") + "\n";
 }
 
-function renderStage(stage: Stage): string[] {
-  const lines: string[] = [];
-  if (stage.comment) {
-    lines.push(...stage.comment.split("\n").map((line) => `# ${line}`));
-  }
-  lines.push(`FROM ${stage.platform ? `--platform=${stage.platform} ` : ""}${stage.from} AS ${stage.name}`);
-  for (const instruction of stage.instructions) {
-    lines.push(renderInstruction(instruction));
-  }
+/** One line of a Dockerfile, and the path in the model of what wrote it (for `npx projen explain`). */
+export interface DockerfileLine {
+  readonly text: string;
+  readonly path: readonly (string | number)[];
+}
+
+/** The Dockerfile's lines, each with the model path it comes from. */
+export function dockerfileLines(model: DockerfileModel): DockerfileLine[] {
+  const lines: DockerfileLine[] = [{ text: `# syntax=${model.syntax}`, path: ["syntax"] }];
+  model.header.forEach((header, i) => lines.push({ text: `# ${header}`, path: ["header", i] }));
+  lines.push({ text: "", path: [] });
+  model.globalArgs.forEach((arg, i) => lines.push({ text: `ARG ${arg.name}=${arg.defaultValue}`, path: ["globalArgs", i] }));
+  model.stages.forEach((stage, i) => {
+    lines.push({ text: "", path: [] });
+    lines.push(...stageLines(stage, ["stages", i]));
+  });
   return lines;
 }
 
-const CONTINUATION = " \\\n    ";
+function stageLines(stage: Stage, at: readonly (string | number)[]): DockerfileLine[] {
+  const lines: DockerfileLine[] = [];
+  if (stage.comment) {
+    lines.push(...stage.comment.split("\n").map((line) => ({ text: `# ${line}`, path: [...at, "comment"] })));
+  }
+  lines.push({ text: `FROM ${stage.platform ? `--platform=${stage.platform} ` : ""}${stage.from} AS ${stage.name}`, path: [...at, "from"] });
+  stage.instructions.forEach((instruction, j) => {
+    const pieces = instructionPieces(instruction);
+    pieces.forEach((piece, k) => lines.push({
+      text: `${k === 0 ? "" : CONTINUATION_INDENT}${piece.text}${k < pieces.length - 1 ? " \\" : ""}`,
+      path: [...at, "instructions", j, ...piece.path],
+    }));
+  });
+  return lines;
+}
 
-function renderInstruction(i: Instruction): string {
+/** A continuation line's indent. */
+const CONTINUATION_INDENT = "    ";
+
+/** An instruction as its lines (one unless it continues), each with the path in the instruction it comes from. */
+function instructionPieces(i: Instruction): { text: string; path: (string | number)[] }[] {
   switch (i.op) {
     case "ARG":
-      return i.defaultValue === undefined ? `ARG ${i.name}` : `ARG ${i.name}=${i.defaultValue}`;
+      return [{ text: i.defaultValue === undefined ? `ARG ${i.name}` : `ARG ${i.name}=${i.defaultValue}`, path: [] }];
     case "WORKDIR":
-      return `WORKDIR ${i.path}`;
+      return [{ text: `WORKDIR ${i.path}`, path: [] }];
     case "ENV":
-      return `ENV ${i.vars.map(([k, v]) => `${k}=${quote(v)}`).join(CONTINUATION)}`;
+      return i.vars.map(([k, v], n) => ({ text: `${n === 0 ? "ENV " : ""}${k}=${quote(v)}`, path: ["vars", n] }));
     case "COPY": {
       const flags = [
         i.from !== undefined ? `--from=${i.from}` : undefined,
         i.chown !== undefined ? `--chown=${i.chown}` : undefined,
         i.chmod !== undefined ? `--chmod=${i.chmod}` : undefined,
       ].filter((f): f is string => f !== undefined);
-      return ["COPY", ...flags, ...i.sources, i.dest].join(" ");
+      return [{ text: ["COPY", ...flags, ...i.sources, i.dest].join(" "), path: [] }];
     }
     case "RUN": {
       // Shared (BuildKit's default): cargo and go lock their own caches, and a locked mount held by one RUN
       // would stall a second RUN of the same build that mounts it (buildah keeps the lock for the whole build).
-      const mounts = i.mounts.map((m) => `--mount=type=cache,id=${m.id},target=${m.target},sharing=shared`);
-      return ["RUN " + [...mounts, i.commands.join(" &&" + CONTINUATION)].join(CONTINUATION)].join("");
+      const mounts = i.mounts.map((m, n) => ({ text: `--mount=type=cache,id=${m.id},target=${m.target},sharing=shared`, path: ["mounts", n] }));
+      const commands = i.commands.map((c, n) => ({ text: `${c}${n < i.commands.length - 1 ? " &&" : ""}`, path: ["commands", n] }));
+      const pieces = [...mounts, ...commands];
+      return pieces.map((p, n) => (n === 0 ? { ...p, text: `RUN ${p.text}` } : p));
     }
     case "USER":
-      return `USER ${i.user}`;
+      return [{ text: `USER ${i.user}`, path: [] }];
     case "EXPOSE":
-      return `EXPOSE ${i.ports.join(" ")}`;
+      return [{ text: `EXPOSE ${i.ports.join(" ")}`, path: [] }];
     case "LABEL":
-      return `LABEL ${i.labels.map(([k, v]) => `${k}=${doubleQuoted(v)}`).join(CONTINUATION)}`;
+      return i.labels.map(([k, v], n) => ({ text: `${n === 0 ? "LABEL " : ""}${k}=${doubleQuoted(v)}`, path: ["labels", n] }));
     case "ENTRYPOINT":
       // Exec form: JSON array, so no shell is needed (distroless has none) and signals reach the binary.
-      return `ENTRYPOINT ${JSON.stringify(i.argv)}`;
+      return [{ text: `ENTRYPOINT ${JSON.stringify(i.argv)}`, path: [] }];
   }
 }
 

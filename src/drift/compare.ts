@@ -3,6 +3,7 @@ import { GENERATED_MANIFEST, readGeneratedManifest, sha256, writtenHashes, type 
 import { readTextIfExists } from "../files/read-text";
 import { staysInside } from "../files/tree-path";
 import { byCodeUnits } from "../order";
+import { explanationSummary, type LineExplanation } from "../explain/explain";
 
 /**
  * The drift check's comparison: a fresh synthesis (in a temporary folder)
@@ -14,6 +15,17 @@ const read = (root: string, file: string) => readTextIfExists(path.join(root, fi
 /** The diff library loads only when there is a drift to show: a clean check does not pay for it. */
 function unifiedDiff(...args: Parameters<typeof import("diff").createTwoFilesPatch>): string {
   return (require("diff") as typeof import("diff")).createTwoFilesPatch(...args);
+}
+
+/** For each line synthesis writes that the working tree does not have: its line, text and why. */
+function explainChanged(d: Drift, why?: (file: string) => readonly LineExplanation[] | undefined): string {
+  if (!why || (d.kind !== "edited by hand" && d.kind !== "out of date")) return "";
+  const lines = why(d.file);
+  if (!lines) return "";
+  const working = new Set(d.diff.split("\n").filter((l) => l.startsWith("-") && !l.startsWith("---")).map((l) => l.slice(1)));
+  const synthesized = new Set(d.diff.split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++")).map((l) => l.slice(1)));
+  const changed = lines.filter((l) => synthesized.has(l.text) && !working.has(l.text));
+  return changed.map((l) => `  line ${l.line} as synthesized (${l.text.trim()}): ${explanationSummary(l)}\n`).join("");
 }
 
 export type DriftKind = "missing" | "out of date" | "edited by hand" | "orphaned" | "outside the repository";
@@ -61,9 +73,12 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
   return drifts.sort((a, b) => byCodeUnits(a.file, b.file));
 }
 
-/** The report as text: a line per drifted file, its producer, its diff; then a summary line. */
-export function formatDrift(drifts: readonly Drift[]): string {
-  const parts = drifts.map((d) => `${d.kind}: ${d.file}\n  produced by ${d.producer}\n${d.diff}`);
+/**
+ * The report as text: a line per drifted file, its producer, its diff, and (when `why` knows the
+ * file's synthesized lines) why each line synthesis writes differently is what it is; then a summary line.
+ */
+export function formatDrift(drifts: readonly Drift[], why?: (file: string) => readonly LineExplanation[] | undefined): string {
+  const parts = drifts.map((d) => `${d.kind}: ${d.file}\n  produced by ${d.producer}\n${d.diff}${explainChanged(d, why)}`);
   const handEdited = drifts.some((d) => d.kind === "edited by hand");
   parts.push(drifts.length === 0
     ? "drift: none, every generated file matches .projenrc.ts"

@@ -1,6 +1,7 @@
 import type { IConstruct } from "constructs";
 import { FileBase, type IResolver } from "projen/lib/file";
 import { synthesizeFile } from "./atomic-write";
+import type { LineReasons } from "../explain/lines";
 import { cachedMarker, indexFile, rememberContent } from "./file-index";
 
 /**
@@ -41,6 +42,14 @@ export abstract class GeneratedFile extends FileBase {
 
   /** The file's text, or undefined for no file. Pure: called at synth time, so later changes to the model count. */
   protected abstract render(): string | undefined;
+
+  /**
+   * @internal the file's text rendered with its trace on, and the reason of each of its lines
+   * (`npx projen explain`); undefined for a kind of file whose renderer records no trace.
+   */
+  public _traced(): { readonly text: string | undefined; readonly reasons: LineReasons } | undefined {
+    return undefined;
+  }
 }
 
 /** Whether `file` is one of prism-projen's generated files. */

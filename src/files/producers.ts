@@ -8,7 +8,7 @@ const HINTS: readonly [RegExp, string][] = [
   [/^Cargo\.toml$/, "the Rust components; project cargoProfile, reqwest, version, rustVersion"],
   [/\/Cargo\.toml$/, "options packageName, binary, httpClient; project version, rustEdition, rustVersion"],
   [/^deploy\/(base\/kustomization|overlays\/[^/]+\/(kustomization|namespace))\.yaml$/, "project namespace, imageRegistry, version; the deployable components"],
-  [/^deploy\//, "options workload, ports, env, replicas, resources, health, writablePaths; project namespace, imageRegistry, version, imageUser"],
+  [/^deploy\//, "options workload, ports, env, replicas, resources, health, writablePaths, egress; project namespace, monitoringNamespace, imageRegistry, version, imageUser"],
   [/^\.github\/workflows\//, "the components; project imageRegistry, defaultBranch, nodeVersion; action pins in src/github/actions.ts"],
   [/^\.github\/dependabot\.yml$/, "the languages present; base-images/Dockerfile"],
   [/^policy-exceptions\.json$/, "project allowUnpinnedBaseImages; src/policy/exceptions.ts"],

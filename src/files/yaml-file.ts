@@ -1,4 +1,6 @@
 import type { IConstruct } from "constructs";
+import { yamlLineReasons } from "../explain/lines";
+import { fixed, withTracing } from "../explain/trace";
 import { GeneratedFile } from "./generated-file";
 import { Document, isScalar, visit } from "yaml";
 
@@ -27,12 +29,25 @@ export class YamlDocumentsFile extends GeneratedFile {
   }
 
   protected render(): string {
-    const body = this.options.documents()
-      .map((data) => toYaml(data, this.options.valueComments ?? {}))
-      .join("---\n");
+    return this.renderDocuments(this.options.documents());
+  }
+
+  public _traced() {
+    return withTracing(() => {
+      const documents = this.options.documents();
+      const text = this.renderDocuments(documents);
+      return { text, reasons: yamlLineReasons(text, documents, MARKER_LINE) };
+    });
+  }
+
+  private renderDocuments(documents: readonly object[]): string {
+    const body = documents.map((data) => toYaml(data, this.options.valueComments ?? {})).join("---\n");
     return `# ${this.marker}\n${body}`;
   }
 }
+
+/** The first line of every generated file. */
+export const MARKER_LINE = fixed("projen's marker: the file is generated; edit .projenrc.ts and run \"npx projen\" instead", "projen");
 
 const FORMAT = { lineWidth: 0, indent: 2 } as const;
 

@@ -4,6 +4,9 @@ import type { ProjectModel } from "../project-model";
 import { imageRepository } from "../images";
 import { byCodeUnits } from "../order";
 import type { Kustomization } from "./kustomization-model";
+import { because, fixed, from, optionsOf, projectOptions, projectSetting } from "../explain/trace";
+
+const RENDERER = "src/k8s/kustomize.ts";
 
 /**
  * The kustomize layout: `deploy/base` holds every component's manifest; the
@@ -44,44 +47,56 @@ export function variantTag(project: ProjectModel, variant: Variant): string {
 }
 
 /** The base kustomization: the component manifests, no namespace object (each overlay brings its own). */
-export function renderBaseKustomization(manifests: readonly string[]): Kustomization {
-  return {
+export function renderBaseKustomization(components: readonly ComponentModel[]): Kustomization {
+  const sorted = [...components].sort((a, b) => byCodeUnits(a.name, b.name));
+  return because({
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
-    resources: [...manifests].sort(),
-  };
+    resources: because(sorted.map((c) => `${c.name}.yaml`), fixed("the manifest of every component with a workload", RENDERER),
+      Object.fromEntries(sorted.map((c, i) => [String(i), from(optionsOf(c.name, "workload"), { rule: "a component with a workload has a manifest", renderer: RENDERER })]))),
+  }, fixed("the base: every component's manifest, in no namespace of its own (each overlay sets one)", RENDERER));
 }
 
 /** An overlay's kustomization: the base, its namespace, its label, and each deployable component's tag. */
 export function renderOverlayKustomization(project: ProjectModel, variant: Variant, components: readonly ComponentModel[]): Kustomization {
-  return {
+  const sorted = [...components].sort((a, b) => byCodeUnits(a.name, b.name));
+  return because({
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
     namespace: variantNamespace(project, variant),
     resources: ["../../base", "namespace.yaml"],
     // Selectors stay as the base has them: a label change there would orphan running ReplicaSets.
     labels: [{ pairs: { [VARIANT_LABEL]: variant }, includeSelectors: false, includeTemplates: true }],
-    images: [...components]
-      .sort((a, b) => byCodeUnits(a.name, b.name))
-      .map((c) => ({ name: imageRepository(c, project), newTag: variantTag(project, variant) })),
-  };
+    images: sorted.map((c) => because({ name: imageRepository(c, project), newTag: variantTag(project, variant) }, undefined, {
+      name: from(projectSetting(project, "imageRegistry"), { rule: `<imageRegistry>/${c.name}: the image of component "${c.name}", which has a workload`, renderer: RENDERER }),
+      newTag: from(projectOptions("version"), { rule: variant === "production" ? "the release tag v<version>" : "the debug tag v<version>-debug", renderer: RENDERER }),
+    })),
+  }, fixed(`the ${variant} overlay: the base in its own namespace, labelled ${variant}, at its image tags; not configurable`, RENDERER), {
+    namespace: from(projectSetting(project, "namespace"), { rule: variant === "production" ? "production runs in the namespace" : "debug runs in <namespace>-debug", renderer: RENDERER }),
+    images: fixed("each workload's image at this overlay's tag", RENDERER),
+  });
 }
 
 /** A variant's namespace, enforcing the restricted Pod Security Standard on everything in it. */
 export function renderNamespace(project: ProjectModel, variant: Variant): Namespace {
-  return {
+  return because({
     apiVersion: "v1",
     kind: "Namespace",
-    metadata: {
+    metadata: because({
       name: variantNamespace(project, variant),
-      labels: {
+      labels: because({
         "app.kubernetes.io/part-of": project.name,
         [VARIANT_LABEL]: variant,
         "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/enforce-version": "latest",
         "pod-security.kubernetes.io/warn": "restricted",
         "pod-security.kubernetes.io/audit": "restricted",
-      },
-    },
-  };
+      }, fixed("the restricted Pod Security Standard, enforced on everything in the namespace; not configurable", RENDERER), {
+        "app.kubernetes.io/part-of": from(projectOptions("name"), { renderer: RENDERER }),
+        [VARIANT_LABEL]: fixed(`the overlay: ${variant}`, RENDERER),
+      }),
+    }, undefined, {
+      name: from(projectSetting(project, "namespace"), { rule: variant === "production" ? "the project's namespace" : "<namespace>-debug", renderer: RENDERER }),
+    }),
+  }, fixed(`the ${variant} overlay's namespace`, RENDERER));
 }

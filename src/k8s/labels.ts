@@ -1,24 +1,37 @@
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import type { ComponentModel } from "../component/model";
+import { because, fixed, from, projectOptions, projectSetting } from "../explain/trace";
 import type { ProjectModel } from "../project-model";
+
+const RENDERER = "src/k8s/labels.ts";
+const nameOf = (component: ComponentModel) => fixed(`the component's name, "${component.name}" (its construct id in .projenrc.ts)`, RENDERER);
+const partOf = () => from(projectOptions("name"), { rule: "the project's name: the part-of label", renderer: RENDERER });
 
 /** The labels that select a component's pods (the same in every version, so a selector never changes). */
 export function selectorLabels(component: ComponentModel, project: ProjectModel): Record<string, string> {
-  return {
+  return because({
     "app.kubernetes.io/name": component.name,
     "app.kubernetes.io/part-of": project.name,
-  };
+  }, undefined, { "app.kubernetes.io/name": nameOf(component), "app.kubernetes.io/part-of": partOf() });
 }
 
 /** The metadata of a component's objects: its name, the project's namespace, the recommended labels. */
 export function componentMetadata(component: ComponentModel, project: ProjectModel): ObjectMeta {
-  return {
+  return because({
     name: component.name,
     namespace: project.namespace,
-    labels: {
+    labels: because({
       ...selectorLabels(component, project),
       "app.kubernetes.io/version": project.version,
       "app.kubernetes.io/managed-by": "projen",
-    },
-  };
+    }, fixed("Kubernetes' recommended labels", RENDERER), {
+      "app.kubernetes.io/name": nameOf(component),
+      "app.kubernetes.io/part-of": partOf(),
+      "app.kubernetes.io/version": from(projectOptions("version"), { renderer: RENDERER }),
+      "app.kubernetes.io/managed-by": fixed("written by projen; not configurable", RENDERER),
+    }),
+  }, fixed("the object's metadata", RENDERER), {
+    name: nameOf(component),
+    namespace: from(projectSetting(project, "namespace"), { rule: "each overlay replaces it with its own namespace", renderer: RENDERER }),
+  });
 }

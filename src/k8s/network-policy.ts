@@ -2,7 +2,10 @@ import type { LabelSelector } from "kubernetes-types/meta/v1";
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPort } from "kubernetes-types/networking/v1";
 import type { ComponentModel } from "../component/model";
 import type { ProjectModel } from "../project-model";
+import { because, fixed, from, optionsOf, projectOptions, projectSetting, type Because } from "../explain/trace";
 import { componentMetadata, selectorLabels } from "./labels";
+
+const RENDERER = "src/k8s/network-policy.ts";
 
 /**
  * NetworkPolicy renderers. Each namespace denies all traffic by default; each workload's policy then
@@ -21,23 +24,32 @@ const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 const inNamespace = (name: string): LabelSelector => ({ matchLabels: { [NAMESPACE_NAME_LABEL]: name } });
 
+/** A selector of one namespace by name; `name` says where the name comes from. */
+function namespaceSelector(namespace: string, name: Because): LabelSelector {
+  const selector = inNamespace(namespace);
+  because(selector.matchLabels!, fixed("a namespace, by the name label Kubernetes puts on it", RENDERER), { [NAMESPACE_NAME_LABEL]: name });
+  return selector;
+}
+
 /** The cluster DNS: CoreDNS in kube-system carries `k8s-app: kube-dns` on kubeadm, EKS, GKE and AKS clusters. */
-const DNS_EGRESS: NetworkPolicyEgressRule = {
+const dnsEgress = (): NetworkPolicyEgressRule => because({
   to: [{ namespaceSelector: inNamespace("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
   ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
-};
+}, fixed("every workload may query the cluster DNS (CoreDNS in kube-system, k8s-app: kube-dns) on port 53; not configurable", RENDERER));
 
 /** The name of each namespace's baseline policy (so no component may take it). */
 export const DEFAULT_DENY = "default-deny";
 
 /** A namespace's baseline: every pod in it, no ingress and no egress unless another policy allows it. */
-export function renderDefaultDeny(namespace: string, labels: Readonly<Record<string, string>>): NetworkPolicy {
-  return {
+export function renderDefaultDeny(namespace: string, labels: Readonly<Record<string, string>>, project: ProjectModel): NetworkPolicy {
+  return because({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: { name: DEFAULT_DENY, namespace, labels: { ...labels } },
+    metadata: because({ name: DEFAULT_DENY, namespace, labels: because({ ...labels }, fixed("projen manages the policy", RENDERER), { "app.kubernetes.io/part-of": from(projectOptions("name"), { renderer: RENDERER }) }) }, undefined, {
+      namespace: from(projectSetting(project, "namespace"), { rule: "the overlay's namespace", renderer: RENDERER }),
+    }),
     spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-  };
+  }, fixed("each namespace denies all ingress and egress that a workload's own policy does not allow; not configurable", RENDERER));
 }
 
 /** What one workload's pods may receive and send. */
@@ -45,32 +57,41 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
   const port = (p: { port: number; protocol: string }): NetworkPolicyPort => ({ port: p.port, protocol: p.protocol });
   const metrics = component.ports.filter((p) => p.name === METRICS_PORT);
   const served = component.ports.filter((p) => p.name !== METRICS_PORT);
+  const ports = from(optionsOf(component.name, "ports"), { renderer: RENDERER });
   const ingress: NetworkPolicyIngressRule[] = [
     // An empty podSelector without a namespaceSelector: every pod of the policy's own namespace.
-    ...(served.length > 0 ? [{ from: [{ podSelector: {} }], ports: served.map(port) }] : []),
-    ...(metrics.length > 0 ? [{ from: [{ namespaceSelector: inNamespace(project.monitoringNamespace) }], ports: metrics.map(port) }] : []),
+    ...(served.length > 0 ? [because({ from: [{ podSelector: {} }], ports: served.map(port) },
+      fixed("the ports other than metrics are reached from pods of the workload's own namespace; not configurable", RENDERER), { ports })] : []),
+    ...(metrics.length > 0 ? [because({
+      from: [{ namespaceSelector: namespaceSelector(project.monitoringNamespace, from(projectOptions("monitoringNamespace"), { renderer: RENDERER })) }],
+      ports: metrics.map(port),
+    }, { ...fixed("the port named metrics is reached from the monitoring namespace only", RENDERER), requires: optionsOf(component.name, "ports") }, { ports })] : []),
   ];
+  const egressOption = from(optionsOf(component.name, "egress"), { renderer: RENDERER });
   const egress: NetworkPolicyEgressRule[] = [
-    DNS_EGRESS,
-    ...component.egress.map((e) => ({
+    dnsEgress(),
+    ...component.egress.map((e) => because({
       to: ["cidr" in e.destination ? { ipBlock: { cidr: e.destination.cidr } }
         // The project's own namespace as "this policy's namespace": kustomize moves the debug overlay to its own,
         // and a namespace selector naming the production one would send debug pods there.
         : e.destination.namespace === project.namespace ? { podSelector: {} }
-        : { namespaceSelector: inNamespace(e.destination.namespace) }],
+        : { namespaceSelector: namespaceSelector(e.destination.namespace, from(optionsOf(component.name, "egress"), { renderer: RENDERER })) }],
       ports: e.ports.map((p) => port({ port: p, protocol: e.protocol })),
-    })),
+    }, fixed("a destination the workload declares in egress", RENDERER), { to: egressOption, ports: egressOption })),
   ];
-  return {
+  return because({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: componentMetadata(component, project),
-    spec: {
+    spec: because({
       podSelector: { matchLabels: selectorLabels(component, project) },
       // Both types listed: without ingress rules, no ingress is allowed (an omitted type would allow all).
       policyTypes: ["Ingress", "Egress"],
       ...(ingress.length > 0 ? { ingress } : {}),
       egress,
-    },
-  };
+    }, undefined, {
+      podSelector: fixed("selects the workload's pods", RENDERER),
+      policyTypes: fixed("both directions are restricted: an omitted type would allow everything; not configurable", RENDERER),
+    }),
+  }, fixed("every workload's own NetworkPolicy: its declared ports in, DNS and its egress out (kube-score pod-networkpolicy)", RENDERER));
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import * as fs from "node:fs";
+import { EXPLAIN_COMMAND_ENV } from "../env-names";
+import { explainFindings } from "./explain-findings";
 import { formatReport, runPolicy } from "./run";
 import { toSarif } from "./sarif";
 
@@ -18,7 +20,9 @@ function main(argv: string[]): number {
     } else dir = argv[i];
   }
   const report = runPolicy(dir);
-  process.stdout.write(formatReport(report));
+  const command = process.env[EXPLAIN_COMMAND_ENV];
+  const why = command && report.findings.length > 0 ? explainFindings(report.findings, dir, JSON.parse(command)) : undefined;
+  process.stdout.write(formatReport(report, why));
   if (sarif) fs.writeFileSync(sarif, JSON.stringify(toSarif(report), null, 2) + "\n");
   return report.findings.length > 0 ? 1 : 0;
 }

@@ -158,9 +158,15 @@ export function applyExceptions(all: readonly Finding[], exceptions: readonly Po
   };
 }
 
-/** The report as text: one line per finding, then the exceptions with their reasons. */
-export function formatReport(report: PolicyReport): string {
-  const lines = report.findings.map((f) => `${f.file}:${f.line}  ${f.ruleIds.join("/")}  ${f.message}`);
+/**
+ * The report as text: one line per finding (followed by why its line is there, when `why` knows it),
+ * then the exceptions with their reasons.
+ */
+export function formatReport(report: PolicyReport, why?: (finding: Finding) => string | undefined): string {
+  const lines = report.findings.flatMap((f) => {
+    const explained = why?.(f);
+    return [`${f.file}:${f.line}  ${f.ruleIds.join("/")}  ${f.message}`, ...(explained ? [`  why: ${explained}`] : [])];
+  });
   const counts = Object.entries(report.files).map(([k, v]) => `${v.length} ${k}`).join(", ");
   lines.push(`policy: ${report.findings.length} finding(s) in ${counts} file(s)`);
   for (const e of report.exceptions) {

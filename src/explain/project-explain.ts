@@ -1,0 +1,76 @@
+import * as path from "node:path";
+import type { IConstruct } from "constructs";
+import type { FileBase } from "projen/lib/file";
+import type { IContainerComponent } from "../component/container-component";
+import { isGeneratedFile } from "../files/generated-file";
+import { readTextIfExists } from "../files/read-text";
+import { explainLines, formatExplanation, type LineExplanation } from "./explain";
+import { PROJECT, type OptionRef } from "./trace";
+
+/** What explain reads from the project. */
+export interface ExplainContext {
+  readonly sourceDir: string;
+  readonly projectName: string;
+  readonly projectOptions: Readonly<Record<string, unknown>>;
+  readonly projectModel: object;
+  readonly components: readonly IContainerComponent[];
+  /** Explain the file as synthesis writes it, whatever the working tree holds (the drift check's view). */
+  readonly asSynthesized?: boolean;
+}
+
+/** Where a component option's resolved value lives in its model, when not under the same path. */
+const MODEL_PATHS: Readonly<Record<string, string>> = {
+  packageName: "build.packageName",
+  httpClient: "build.httpClient",
+  staticLibc: "build.libc",
+  allowUnauditableBinary: "build.unauditableBecause",
+  ldflags: "build.ldflags",
+};
+
+const at = (root: unknown, dotted: string) =>
+  dotted.split(".").reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), root);
+
+/** The explanation of every line of one generated file, as the working tree has it. */
+export function explainGeneratedFile(file: FileBase, ctx: ExplainContext): { readonly lines: LineExplanation[]; readonly diff?: string } {
+  const owner = file.node.scope as IConstruct | undefined;
+  const component = ctx.components.find((c) => c === owner);
+  const construct = component
+    ? `${component._toModel().language === "rust" ? "RustComponent" : "GoComponent"} "${component.node.id}"`
+    : `ContainerMonorepo "${ctx.projectName}"`;
+  const working = readTextIfExists(path.join(ctx.sourceDir, file.path));
+  const traced = isGeneratedFile(file) ? file._traced() : undefined;
+  const rendered = isGeneratedFile(file) ? file._renderAhead() : undefined;
+  if (traced && traced.text !== rendered) {
+    throw new Error(`${file.path}: the traced rendering differs from the synthesized one; this is a prism-projen bug, please report it`);
+  }
+  const text = rendered ?? working ?? "";
+  // A file with no trace: every line says so (explainLines names NO_TRACE), never a guess.
+  const reasons = traced?.reasons ?? [];
+  const valueOf = (ref: OptionRef) => {
+    const given = ref.of === PROJECT ? ctx.projectOptions : ctx.components.find((c) => c.node.id === ref.of)?._givenOptions();
+    const value = at(given, ref.option);
+    if (value !== undefined) return { value, isDefault: false };
+    const model = ref.of === PROJECT ? ctx.projectModel : ctx.components.find((c) => c.node.id === ref.of)?._toModel();
+    return { value: at(model, MODEL_PATHS[ref.option] ?? ref.option), isDefault: true };
+  };
+  return explainLines({ file: file.path, rendered: text, working: rendered === undefined || ctx.asSynthesized ? undefined : working, reasons, construct, valueOf });
+}
+
+/** Prints the explanation asked for; returns the exit code (1 for a line the file does not have). */
+export function printExplanation(
+  explained: { readonly lines: readonly LineExplanation[]; readonly diff?: string },
+  request: { readonly file: string; readonly line?: number; readonly json?: boolean },
+): number {
+  const lines = request.line === undefined ? explained.lines : explained.lines.filter((l) => l.line === request.line);
+  if (request.line !== undefined && lines.length === 0) {
+    process.stderr.write(`prism-projen explain: ${request.file} has ${explained.lines.length} lines; ask for one from 1 to ${explained.lines.length}\n`);
+    return 1;
+  }
+  if (request.json) {
+    process.stdout.write(`${JSON.stringify({ lines, ...(explained.diff ? { diff: explained.diff } : {}) }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${lines.map(formatExplanation).join("\n\n")}\n`);
+    if (explained.diff && lines.some((l) => l.source === "hand edit")) process.stdout.write(`\n${explained.diff}`);
+  }
+  return 0;
+}

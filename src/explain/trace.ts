@@ -1,0 +1,132 @@
+/**
+ * The trace of a synthesis: why each part of a generated file is what it is. Renderers attach a
+ * `Because` to the nodes they emit (an object, or single keys of it); `npx projen explain` reads it
+ * back line by line. Tracing is off for a normal synthesis, where `because` returns its node as it is.
+ */
+
+/** The project's own options, as opposed to a component's. */
+export const PROJECT = "(project)";
+
+/** One option a node depends on: whose (a component's name, or `PROJECT`) and its path as `.projenrc.ts` writes it. */
+export interface OptionRef {
+  readonly of: string;
+  /** e.g. `replicas`, `resources.cpuLimit`, `version`. */
+  readonly option: string;
+}
+
+/** Why a node of a generated file is what it is. */
+export interface Because {
+  /** The options whose values the node is made from: change one, and the node changes. */
+  readonly options?: readonly OptionRef[];
+  /** The rule or invariant behind what no option changes (e.g. "restricted Pod Security Standard: ..."). */
+  readonly rule?: string;
+  /** The renderer that wrote the node (a source file of prism-projen, and the function when it helps). */
+  readonly renderer?: string;
+  /**
+   * Options that decide whether the node is there at all: every line below it names them too
+   * (a NetworkPolicy rule exists for the ports it opens; the cargo-auditable install, unless allowUnauditableBinary).
+   */
+  readonly requires?: readonly OptionRef[];
+}
+
+/** What is attached to a node: its own reason, and reasons for single keys (or indices) of it. */
+export interface NodeTrace {
+  readonly node?: Because;
+  readonly keys?: Readonly<Record<string, Because>>;
+  /** For a key holding a multi-line string (a workflow step's script): the reason of each of its lines. */
+  readonly textLines?: Readonly<Record<string, readonly (Because | undefined)[]>>;
+}
+
+const TRACE = Symbol("prism-projen.trace");
+let tracing = false;
+
+/** Runs `fn` with tracing on: the nodes its renderers emit carry their reasons. */
+export function withTracing<T>(fn: () => T): T {
+  const was = tracing;
+  tracing = true;
+  try {
+    return fn();
+  } finally {
+    tracing = was;
+  }
+}
+
+/** Whether renderers are tracing now (to skip work only a trace needs). */
+export function isTracing(): boolean {
+  return tracing;
+}
+
+/**
+ * Attaches the reason for `node` (and, in `keys`, for single keys of it; in `textLines`, for each line
+ * of a multi-line string under a key); returns `node`. A no-op unless tracing.
+ */
+export function because<T extends object>(
+  node: T,
+  why: Because | undefined,
+  keys?: Readonly<Record<string, Because>>,
+  textLines?: Readonly<Record<string, readonly (Because | undefined)[]>>,
+): T {
+  if (!tracing) return node;
+  const before = (node as { [TRACE]?: NodeTrace })[TRACE];
+  const trace: NodeTrace = { node: why ?? before?.node, keys: { ...before?.keys, ...keys }, textLines: { ...before?.textLines, ...textLines } };
+  Object.defineProperty(node, TRACE, { value: trace, enumerable: false, configurable: true });
+  return node;
+}
+
+/** The reasons attached to a node, if any. */
+export function traceOf(node: unknown): NodeTrace | undefined {
+  return node !== null && typeof node === "object" ? (node as { [TRACE]?: NodeTrace })[TRACE] : undefined;
+}
+
+/** Options of one component, as `OptionRef`s. */
+export function optionsOf(component: string, ...options: string[]): OptionRef[] {
+  return options.map((option) => ({ of: component, option }));
+}
+
+/** Options of the project, as `OptionRef`s. */
+export function projectOptions(...options: string[]): OptionRef[] {
+  return options.map((option) => ({ of: PROJECT, option }));
+}
+
+/** A reason made of options, and optionally a rule and the renderer. */
+export function from(options: readonly OptionRef[], extra: Omit<Because, "options"> = {}): Because {
+  return { options, ...extra };
+}
+
+/** A reason no option changes. */
+export function fixed(rule: string, renderer?: string): Because {
+  return renderer ? { rule, renderer } : { rule };
+}
+
+/**
+ * The reason for the node at `path` below `root`: the deepest reason along the path, a key's own
+ * reason applying to everything below that key. The renderer is the deepest one named on the way.
+ */
+export function reasonAt(root: unknown, path: readonly (string | number)[]): Because | undefined {
+  let node: unknown = root;
+  let reason = traceOf(node)?.node;
+  let renderer = reason?.renderer;
+  const required: OptionRef[] = [...(reason?.requires ?? [])];
+  for (const key of path) {
+    const keyed = traceOf(node)?.keys?.[String(key)];
+    if (keyed) reason = keyed;
+    required.push(...(keyed?.requires ?? []));
+    node = node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[key] : undefined;
+    const own = traceOf(node)?.node;
+    if (own) reason = own;
+    required.push(...(own?.requires ?? []));
+    renderer = reason?.renderer ?? renderer;
+  }
+  if (!reason) return undefined;
+  const options = [...(reason.options ?? [])];
+  for (const ref of required) if (!options.some((o) => o.of === ref.of && o.option === ref.option)) options.push(ref);
+  return { ...(options.length > 0 ? { options } : {}), ...(reason.rule ? { rule: reason.rule } : {}), ...(renderer ? { renderer } : {}) };
+}
+
+/**
+ * The project options a derived project setting reads: the setting itself, and the project name
+ * while the setting is left to its default (the namespace and the image registry default to it).
+ */
+export function projectSetting(project: { readonly optionsGiven: readonly string[] }, option: "namespace" | "imageRegistry"): OptionRef[] {
+  return projectOptions(...(project.optionsGiven.includes(option) ? [option] : [option, "name"]));
+}
