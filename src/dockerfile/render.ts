@@ -1,4 +1,4 @@
-import type { DockerfileModel, Instruction, Stage } from "./dockerfile-model";
+import type { DockerfileModel, Instruction } from "./dockerfile-model";
 
 /**
  * Writes a `DockerfileModel` as Dockerfile text. Pure: the same model gives the
@@ -6,7 +6,7 @@ import type { DockerfileModel, Instruction, Stage } from "./dockerfile-model";
  * what goes in each stage is decided by `planImage`.
  */
 export function renderDockerfile(model: DockerfileModel): string {
-  return dockerfileLines(model).map((l) => l.text).join("\n") + "\n";
+  return dockerfileLines(model, false).map((l) => l.text).join("\n") + "\n";
 }
 
 /** One line of a Dockerfile, and the path in the model of what wrote it (for `npx projen explain`). */
@@ -15,34 +15,32 @@ export interface DockerfileLine {
   readonly path: readonly (string | number)[];
 }
 
-/** The Dockerfile's lines, each with the model path it comes from. */
-export function dockerfileLines(model: DockerfileModel): DockerfileLine[] {
-  const lines: DockerfileLine[] = [{ text: `# syntax=${model.syntax}`, path: ["syntax"] }];
-  model.header.forEach((header, i) => lines.push({ text: `# ${header}`, path: ["header", i] }));
-  lines.push({ text: "", path: [] });
-  model.globalArgs.forEach((arg, i) => lines.push({ text: `ARG ${arg.name}=${arg.defaultValue}`, path: ["globalArgs", i] }));
+/** The Dockerfile's lines, each with the model path it comes from (`withPaths`; else every path is empty). */
+export function dockerfileLines(model: DockerfileModel, withPaths = true): DockerfileLine[] {
+  const lines: DockerfileLine[] = [];
+  const push = (text: string, path: () => readonly (string | number)[]) => lines.push({ text, path: withPaths ? path() : NO_PATH });
+  push(`# syntax=${model.syntax}`, () => ["syntax"]);
+  model.header.forEach((header, i) => push(`# ${header}`, () => ["header", i]));
+  push("", () => []);
+  model.globalArgs.forEach((arg, i) => push(`ARG ${arg.name}=${arg.defaultValue}`, () => ["globalArgs", i]));
   model.stages.forEach((stage, i) => {
-    lines.push({ text: "", path: [] });
-    lines.push(...stageLines(stage, ["stages", i]));
+    push("", () => []);
+    if (stage.comment) {
+      for (const line of stage.comment.split("\n")) push(`# ${line}`, () => ["stages", i, "comment"]);
+    }
+    push(`FROM ${stage.platform ? `--platform=${stage.platform} ` : ""}${stage.from} AS ${stage.name}`, () => ["stages", i, "from"]);
+    stage.instructions.forEach((instruction, j) => {
+      const pieces = instructionPieces(instruction);
+      pieces.forEach((piece, k) => push(
+        `${k === 0 ? "" : CONTINUATION_INDENT}${piece.text}${k < pieces.length - 1 ? " \\" : ""}`,
+        () => ["stages", i, "instructions", j, ...piece.path],
+      ));
+    });
   });
   return lines;
 }
 
-function stageLines(stage: Stage, at: readonly (string | number)[]): DockerfileLine[] {
-  const lines: DockerfileLine[] = [];
-  if (stage.comment) {
-    lines.push(...stage.comment.split("\n").map((line) => ({ text: `# ${line}`, path: [...at, "comment"] })));
-  }
-  lines.push({ text: `FROM ${stage.platform ? `--platform=${stage.platform} ` : ""}${stage.from} AS ${stage.name}`, path: [...at, "from"] });
-  stage.instructions.forEach((instruction, j) => {
-    const pieces = instructionPieces(instruction);
-    pieces.forEach((piece, k) => lines.push({
-      text: `${k === 0 ? "" : CONTINUATION_INDENT}${piece.text}${k < pieces.length - 1 ? " \\" : ""}`,
-      path: [...at, "instructions", j, ...piece.path],
-    }));
-  });
-  return lines;
-}
+const NO_PATH: readonly (string | number)[] = [];
 
 /** A continuation line's indent. */
 const CONTINUATION_INDENT = "    ";

@@ -10,7 +10,7 @@ import { fixed, reasonAt, traceOf, type Because } from "./trace";
  */
 
 /** The line between two YAML documents of one file. */
-const DOCUMENT_SEPARATOR = fixed("the separator between two objects (YAML documents) of the file", "projen");
+const documentSeparator = () => fixed("the separator between two objects (YAML documents) of the file", "projen");
 
 /** The reason of each line of a file (index 0 is line 1). */
 export type LineReasons = readonly (Because | undefined)[];
@@ -57,7 +57,7 @@ export function yamlLineReasons(text: string, documents: readonly object[], mark
   });
   const textLines = text.split("\n");
   return paths.map((held, line) => {
-    if (!held) return line === 0 ? marker : textLines[line] === "---" ? DOCUMENT_SEPARATOR : undefined;
+    if (!held) return line === 0 ? marker : textLines[line] === "---" ? documentSeparator() : undefined;
     const root = documents[held.doc];
     const container = keyLines.get(`${held.doc}:${line}`);
     const reason = container && held.path.length === container.length + 1 ? reasonAt(root, container) : reasonAt(root, held.path);

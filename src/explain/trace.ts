@@ -78,23 +78,28 @@ export function traceOf(node: unknown): NodeTrace | undefined {
   return node !== null && typeof node === "object" ? (node as { [TRACE]?: NodeTrace })[TRACE] : undefined;
 }
 
+// Without tracing, the helpers below build nothing: a synthesis pays for a trace only when explain asks for one.
+const NOTHING: Because = Object.freeze({});
+const NO_OPTIONS: OptionRef[] = [];
+
 /** Options of one component, as `OptionRef`s. */
 export function optionsOf(component: string, ...options: string[]): OptionRef[] {
-  return options.map((option) => ({ of: component, option }));
+  return tracing ? options.map((option) => ({ of: component, option })) : NO_OPTIONS;
 }
 
 /** Options of the project, as `OptionRef`s. */
 export function projectOptions(...options: string[]): OptionRef[] {
-  return options.map((option) => ({ of: PROJECT, option }));
+  return tracing ? options.map((option) => ({ of: PROJECT, option })) : NO_OPTIONS;
 }
 
 /** A reason made of options, and optionally a rule and the renderer. */
 export function from(options: readonly OptionRef[], extra: Omit<Because, "options"> = {}): Because {
-  return { options, ...extra };
+  return tracing ? { options, ...extra } : NOTHING;
 }
 
 /** A reason no option changes. */
 export function fixed(rule: string, renderer?: string): Because {
+  if (!tracing) return NOTHING;
   return renderer ? { rule, renderer } : { rule };
 }
 
@@ -128,5 +133,6 @@ export function reasonAt(root: unknown, path: readonly (string | number)[]): Bec
  * while the setting is left to its default (the namespace and the image registry default to it).
  */
 export function projectSetting(project: { readonly optionsGiven: readonly string[] }, option: "namespace" | "imageRegistry"): OptionRef[] {
+  if (!tracing) return NO_OPTIONS;
   return projectOptions(...(project.optionsGiven.includes(option) ? [option] : [option, "name"]));
 }

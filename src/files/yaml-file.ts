@@ -36,7 +36,7 @@ export class YamlDocumentsFile extends GeneratedFile {
     return withTracing(() => {
       const documents = this.options.documents();
       const text = this.renderDocuments(documents);
-      return { text, reasons: yamlLineReasons(text, documents, MARKER_LINE) };
+      return { text, reasons: yamlLineReasons(text, documents, markerLine()) };
     });
   }
 
@@ -47,7 +47,7 @@ export class YamlDocumentsFile extends GeneratedFile {
 }
 
 /** The first line of every generated file. */
-export const MARKER_LINE = fixed("projen's marker: the file is generated; edit .projenrc.ts and run \"npx projen\" instead", "projen");
+const markerLine = () => fixed("projen's marker: the file is generated; edit .projenrc.ts and run \"npx projen\" instead", "projen");
 
 const FORMAT = { lineWidth: 0, indent: 2 } as const;
 
