@@ -33,13 +33,15 @@ const args = process.argv.slice(2);
 const check = args.includes("--check");
 const force = args.includes("--force");
 const explainAt = args.indexOf("--explain");
-const explainTarget = explainAt >= 0 ? args[explainAt + 1] : undefined;
+// The file to explain: the first argument after --explain that is not a flag (`--explain --json FILE` works too).
+const explainIndex = explainAt >= 0 ? args.findIndex((a, i) => i > explainAt && !a.startsWith("--")) : -1;
+const explainTarget = explainIndex >= 0 ? args[explainIndex] : undefined;
 const unknown = args.filter((a) => a.startsWith("--") && !["--check", "--force", "--explain", "--json"].includes(a));
-if (unknown.length > 0 || (explainAt >= 0 && (explainTarget === undefined || explainTarget.startsWith("--")))) {
+if (unknown.length > 0 || (explainAt >= 0 && explainTarget === undefined)) {
   process.stderr.write(`prism-projen-synth: ${unknown.length > 0 ? `unknown option ${unknown.join(", ")}` : "--explain needs a generated file, e.g. proxy/Dockerfile:14"}\n${USAGE}\n`);
   process.exit(2);
 }
-const entry = path.resolve(args.find((a, i) => !a.startsWith("--") && i !== explainAt + 1) ?? ".projenrc.ts");
+const entry = path.resolve(args.find((a, i) => !a.startsWith("--") && i !== explainIndex) ?? ".projenrc.ts");
 // projen reads PROJEN_DISABLE_POST, and treats unset as "false": projen's CLI sets it for the default task, not for
 // named ones (drift). One value for the same meaning keeps the record of `npx projen` valid for `npx projen drift`.
 process.env.PROJEN_DISABLE_POST ??= "false";
@@ -245,7 +247,13 @@ if (!built) {
   // esbuild printed why
 } else if (explainTarget !== undefined) {
   // FILE or FILE:LINE; nothing is written and nothing is recorded.
-  const [, file, line] = /^(.*?)(?::(\d+))?$/.exec(explainTarget) ?? [];
+  const [, given, line] = /^(.*?)(?::(\d+))?$/.exec(explainTarget) ?? [];
+  // projen runs tasks from the project root; npm records where `npx projen explain` was typed (INIT_CWD): a path
+  // relative to a subfolder of the project is taken from there when it names a file, else from the root.
+  const typedIn = process.env.INIT_CWD;
+  const fromTyped = typedIn && !path.relative(root, typedIn).startsWith("..") ? path.resolve(typedIn, given) : undefined;
+  const chosen = fromTyped && fs.existsSync(fromTyped) ? fromTyped : path.resolve(root, given);
+  const file = path.relative(root, chosen).split(path.sep).join("/");
   process.env.PRISM_PROJEN_EXPLAIN = JSON.stringify({ file, ...(line ? { line: Number(line) } : {}), json: args.includes("--json") });
   try {
     runAsMain(built.code);

@@ -515,7 +515,10 @@ export class ContainerMonorepo extends Project {
     const { compareTrees, formatDrift } = require("./drift/compare") as typeof import("./drift/compare");
     const drifts = compareTrees(workingTree, this.outdir);
     // Next to each drifted file: why each line synthesis writes differently is what it is.
-    const why = (file: string) => this.tryFindFile(file) ? this._explain(file, { asSynthesized: true }).lines : undefined;
+    const why = (file: string) => {
+      const generated = this.tryFindFile(file);
+      return generated && isGeneratedFile(generated) ? this._explain(file, { asSynthesized: true }).lines : undefined;
+    };
     process.stdout.write(formatDrift(drifts, why));
     if (drifts.length > 0) process.exitCode = 1;
   }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { diffArrays } from "diff";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind, isRefusal, type ContainerMonorepoProps, type GoComponentProps, type RustComponentProps } from "../src";
 import { NO_TRACE, type LineExplanation } from "../src/explain/explain";
+import { DebianRelease, RuntimeBase, StaticLibc } from "../src";
 import { PROJECT } from "../src/explain/trace";
 import { prism } from "../.projenrc";
 import { UNPINNED, readTree, repoCopy, tmpdir } from "./helpers";
@@ -39,7 +40,7 @@ describe("every line of the default tree's Dockerfiles and manifests has an expl
     expect(lines.map((l) => l.text)).toEqual(fs.readFileSync(path.join(dir, file), "utf-8").split("\n").slice(0, -1));
     for (const l of lines) {
       expect(l.source, `${file}:${l.line}`).toBe("synthesis");
-      expect(l.rule, `${file}:${l.line} ${l.text}`).not.toBe(NO_TRACE);
+      expect(l.traced, `${file}:${l.line} ${l.text}`).toBe(true);
       expect(l.options.length > 0 || (l.rule ?? "").length > 0, `${file}:${l.line} ${l.text}`).toBe(true);
       expect(l.renderer, `${file}:${l.line} ${l.text}`).toMatch(/^(src\/(k8s|dockerfile)\/[a-z-]+\.ts|projen)$/);
     }
@@ -77,8 +78,8 @@ function tree(outdir: string, o: Overrides = {}): ContainerMonorepo {
 type Change = { readonly props: object; readonly also?: readonly string[] };
 /** Changes of one option: a line names it if some change changes the line, and a line that does not name it stays under all. */
 const COMPONENT_CHANGES: Record<string, (c: "api" | "worker" | "migrate") => Change | Change[] | undefined> = {
-  "replicas": () => ({ props: { replicas: 3 } }),
-  "ports": (c) => (c === "migrate" ? undefined : [
+  "replicas": (c) => (c === "migrate" ? undefined : { props: { replicas: 3 } }),
+  "ports": (c) => (c === "migrate" ? { props: { ports: [{ name: "admin", port: 8080 }] } } : [
     // New numbers and protocols, the same names.
     { props: { ports: [{ name: c === "api" ? "grpc" : "admin", port: 8981, protocol: "UDP" }, { name: "metrics", port: 9091, protocol: "UDP" }] } },
     // New names too: the metrics port renamed, with the probes' port.
@@ -93,17 +94,19 @@ const COMPONENT_CHANGES: Record<string, (c: "api" | "worker" | "migrate") => Cha
   "resources.memoryLimit": () => ({ props: { resources: { memoryLimit: "256Mi" } } }),
   "resources.ephemeralStorageRequest": () => ({ props: { resources: { ephemeralStorageRequest: "200Mi" } } }),
   "resources.ephemeralStorageLimit": () => ({ props: { resources: { ephemeralStorageLimit: "300Mi" } } }),
-  "health.livenessPath": () => ({ props: { health: { port: "metrics", livenessPath: "/live" } } }),
-  "health.readinessPath": () => ({ props: { health: { port: "metrics", readinessPath: "/ready" } } }),
-  "health.port": (c) => (c === "api" ? { props: { health: { port: "grpc" } } } : undefined),
+  "health.livenessPath": (c) => (c === "migrate" ? undefined : { props: { health: { port: "metrics", livenessPath: "/live" } } }),
+  "health.readinessPath": (c) => (c === "migrate" ? undefined : { props: { health: { port: "metrics", readinessPath: "/ready" } } }),
+  "health.port": (c) => (c === "migrate" ? undefined : { props: { health: { port: c === "api" ? "grpc" : "admin" } } }),
+  "staticLibc": (c) => (c === "worker" ? { props: { staticLibc: StaticLibc.MUSL } } : undefined),
+  "runtime": (c) => (c === "api" ? undefined : { props: { runtime: RuntimeBase.SCRATCH } }),
   "description": () => ({ props: { description: "Another description" } }),
   "binary": () => ({ props: { binary: "renamed" } }),
   "path": (c) => ({ props: { path: c === "migrate" ? "tools/cmd/migrations" : `services/${c}` } }),
   "linkage": (c) => (c === "api" ? { props: { linkage: Linkage.STATIC } } : c === "worker" ? { props: { linkage: Linkage.GLIBC } } : undefined),
   "timezoneData": () => ({ props: { timezoneData: true } }),
-  "ldflags": () => ({ props: { ldflags: "-X main.mode=prod" } }),
-  "packageName": () => ({ props: { packageName: "renamed-package" } }),
-  "allowUnauditableBinary": () => ({ props: { allowUnauditableBinary: "a test" } }),
+  "ldflags": (c) => (c === "migrate" ? { props: { ldflags: "-X main.mode=prod" } } : undefined),
+  "packageName": (c) => (c === "migrate" ? undefined : { props: { packageName: "renamed-package" } }),
+  "allowUnauditableBinary": (c) => (c === "migrate" ? undefined : { props: { allowUnauditableBinary: "a test" } }),
 };
 const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps>> = {
   version: { version: "1.1.0" },
@@ -114,6 +117,7 @@ const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps>> = {
   rustVersion: { rustVersion: "1.90.0" },
   goVersion: { goVersion: "1.24.0" },
   goModuleDir: { goModuleDir: "go" },
+  debian: { debian: DebianRelease.BOOKWORM },
   name: { name: "store" },
 };
 
@@ -166,23 +170,30 @@ describe("what explain names is what changes the line, and only that (every opti
   const original = readTree(dir);
   const key = (ref: { of: string; option: string }) => `${ref.of}:${ref.option}`;
 
-  /** Every option explain names somewhere, with the change the test makes (and the options that change says it changes). */
+  /**
+   * Every change the test knows, for every component and the project, whether explain names the option or not
+   * (an option explain never names is changed too: every line must then stay as it was).
+   */
   const named = new Map<string, { overrides: Overrides; changed: readonly string[] }>();
-  for (const lines of explained.values()) {
-    for (const l of lines) {
-      for (const ref of l.options) {
-        if (ref.of === PROJECT && PROJECT_CHANGES[ref.option]) {
-          named.set(`${key(ref)}#0`, { overrides: { project: PROJECT_CHANGES[ref.option] }, changed: [key(ref)] });
-        }
-        const changes = ref.of === PROJECT ? undefined : COMPONENT_CHANGES[ref.option]?.(ref.of as "api");
-        [changes ?? []].flat().forEach((change, i) => named.set(`${key(ref)}#${i}`,
-          { overrides: { [ref.of]: change.props }, changed: [key(ref), ...(change.also ?? []).map((o) => key({ of: ref.of, option: o }))] }));
-      }
+  for (const [option, change] of Object.entries(PROJECT_CHANGES)) {
+    named.set(`${PROJECT}:${option}#0`, { overrides: { project: change }, changed: [`${PROJECT}:${option}`] });
+  }
+  for (const c of ["api", "worker", "migrate"] as const) {
+    for (const [option, make] of Object.entries(COMPONENT_CHANGES)) {
+      [make(c) ?? []].flat().forEach((change, i) => named.set(`${c}:${option}#${i}`,
+        { overrides: { [c]: change.props }, changed: [`${c}:${option}`, ...(change.also ?? []).map((o) => `${c}:${o}`)] }));
     }
   }
+  /** Named options the test does not change, and why. */
+  const UNCHANGED: Readonly<Record<string, string>> = {
+    workload: "it turns every object into another kind; the drift tests compare such a file whole",
+  };
 
-  it("changes at least 40 options across both formats, both scopes and all three components", () => {
-    expect(named.size).toBeGreaterThanOrEqual(40);
+  it("changes at least 50 options across both formats, both scopes and all three components; every option explain names has a change", () => {
+    expect(named.size).toBeGreaterThanOrEqual(50);
+    const unchanged = [...explained.values()].flat().flatMap((l) => l.options)
+      .filter((ref) => ![...named.keys()].some((k) => k.startsWith(`${key(ref)}#`)) && !UNCHANGED[ref.option]);
+    expect([...new Set(unchanged.map(key))]).toEqual([]);
     expect([...named.keys()].some((k) => k.startsWith(`${PROJECT}:`))).toBe(true);
     for (const c of ["api", "worker", "migrate"]) expect([...named.keys()].some((k) => k.startsWith(`${c}:`)), c).toBe(true);
   });
@@ -296,9 +307,38 @@ describe("npx projen explain, as users run it", () => {
     }
   });
 
-  it("refuses a file the project does not generate, and a line the file does not have", () => {
-    expect(run("README.md").stderr).toMatch(/README\.md is not a file this project generates/);
+  it("refuses a file the project does not generate, projen's own files, and a line the file does not have", () => {
+    const readme = run("README.md");
+    expect([readme.status, readme.stderr]).toEqual([1, expect.stringMatching(/README\.md is not a file this project generates/)]);
+    const projens = run(".gitattributes:1");
+    expect([projens.status, projens.stderr]).toEqual([1, expect.stringMatching(/\.gitattributes is written by projen itself, not by a prism-projen renderer/)]);
     const past = run("proxy/Dockerfile:9999");
     expect([past.status, past.stderr]).toEqual([1, expect.stringMatching(/proxy\/Dockerfile has \d+ lines; ask for one from 1 to \d+/)]);
+  });
+
+  it("a file whose renderer records no trace yet says so on every line, and guesses nothing", () => {
+    const result = run(".github/workflows/images.yml", "--json");
+    expect(result.status, result.stderr).toBe(0);
+    const { lines } = JSON.parse(result.stdout) as { lines: LineExplanation[] };
+    expect(lines.length).toBeGreaterThan(100);
+    // Only the marker line (every generated file's first) is known.
+    expect(lines[0]).toMatchObject({ traced: true, rule: expect.stringMatching(/^projen's marker/) });
+    for (const l of lines.slice(1)) expect([l.traced, l.options, l.rule]).toEqual([false, [], undefined]);
+    expect(run(".github/workflows/images.yml:2").stdout).toContain(`no trace     ${NO_TRACE}`);
+  });
+
+  it("a generated file missing from the working tree is said to be missing; a path from a subfolder works", () => {
+    const copy = repoCopy();
+    fs.chmodSync(path.join(copy, "proxy/Dockerfile"), 0o644);
+    fs.rmSync(path.join(copy, "proxy/Dockerfile"));
+    const missing = spawnSync("npx", ["projen", "explain", "proxy/Dockerfile:1"], { cwd: copy, encoding: "utf-8" });
+    expect([missing.status, missing.stdout]).toEqual([0, expect.stringMatching(/^proxy\/Dockerfile is missing from the working tree/)]);
+    const sub = spawnSync("npx", ["projen", "explain", "base/proxy.yaml:13"], { cwd: path.join(copy, "deploy"), encoding: "utf-8" });
+    expect([sub.status, sub.stdout]).toEqual([0, expect.stringContaining("deploy/base/proxy.yaml:13  replicas: 2")]);
+  });
+
+  it("the runner synthesizes the projenrc it is given, with or without --explain", () => {
+    const other = spawnSync("node", ["bin/prism-projen-synth.cjs", "other.ts", "--check"], { cwd: repo, encoding: "utf-8" });
+    expect([other.status, other.stderr]).toEqual([1, expect.stringMatching(/other\.ts/)]);
   });
 });

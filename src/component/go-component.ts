@@ -61,12 +61,12 @@ export class GoComponent extends Component implements IContainerComponent {
     this.optionProblems = checked.problems;
   }
 
-  /** @internal */
   /** @internal the options `.projenrc.ts` gave (after their check), for `npx projen explain`. */
   public _givenOptions(): Readonly<Record<string, unknown>> {
     return this.props;
   }
 
+  /** @internal */
   public _optionProblems(): readonly string[] {
     return this.optionProblems;
   }

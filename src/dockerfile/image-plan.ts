@@ -215,7 +215,9 @@ function rustBuildStages(
     because({ op: "ARG", name: "TARGETARCH" }, why.rule("the image platform's architecture, set by BuildKit for each of the project's platforms; not configurable")),
     withCommandReasons(because({ op: "RUN", mounts: [], commands: selection },
       why.rule("selects the Rust target of TARGETARCH and its cross linker (cross-compiling, never emulating); not configurable")),
-    { 0: why.of(component, ["staticLibc"], "the target triple of each TARGETARCH, with the C library of the build") }),
+    { 0: component.linkage === Linkage.STATIC
+      ? why.of(component, ["staticLibc"], "the target triple of each TARGETARCH, with the C library of the static build")
+      : why.rule("the target triple of each TARGETARCH, with glibc (only a static build chooses its C library)") }),
     because({ op: "WORKDIR", path: BUILD_WORKDIR }, why.rule("the build's working folder; not configurable")),
   );
   if (build.rustflags) {
@@ -351,7 +353,9 @@ function runtimeStage(
     ? why.of(component, ["runtime"], "the empty image")
     : from([
       // A Go component is always static (no linkage option); scratch changes the production target only.
-      ...optionsOf(component.name, ...(component.build.kind === "rust" ? ["linkage"] : []), ...(target === "production" ? ["runtime"] : [])),
+      // A glibc-linked binary cannot run on scratch: its runtime changes only with its linkage.
+      ...optionsOf(component.name, ...(component.build.kind === "rust" ? ["linkage"] : []),
+        ...(target === "production" && component.linkage === Linkage.STATIC ? ["runtime"] : [])),
       ...projectOptions("debian"),
     ], {
       rule: `distroless ${target === "production" ? "nonroot" : "debug-nonroot"}: cc for a glibc-linked binary, static otherwise; ${LOCK_RULE}`,

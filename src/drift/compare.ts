@@ -17,14 +17,28 @@ function unifiedDiff(...args: Parameters<typeof import("diff").createTwoFilesPat
   return (require("diff") as typeof import("diff")).createTwoFilesPatch(...args);
 }
 
+/** The 1-based lines of `synthesized` that a line diff from `working` adds or changes. */
+function linesNotIn(working: string, synthesized: string): number[] {
+  const { diffArrays } = require("diff") as typeof import("diff");
+  const split = (t: string) => (t.endsWith("\n") ? t.slice(0, -1) : t).split("\n");
+  const out: number[] = [];
+  let line = 0;
+  for (const part of diffArrays(split(working), split(synthesized))) {
+    if (part.removed) continue;
+    for (let i = 0; i < part.value.length; i++) {
+      line++;
+      if (part.added) out.push(line);
+    }
+  }
+  return out;
+}
+
 /** For each line synthesis writes that the working tree does not have: its line, text and why. */
 function explainChanged(d: Drift, why?: (file: string) => readonly LineExplanation[] | undefined): string {
   if (!why || (d.kind !== "edited by hand" && d.kind !== "out of date")) return "";
   const lines = why(d.file);
   if (!lines) return "";
-  const working = new Set(d.diff.split("\n").filter((l) => l.startsWith("-") && !l.startsWith("---")).map((l) => l.slice(1)));
-  const synthesized = new Set(d.diff.split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++")).map((l) => l.slice(1)));
-  const changed = lines.filter((l) => synthesized.has(l.text) && !working.has(l.text));
+  const changed = lines.filter((l) => d.synthesizedLines?.includes(l.line));
   return changed.map((l) => `  line ${l.line} as synthesized (${l.text.trim()}): ${explanationSummary(l)}\n`).join("");
 }
 
@@ -35,6 +49,8 @@ export interface Drift {
   readonly kind: DriftKind;
   readonly producer: string;
   readonly diff: string;
+  /** The lines (1-based) of the synthesized file that the working tree does not have as they are. */
+  readonly synthesizedLines?: readonly number[];
 }
 
 /** Compares a fresh synthesis (`fresh`) with the working tree (`dir`). Pure reads. */
@@ -61,7 +77,11 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
     const kind: DriftKind = actual === undefined ? "missing"
       : recorded.length > 0 && !recorded.includes(actualHash!) ? "edited by hand"
       : "out of date";
-    drifts.push({ file, kind, producer: entry.producer, diff: unifiedDiff(`a/${file}`, `b/${file}`, actual ?? "", expected, "working tree", "synthesized") });
+    drifts.push({
+      file, kind, producer: entry.producer,
+      diff: unifiedDiff(`a/${file}`, `b/${file}`, actual ?? "", expected, "working tree", "synthesized"),
+      synthesizedLines: linesNotIn(actual ?? "", expected),
+    });
   }
   for (const [file, entry] of Object.entries(before.files)) {
     if (!staysInside(dir, file)) continue;

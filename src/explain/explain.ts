@@ -8,7 +8,7 @@ import { PROJECT, type Because, type OptionRef } from "./trace";
  */
 
 /** What explain says of a line whose renderer recorded no reason for it: never a guess. */
-export const NO_TRACE = "no trace is recorded for this line: its renderer does not trace yet (see docs/explain.md)";
+export const NO_TRACE = "its renderer records no trace yet (see docs/explain.md): explain does not guess";
 
 /** One option a line depends on, with its value now. */
 export interface ExplainedOption {
@@ -29,6 +29,8 @@ export interface LineExplanation {
   readonly text: string;
   /** `synthesis`: the line is what synthesis writes; `hand edit`: it is not (see `diff`). */
   readonly source: "synthesis" | "hand edit";
+  /** False when the renderer recorded no reason for the line (its kind of file is not traced yet): nothing is guessed. */
+  readonly traced: boolean;
   /** The construct that declares the file: a component's construct path, or the project's. */
   readonly construct: string;
   readonly options: readonly ExplainedOption[];
@@ -56,12 +58,13 @@ export interface ExplainInput {
 export function explainLines(input: ExplainInput): { readonly lines: LineExplanation[]; readonly diff?: string } {
   const rendered = splitLines(input.rendered);
   const explained = (line: number, text: string, traced: Because | undefined): LineExplanation => {
-    const reason = traced ?? { rule: NO_TRACE };
+    const reason: Because = traced ?? {};
     return {
     file: input.file,
     line,
     text,
     source: "synthesis",
+    traced: traced !== undefined,
     construct: input.construct,
     options: (reason.options ?? []).map((ref) => ({ ...ref, ...input.valueOf(ref) })),
     ...(reason.rule ? { rule: reason.rule } : {}),
@@ -79,7 +82,7 @@ export function explainLines(input: ExplainInput): { readonly lines: LineExplana
   for (const part of diffArrays(rendered, working)) {
     if (part.added) {
       for (const text of part.value) {
-        lines.push({ file: input.file, line: lines.length + 1, text, source: "hand edit", construct: input.construct, options: [] });
+        lines.push({ file: input.file, line: lines.length + 1, text, source: "hand edit", traced: false, construct: input.construct, options: [] });
       }
     } else if (part.removed) {
       renderedLine += part.value.length;
@@ -106,6 +109,10 @@ export function formatExplanation(e: LineExplanation): string {
     return out.join("\n");
   }
   out.push(`  declared by  ${e.construct} in .projenrc.ts`);
+  if (!e.traced) {
+    out.push(`  no trace     ${NO_TRACE}`);
+    return out.join("\n");
+  }
   for (const o of e.options) out.push(`  option       ${optionText(o)}`);
   if (e.rule) out.push(`  ${e.options.length > 0 ? "because" : "fixed by"}     ${e.rule}`.replace("because     ", "because      "));
   if (e.renderer) out.push(`  renderer     ${e.renderer}`);
@@ -122,6 +129,7 @@ function optionText(o: ExplainedOption): string {
 /** The explanation on one line, to print next to a finding: the options to change, or the rule. */
 export function explanationSummary(e: LineExplanation): string {
   if (e.source === "hand edit") return "a hand edit, not written by synthesis";
+  if (!e.traced) return "no trace recorded for this file yet";
   const options = e.options.map(optionText);
   return [options.length > 0 ? `set by ${options.join(", ")}` : undefined, e.rule].filter(Boolean).join("; ") || "no option";
 }

@@ -4,6 +4,7 @@ import type { FileBase } from "projen/lib/file";
 import type { IContainerComponent } from "../component/container-component";
 import { isGeneratedFile } from "../files/generated-file";
 import { readTextIfExists } from "../files/read-text";
+import { Refusal } from "../refusal";
 import { explainLines, formatExplanation, type LineExplanation } from "./explain";
 import { PROJECT, type OptionRef } from "./trace";
 
@@ -31,19 +32,23 @@ const at = (root: unknown, dotted: string) =>
   dotted.split(".").reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), root);
 
 /** The explanation of every line of one generated file, as the working tree has it. */
-export function explainGeneratedFile(file: FileBase, ctx: ExplainContext): { readonly lines: LineExplanation[]; readonly diff?: string } {
+export function explainGeneratedFile(file: FileBase, ctx: ExplainContext): { readonly lines: LineExplanation[]; readonly diff?: string; readonly missing?: boolean } {
   const owner = file.node.scope as IConstruct | undefined;
   const component = ctx.components.find((c) => c === owner);
   const construct = component
     ? `${component._toModel().language === "rust" ? "RustComponent" : "GoComponent"} "${component.node.id}"`
     : `ContainerMonorepo "${ctx.projectName}"`;
+  if (!isGeneratedFile(file)) {
+    throw new Refusal(`prism-projen explain: ${file.path} is written by projen itself, not by a prism-projen renderer, ` +
+      "so no trace of it exists; explain the Dockerfiles and the files under deploy/, e.g. \"npx projen explain proxy/Dockerfile:14\"");
+  }
   const working = readTextIfExists(path.join(ctx.sourceDir, file.path));
-  const traced = isGeneratedFile(file) ? file._traced() : undefined;
-  const rendered = isGeneratedFile(file) ? file._renderAhead() : undefined;
+  const traced = file._traced();
+  const rendered = file._renderAhead();
   if (traced && traced.text !== rendered) {
     throw new Error(`${file.path}: the traced rendering differs from the synthesized one; this is a prism-projen bug, please report it`);
   }
-  const text = rendered ?? working ?? "";
+  const text = rendered ?? "";
   // A file with no trace: every line says so (explainLines names NO_TRACE), never a guess.
   const reasons = traced?.reasons ?? [];
   const valueOf = (ref: OptionRef) => {
@@ -53,12 +58,14 @@ export function explainGeneratedFile(file: FileBase, ctx: ExplainContext): { rea
     const model = ref.of === PROJECT ? ctx.projectModel : ctx.components.find((c) => c.node.id === ref.of)?._toModel();
     return { value: at(model, MODEL_PATHS[ref.option] ?? ref.option), isDefault: true };
   };
-  return explainLines({ file: file.path, rendered: text, working: rendered === undefined || ctx.asSynthesized ? undefined : working, reasons, construct, valueOf });
+  const explained = explainLines({ file: file.path, rendered: text, working: ctx.asSynthesized ? undefined : working, reasons, construct, valueOf });
+  // A file synthesis writes but the working tree lacks: the lines are what synthesis would write, and that is said.
+  return working === undefined && !ctx.asSynthesized ? { ...explained, missing: true } : explained;
 }
 
 /** Prints the explanation asked for; returns the exit code (1 for a line the file does not have). */
 export function printExplanation(
-  explained: { readonly lines: readonly LineExplanation[]; readonly diff?: string },
+  explained: { readonly lines: readonly LineExplanation[]; readonly diff?: string; readonly missing?: boolean },
   request: { readonly file: string; readonly line?: number; readonly json?: boolean },
 ): number {
   const lines = request.line === undefined ? explained.lines : explained.lines.filter((l) => l.line === request.line);
@@ -67,8 +74,9 @@ export function printExplanation(
     return 1;
   }
   if (request.json) {
-    process.stdout.write(`${JSON.stringify({ lines, ...(explained.diff ? { diff: explained.diff } : {}) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ lines, ...(explained.diff ? { diff: explained.diff } : {}), ...(explained.missing ? { missing: true } : {}) }, null, 2)}\n`);
   } else {
+    if (explained.missing) process.stdout.write(`${request.file} is missing from the working tree: these are the lines synthesis writes (run "npx projen")\n\n`);
     process.stdout.write(`${lines.map(formatExplanation).join("\n\n")}\n`);
     if (explained.diff && lines.some((l) => l.source === "hand edit")) process.stdout.write(`\n${explained.diff}`);
   }

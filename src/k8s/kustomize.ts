@@ -67,7 +67,8 @@ export function renderOverlayKustomization(project: ProjectModel, variant: Varia
     resources: ["../../base", "namespace.yaml"],
     // Selectors stay as the base has them: a label change there would orphan running ReplicaSets.
     labels: [{ pairs: { [VARIANT_LABEL]: variant }, includeSelectors: false, includeTemplates: true }],
-    images: sorted.map((c) => because({ name: imageRepository(c, project), newTag: variantTag(project, variant) }, undefined, {
+    images: sorted.map((c) => because({ name: imageRepository(c, project), newTag: variantTag(project, variant) },
+      { ...fixed(`component "${c.name}" has a workload`, RENDERER), requires: optionsOf(c.name, "workload") }, {
       name: from(projectSetting(project, "imageRegistry"), { rule: `<imageRegistry>/${c.name}: the image of component "${c.name}", which has a workload`, renderer: RENDERER }),
       newTag: from(projectOptions("version"), { rule: variant === "production" ? "the release tag v<version>" : "the debug tag v<version>-debug", renderer: RENDERER }),
     })),

@@ -77,7 +77,13 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
         : e.destination.namespace === project.namespace ? { podSelector: {} }
         : { namespaceSelector: namespaceSelector(e.destination.namespace, from(optionsOf(component.name, "egress"), { renderer: RENDERER })) }],
       ports: e.ports.map((p) => port({ port: p, protocol: e.protocol })),
-    }, fixed("a destination the workload declares in egress", RENDERER), { to: egressOption, ports: egressOption })),
+    }, fixed("a destination the workload declares in egress", RENDERER), {
+      // The project's own namespace is written as "this namespace" (a podSelector), any other by name.
+      to: "namespace" in e.destination && e.destination.namespace === project.namespace
+        ? from([...optionsOf(component.name, "egress"), ...projectSetting(project, "namespace")], { rule: "the project's own namespace: this namespace", renderer: RENDERER })
+        : egressOption,
+      ports: egressOption,
+    })),
   ];
   return because({
     apiVersion: "networking.k8s.io/v1",

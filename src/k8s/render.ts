@@ -93,7 +93,8 @@ function renderJob(component: ComponentModel, project: ProjectModel): Job {
     metadata: because(Object.assign(componentMetadata(component, project), { name: workloadName(component, project) }), undefined, {
       name: from([
         ...projectOptions("version", "imageRegistry", "imageUser", "name"),
-        ...optionsOf(component.name, "env", "ports", "writablePaths", ...RESOURCE_OPTIONS),
+        ...optionsOf(component.name, "env", "ports", "writablePaths", ...RESOURCE_OPTIONS,
+          ...(component.health ? ["health.port", "health.livenessPath", "health.readinessPath"] : [])),
       ], {
         rule: `the component's name, "${component.name}", the release version and a digest of the pod template (so of every option ` +
           "it holds): a Job cannot change, so each release, or template change, applies a new one",
