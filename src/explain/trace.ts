@@ -33,8 +33,6 @@ export interface Because {
 export interface NodeTrace {
   readonly node?: Because;
   readonly keys?: Readonly<Record<string, Because>>;
-  /** For a key holding a multi-line string (a workflow step's script): the reason of each of its lines. */
-  readonly textLines?: Readonly<Record<string, readonly (Because | undefined)[]>>;
 }
 
 const TRACE = Symbol("prism-projen.trace");
@@ -51,24 +49,11 @@ export function withTracing<T>(fn: () => T): T {
   }
 }
 
-/** Whether renderers are tracing now (to skip work only a trace needs). */
-export function isTracing(): boolean {
-  return tracing;
-}
-
-/**
- * Attaches the reason for `node` (and, in `keys`, for single keys of it; in `textLines`, for each line
- * of a multi-line string under a key); returns `node`. A no-op unless tracing.
- */
-export function because<T extends object>(
-  node: T,
-  why: Because | undefined,
-  keys?: Readonly<Record<string, Because>>,
-  textLines?: Readonly<Record<string, readonly (Because | undefined)[]>>,
-): T {
+/** Attaches the reason for `node` (and, in `keys`, for single keys of it); returns `node`. A no-op unless tracing. */
+export function because<T extends object>(node: T, why: Because | undefined, keys?: Readonly<Record<string, Because>>): T {
   if (!tracing) return node;
   const before = (node as { [TRACE]?: NodeTrace })[TRACE];
-  const trace: NodeTrace = { node: why ?? before?.node, keys: { ...before?.keys, ...keys }, textLines: { ...before?.textLines, ...textLines } };
+  const trace: NodeTrace = { node: why ?? before?.node, keys: { ...before?.keys, ...keys } };
   Object.defineProperty(node, TRACE, { value: trace, enumerable: false, configurable: true });
   return node;
 }
