@@ -19,13 +19,12 @@ import { because, fixed, from, optionsOf, projectOptions, projectSetting, type B
 
 const RENDERER = "src/k8s/render.ts";
 /** Why a node is what it is: the component's own options, the project's, or a fixed rule (`npx projen explain`). */
-export const k8sWhy = {
+const why = {
   of: (c: ComponentModel, options: string[], rule?: string): Because => from(optionsOf(c.name, ...options), { renderer: RENDERER, ...(rule ? { rule } : {}) }),
   project: (options: string[], rule?: string): Because => from(projectOptions(...options), { renderer: RENDERER, ...(rule ? { rule } : {}) }),
   rule: (rule: string): Because => fixed(rule, RENDERER),
   name: (c: ComponentModel): Because => fixed(`the component's name, "${c.name}" (its construct id in .projenrc.ts)`, RENDERER),
 };
-const why = k8sWhy;
 const RESOURCE_OPTIONS = ["cpuRequest", "memoryRequest", "cpuLimit", "memoryLimit", "ephemeralStorageRequest", "ephemeralStorageLimit"].map((r) => `resources.${r}`);
 
 /** A Kubernetes object of a component's manifest. */
@@ -57,9 +56,13 @@ export function renderWorkload(component: ComponentModel, project: ProjectModel)
  * template, applies a new Job beside the old one (which its TTL removes) instead of being refused.
  */
 export function workloadName(component: ComponentModel, project: ProjectModel): string {
-  if (component.workload !== WorkloadKind.JOB) return component.name;
-  const template = createHash("sha256").update(JSON.stringify(podTemplate(component, project, "Never"))).digest("hex").slice(0, 8);
-  return `${component.name}-v${project.version.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${template}`;
+  return component.workload === WorkloadKind.JOB ? jobName(component, project, podTemplate(component, project, "Never")) : component.name;
+}
+
+/** A Job's name, from the pod template it runs. */
+function jobName(component: ComponentModel, project: ProjectModel, template: PodTemplateSpec): string {
+  const digest = createHash("sha256").update(JSON.stringify(template)).digest("hex").slice(0, 8);
+  return `${component.name}-v${project.version.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${digest}`;
 }
 
 /** Whether a Deployment runs enough replicas to be spread over nodes and kept up during drains (2 or more). */
@@ -87,10 +90,12 @@ function renderDeployment(component: ComponentModel, project: ProjectModel): Dep
 
 function renderJob(component: ComponentModel, project: ProjectModel): Job {
   const kind = why.of(component, ["workload"], "a run-to-completion component is a Job");
+  // Rendered once: the Job runs it, and its name digests it.
+  const template = podTemplate(component, project, "Never");
   return because({
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: because(Object.assign(componentMetadata(component, project), { name: workloadName(component, project) }), undefined, {
+    metadata: because(Object.assign(componentMetadata(component, project), { name: jobName(component, project, template) }), undefined, {
       name: from([
         ...projectOptions("version", "imageRegistry", "imageUser", "name"),
         ...optionsOf(component.name, "env", "ports", "writablePaths", ...RESOURCE_OPTIONS,
@@ -105,7 +110,7 @@ function renderJob(component: ComponentModel, project: ProjectModel): Job {
       backoffLimit: 3,
       // Finished Jobs (and their pods' logs) are garbage-collected after a day.
       ttlSecondsAfterFinished: 86400,
-      template: podTemplate(component, project, "Never"),
+      template,
     }, kind, {
       backoffLimit: why.rule("3 retries of a failed migration, then the Job fails; not configurable"),
       ttlSecondsAfterFinished: why.rule("a finished Job and its logs are deleted after a day; not configurable"),
