@@ -430,7 +430,7 @@ export class ContainerMonorepo extends Project {
     if (explain !== undefined) {
       // Explain mode writes nothing: it renders the one file asked about, with its trace.
       const request = JSON.parse(explain) as { readonly file: string; readonly line?: number; readonly json?: boolean };
-      process.exitCode = printExplanation(this._explain(request.file), request);
+      process.exitCode = printExplanation(this.explainFile(request.file), request);
       return;
     }
     // During a synth the models are fixed: every file renders from the same models, resolved once.
@@ -486,8 +486,13 @@ export class ContainerMonorepo extends Project {
    * @internal `npx projen explain`: why each line of a generated file (as the working tree has it) is what it is.
    * Writes nothing.
    */
-  public _explain(filePath: string, options: { readonly asSynthesized?: boolean } = {}): ReturnType<typeof explainGeneratedFile> {
+  public _explain(filePath: string): ReturnType<typeof explainGeneratedFile> {
     this.prepareSynthesis();
+    return this.explainFile(filePath);
+  }
+
+  /** Explains one generated file of a tree already checked and locked (`prepareSynthesis`). */
+  private explainFile(filePath: string, options: { readonly asSynthesized?: boolean } = {}): ReturnType<typeof explainGeneratedFile> {
     const file = this.tryFindFile(filePath);
     if (!file) {
       throw new Refusal(`prism-projen explain: ${filePath} is not a file this project generates; ` +
@@ -517,7 +522,8 @@ export class ContainerMonorepo extends Project {
     // Next to each drifted file: why each line synthesis writes differently is what it is.
     const why = (file: string) => {
       const generated = this.tryFindFile(file);
-      return generated && isGeneratedFile(generated) ? this._explain(file, { asSynthesized: true }).lines : undefined;
+      // The synthesis that wrote this tree checked and locked it: explain each file without checking again.
+      return generated && isGeneratedFile(generated) ? this.explainFile(file, { asSynthesized: true }).lines : undefined;
     };
     process.stdout.write(formatDrift(drifts, why));
     if (drifts.length > 0) process.exitCode = 1;
