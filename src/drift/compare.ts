@@ -3,6 +3,7 @@ import { GENERATED_MANIFEST, readGeneratedManifest, sha256, writtenHashes, type 
 import { readTextIfExists } from "../files/read-text";
 import { staysInside } from "../files/tree-path";
 import { byCodeUnits } from "../order";
+import { driftDiff, lineDiff } from "./diff";
 import { explanationSummary, type LineExplanation } from "../explain/explain";
 
 /**
@@ -12,18 +13,11 @@ import { explanationSummary, type LineExplanation } from "../explain/explain";
 
 const read = (root: string, file: string) => readTextIfExists(path.join(root, file));
 
-/** The diff library loads only when there is a drift to show: a clean check does not pay for it. */
-function unifiedDiff(...args: Parameters<typeof import("diff").createTwoFilesPatch>): string {
-  return (require("diff") as typeof import("diff")).createTwoFilesPatch(...args);
-}
-
 /** The 1-based lines of `synthesized` that a line diff from `working` adds or changes. */
 function linesNotIn(working: string, synthesized: string): number[] {
-  const { diffArrays } = require("diff") as typeof import("diff");
-  const split = (t: string) => (t.endsWith("\n") ? t.slice(0, -1) : t).split("\n");
   const out: number[] = [];
   let line = 0;
-  for (const part of diffArrays(split(working), split(synthesized))) {
+  for (const part of lineDiff(working, synthesized)) {
     if (part.removed) continue;
     for (let i = 0; i < part.value.length; i++) {
       line++;
@@ -79,7 +73,7 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
       : "out of date";
     drifts.push({
       file, kind, producer: entry.producer,
-      diff: unifiedDiff(`a/${file}`, `b/${file}`, actual ?? "", expected, "working tree", "synthesized"),
+      diff: driftDiff(file, actual ?? "", expected),
       synthesizedLines: linesNotIn(actual ?? "", expected),
     });
   }
@@ -87,7 +81,7 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
     if (!staysInside(dir, file)) continue;
     const actual = read(dir, file);
     if (now.files[file] === undefined && actual !== undefined) {
-      drifts.push({ file, kind: "orphaned", producer: `${entry.producer} (no longer declared)`, diff: unifiedDiff(`a/${file}`, "/dev/null", actual, "", "working tree", "synthesized") });
+      drifts.push({ file, kind: "orphaned", producer: `${entry.producer} (no longer declared)`, diff: driftDiff(file, actual, "", { removed: true }) });
     }
   }
   return drifts.sort((a, b) => byCodeUnits(a.file, b.file));

@@ -1,3 +1,4 @@
+import { driftDiff, lineDiff, textLines } from "../drift/diff";
 import type { LineReasons } from "./lines";
 import { PROJECT, type Because, type OptionRef } from "./trace";
 
@@ -56,30 +57,25 @@ export interface ExplainInput {
 
 /** Every line of the working tree's file (or of the rendered one when missing), explained. */
 export function explainLines(input: ExplainInput): { readonly lines: LineExplanation[]; readonly diff?: string } {
-  const rendered = splitLines(input.rendered);
-  const explained = (line: number, text: string, traced: Because | undefined): LineExplanation => {
-    const reason: Because = traced ?? {};
-    return {
+  const rendered = textLines(input.rendered);
+  const explained = (line: number, text: string, reason: Because | undefined): LineExplanation => ({
     file: input.file,
     line,
     text,
     source: "synthesis",
-    traced: traced !== undefined,
+    traced: reason !== undefined,
     construct: input.construct,
-    options: (reason.options ?? []).map((ref) => ({ ...ref, ...input.valueOf(ref) })),
-    ...(reason.rule ? { rule: reason.rule } : {}),
-    ...(reason.renderer ? { renderer: reason.renderer } : {}),
-    };
-  };
+    options: (reason?.options ?? []).map((ref) => ({ ...ref, ...input.valueOf(ref) })),
+    ...(reason?.rule ? { rule: reason.rule } : {}),
+    ...(reason?.renderer ? { renderer: reason.renderer } : {}),
+  });
   if (input.working === undefined || input.working === input.rendered) {
     return { lines: rendered.map((text, i) => explained(i + 1, text, input.reasons[i])) };
   }
   // A hand edit: the lines synthesis also writes keep their explanation; the others are reported as edits.
-  const { diffArrays, createTwoFilesPatch } = require("diff") as typeof import("diff");
-  const working = splitLines(input.working);
   const lines: LineExplanation[] = [];
   let renderedLine = 0;
-  for (const part of diffArrays(rendered, working)) {
+  for (const part of lineDiff(input.rendered, input.working)) {
     if (part.added) {
       for (const text of part.value) {
         lines.push({ file: input.file, line: lines.length + 1, text, source: "hand edit", traced: false, construct: input.construct, options: [] });
@@ -88,18 +84,14 @@ export function explainLines(input: ExplainInput): { readonly lines: LineExplana
       renderedLine += part.value.length;
     } else {
       for (const text of part.value) {
-        lines.push({ ...explained(lines.length + 1, text, input.reasons[renderedLine]) });
+        lines.push(explained(lines.length + 1, text, input.reasons[renderedLine]));
         renderedLine++;
       }
     }
   }
-  return { lines, diff: createTwoFilesPatch(`a/${input.file}`, `b/${input.file}`, input.working, input.rendered, "working tree", "synthesized") };
+  return { lines, diff: driftDiff(input.file, input.working, input.rendered) };
 }
 
-function splitLines(text: string): string[] {
-  const lines = text.split("\n");
-  return text.endsWith("\n") ? lines.slice(0, -1) : lines;
-}
 
 /** One line, for people: the text, then what made it. */
 export function formatExplanation(e: LineExplanation): string {

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { GENERATED_MANIFEST, sha256, writtenHashes, type GeneratedManifestData } from "./generated-manifest";
 import { realpathIfExists } from "./tree-path";
+import { driftDiff } from "../drift/diff";
 import { byCodeUnits } from "../order";
 
 /**
@@ -161,9 +162,7 @@ function byFile(a: Overwrite, b: Overwrite): number {
 
 /** A unified diff cut to its first lines: enough to recognize the change, not a wall of text. */
 function shortDiff(file: string, current: string, planned: string): string {
-  // Required here: the diff library loads only when there is something to refuse.
-  const { createTwoFilesPatch } = require("diff") as typeof import("diff");
-  const lines = createTwoFilesPatch(`a/${file}`, `b/${file}`, current, planned, "working tree", "synthesized", { context: 1 }).split("\n")
+  const lines = driftDiff(file, current, planned, { context: 1 }).split("\n")
     .filter((l) => !l.startsWith("===")).slice(0, -1);
   const shown = lines.slice(0, DIFF_LINES);
   if (lines.length > DIFF_LINES) shown.push(`... (${lines.length - DIFF_LINES} more diff lines)`);
