@@ -85,25 +85,31 @@ export const KUBE_SCORE_RULES: readonly Rule<KubernetesSource>[] = [
     ids: ["pod-networkpolicy"],
     summary: "Every pod is selected by NetworkPolicies of its namespace for both ingress and egress",
     source: "kube-score pod-networkpolicy",
-    check: (src) => pods(src).flatMap((p) => {
-      const types = new Set(ofKind(src, "NetworkPolicy")
-        .filter((n) => namespaceOf(n) === namespaceOf(p.object) && policySelects(n, templateLabels(p)))
-        .flatMap((n) => {
-          const listed: string[] | undefined = n.value.spec?.policyTypes;
-          if (listed && listed.length > 0) return listed;
-          return (n.value.spec?.egress ?? []).length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
-        }));
-      const missing = ["Ingress", "Egress"].filter((t) => !types.has(t));
-      return missing.length === 0 ? [] : [at(p.object, ["metadata", "name"], `no NetworkPolicy of its namespace selects its pods for ${missing.join(" and ").toLowerCase()}`)];
-    }),
+    check: (src) => {
+      const policies = ofKind(src, "NetworkPolicy");
+      return pods(src).flatMap((p) => {
+        const types = new Set(policies
+          .filter((n) => namespaceOf(n) === namespaceOf(p.object) && policySelects(n, templateLabels(p)))
+          .flatMap((n) => {
+            const listed: string[] | undefined = n.value.spec?.policyTypes;
+            if (listed && listed.length > 0) return listed;
+            return (n.value.spec?.egress ?? []).length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
+          }));
+        const missing = ["Ingress", "Egress"].filter((t) => !types.has(t));
+        return missing.length === 0 ? [] : [at(p.object, ["metadata", "name"], `no NetworkPolicy of its namespace selects its pods for ${missing.join(" and ").toLowerCase()}`)];
+      });
+    },
   },
   {
     ids: ["networkpolicy-targets-pod"],
     summary: "Every NetworkPolicy selects at least one pod of its namespace",
     source: "kube-score networkpolicy-targets-pod",
-    check: (src) => ofKind(src, "NetworkPolicy").filter((n) => !pods(src).some((p) =>
-      namespaceOf(p.object) === namespaceOf(n) && policySelects(n, templateLabels(p))))
-      .map((n) => at(n, ["spec", "podSelector"], "its podSelector selects no pod")),
+    check: (src) => {
+      const all = pods(src);
+      return ofKind(src, "NetworkPolicy").filter((n) => !all.some((p) =>
+        namespaceOf(p.object) === namespaceOf(n) && policySelects(n, templateLabels(p))))
+        .map((n) => at(n, ["spec", "podSelector"], "its podSelector selects no pod"));
+    },
   },
   {
     ids: ["deployment-has-poddisruptionbudget"],
@@ -178,9 +184,12 @@ export const KUBE_SCORE_RULES: readonly Rule<KubernetesSource>[] = [
     ids: ["service-targets-pod"],
     summary: "Every Service (but ExternalName) selects the pods of a workload in its namespace",
     source: "kube-score service-targets-pod",
-    check: (src) => ofKind(src, "Service").filter((s) => s.value.spec?.type !== "ExternalName" && !pods(src).some((p) =>
-      namespaceOf(p.object) === namespaceOf(s) && serviceSelects(s.value.spec?.selector, templateLabels(p))))
-      .map((s) => at(s, ["spec", "selector"], "its selector matches no pod")),
+    check: (src) => {
+      const all = pods(src);
+      return ofKind(src, "Service").filter((s) => s.value.spec?.type !== "ExternalName" && !all.some((p) =>
+        namespaceOf(p.object) === namespaceOf(s) && serviceSelects(s.value.spec?.selector, templateLabels(p))))
+        .map((s) => at(s, ["spec", "selector"], "its selector matches no pod"));
+    },
   },
   {
     ids: ["service-type"],

@@ -12,6 +12,8 @@ export interface SourceLocation {
 /** One Kubernetes object, and how to find the line that wrote any of its fields. */
 export interface KubernetesObject {
   readonly value: any;
+  /** The generated file that wrote the object (the fallback file, for an object none wrote). */
+  readonly file: string;
   /** The line of `path` (or of its nearest existing parent) in the file that wrote the object. */
   locate(path: ObjectPath): SourceLocation;
 }
@@ -27,7 +29,7 @@ export interface KubernetesSource {
 /** The objects of one file, located in it. */
 export function fileObjects(file: string, src: YamlSource): KubernetesObject[] {
   return src.documents.flatMap(({ value }, index) => value && typeof value === "object"
-    ? [{ value, locate: (path: ObjectPath) => ({ file, line: src.line(index, path) }) }]
+    ? [{ value, file, locate: (path: ObjectPath) => ({ file, line: src.line(index, path) }) }]
     : []);
 }
 
@@ -44,6 +46,6 @@ export function renderedObjects(rendered: readonly any[], sources: readonly Kube
   const byKey = new Map(sources.map((o) => [objectKey(o.value), o]));
   return rendered.filter((value) => value && typeof value === "object").map((value) => {
     const source = byKey.get(objectKey(value));
-    return { value, locate: source ? (path: ObjectPath) => source.locate(path) : () => ({ file: fallback, line: 1 }) };
+    return source ? { value, file: source.file, locate: source.locate } : { value, file: fallback, locate: () => ({ file: fallback, line: 1 }) };
   });
 }

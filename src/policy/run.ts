@@ -78,7 +78,7 @@ function checkKubernetes(dir: string, files: readonly string[], overlays: readon
     let objects: KubernetesObject[];
     try {
       // Located in the base and in this overlay's own files: another overlay has objects of the same names.
-      const own = sources.filter((o) => { const file = o.locate([]).file; return !OVERLAY_FILE.test(file) || file.startsWith(`${overlay}/`); });
+      const own = sources.filter((o) => !OVERLAY_FILE.test(o.file) || o.file.startsWith(`${overlay}/`));
       objects = renderedObjects(kustomizeBuild(path.join(dir, overlay)), own, kustomization);
     } catch (e) {
       findings.push({ ruleIds: ["KUSTOMIZE"], file: kustomization, line: 1, message: `cannot be rendered: ${(e as Error).message}` });
@@ -86,7 +86,7 @@ function checkKubernetes(dir: string, files: readonly string[], overlays: readon
       for (const f of files) if (f.startsWith(`${overlay}/`)) rendered.add(f);
       continue;
     }
-    for (const o of objects) rendered.add(o.locate([]).file);
+    for (const o of objects) rendered.add(o.file);
     for (const f of runRules(RULES.kubernetes, { objects }, kustomization)) {
       const key = JSON.stringify([f.ruleIds, f.file, f.line, f.message]);
       const seen = byFinding.get(key) ?? { finding: f, overlays: [] };
@@ -97,7 +97,7 @@ function checkKubernetes(dir: string, files: readonly string[], overlays: readon
   findings.push(...[...byFinding.values()].map(({ finding, overlays: names }) =>
     ({ ...finding, message: `${finding.message} (${names.length > 1 ? "overlays" : "overlay"} ${names.join(", ")})` })));
   const alone = files.filter((f) => !rendered.has(f));
-  const source: KubernetesSource = { objects: sources.filter((o) => alone.includes(o.locate([]).file)) };
+  const source: KubernetesSource = { objects: sources.filter((o) => alone.includes(o.file)) };
   if (source.objects.length > 0) findings.push(...runRules(RULES.kubernetes, source, alone[0]));
   return findings;
 }
