@@ -45,6 +45,11 @@ describe("the README's deployment commands", () => {
   const lines = readmeBlock("Deploy, upgrade, migrate");
   const rendered = ["production", "debug"].flatMap((variant) => kustomizeBuild(path.join(ROOT, "deploy/overlays", variant)) as any[]);
   const KINDS: Record<string, string> = { job: "Job", deploy: "Deployment" };
+  /** Whether an object carries every `key=value` of a kubectl label selector (`-l a=b,c=d`). */
+  const hasLabels = (o: any, selector: string) => selector.split(",").every((pair) => {
+    const [key, value] = pair.split("=");
+    return o.metadata.labels?.[key] === value;
+  });
 
   it("kubectl kustomize renders the overlay as written", () => {
     const render = lines.filter((l) => l.startsWith("kubectl kustomize "));
@@ -65,7 +70,7 @@ describe("the README's deployment commands", () => {
         const objects = kustomizeBuild(path.join(ROOT, words[overlay + 1])) as any[];
         // `-l` applies only the objects it selects: the migration Job (and its NetworkPolicy).
         const selector = words.includes("-l") ? words[words.indexOf("-l") + 1] : undefined;
-        const selected = selector ? objects.filter((o) => selector.split(",").every((pair) => o.metadata.labels?.[pair.split("=")[0]] === pair.split("=")[1])) : objects;
+        const selected = selector ? objects.filter((o) => hasLabels(o, selector)) : objects;
         return expect(selector ? selected.map((o) => o.kind).sort() : selected.length, line).toEqual(selector ? ["Job", "NetworkPolicy"] : expect.any(Number));
       }
       const namespace = words[words.indexOf("-n") + 1];
@@ -74,7 +79,7 @@ describe("the README's deployment commands", () => {
       const kind = object?.[0] ?? words.find((w) => KINDS[w] !== undefined);
       expect([kind, object !== undefined || selector !== undefined], line).toEqual([expect.any(String), true]);
       const matches = (o: any) => o.kind === KINDS[kind!] && o.metadata.namespace === namespace &&
-        (object ? o.metadata.name === object[1] : selector!.split(",").every((pair) => o.metadata.labels[pair.split("=")[0]] === pair.split("=")[1]));
+        (object ? o.metadata.name === object[1] : hasLabels(o, selector!));
       expect(rendered.filter(matches).length, line).toBe(1);
     });
     expect(checked.length).toBe(lines.length - 1);
