@@ -6,7 +6,6 @@ import * as v from "valibot";
 import type { Component } from "projen/lib/component";
 import type { FileBase } from "projen/lib/file";
 import { IgnoreFile } from "projen/lib/ignore-file";
-import { JsonFile } from "projen/lib/json";
 import { Project } from "projen/lib/project";
 import { ProjenrcFile } from "projen/lib/projenrc";
 import { SampleFile } from "projen/lib/sample-file";
@@ -25,6 +24,7 @@ import { removeStaleTemps, TEMP_INFIX, writeIfChanged } from "./files/atomic-wri
 import { indexedFile, indexFile } from "./files/file-index";
 import { isGeneratedFile } from "./files/generated-file";
 import { GeneratedManifest, readGeneratedManifest, sha256 } from "./files/generated-manifest";
+import { GeneratedJsonFile } from "./files/json-file";
 import { formatOverwrites, inspectTree, type PlannedFile } from "./files/overwrite-guard";
 import { renderProjenFile, withSynthesisHooks } from "./files/projen-internals";
 import { describeProducer } from "./files/producers";
@@ -37,8 +37,7 @@ import { renderImagesWorkflow } from "./github/render";
 import { BASE_DIR, overlayDir, renderBaseKustomization, renderNamespace, renderOverlayKustomization, variantNamespace, type Variant } from "./k8s/kustomize";
 import { renderDefaultDeny } from "./k8s/network-policy";
 import { explainGeneratedFile, printExplanation } from "./explain/project-explain";
-import { BUILTIN_EXCEPTIONS, EXCEPTIONS_FILE } from "./policy/exceptions";
-import type { PolicyException } from "./policy/finding";
+import { EXCEPTIONS_FILE, renderPolicyExceptions } from "./policy/exceptions";
 import type { ProjectModel } from "./project-model";
 import { IMAGE_USER, type ImageUser } from "./component/option-specs";
 import { CHECK_ENV, EXPLAIN_COMMAND_ENV, EXPLAIN_ENV, FORCE_ENV, SYNTH_DIR_ENV } from "./env-names";
@@ -317,11 +316,7 @@ export class ContainerMonorepo extends Project {
       documents: () => [renderImagesWorkflow(this.model, this.componentModels())],
       valueComments: versionComments(),
     });
-    const exceptions: PolicyException[] = [
-      ...BUILTIN_EXCEPTIONS,
-      ...(props.allowUnpinnedBaseImages ? [{ ruleId: "PRISM-D001", reason: props.allowUnpinnedBaseImages }] : []),
-    ];
-    new JsonFile(this, EXCEPTIONS_FILE, { obj: { exceptions }, readonly: true, marker: true, editGitignore: false });
+    new GeneratedJsonFile(this, EXCEPTIONS_FILE, { document: () => renderPolicyExceptions(props.allowUnpinnedBaseImages) });
     this.addTask("drift", {
       description: "Synthesize into a temporary folder and list every generated file that is missing, out of date, edited by hand or orphaned, with a diff; writes nothing",
     }).execArgs([...synthCommand, "--check"], RUNNER_STEP);

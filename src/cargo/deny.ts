@@ -1,3 +1,4 @@
+import { because, fixed, from, projectOptions } from "../explain/trace";
 import type { ProjectModel } from "../project-model";
 
 /**
@@ -44,21 +45,28 @@ export const DEFAULT_ALLOWED_LICENSES = [
   "ISC", "MIT", "Unicode-3.0", "Unicode-DFS-2016", "Zlib",
 ] as const;
 
+const RENDERER = "src/cargo/deny.ts";
+
 export function renderDenyConfig(project: ProjectModel): DenyConfig {
-  return {
+  const rule = (why: string) => fixed(`${why}; not configurable`, RENDERER);
+  return because({
     // The platforms the images are built for: a crate only another platform pulls is not linked.
-    graph: { targets: [...LINUX_TARGETS] },
+    graph: because({ targets: [...LINUX_TARGETS] }, rule("the graph of the Linux targets every image may be built for (a crate only another platform pulls is not linked)")),
     // Vulnerabilities, unsound and unmaintained crates fail by cargo-deny's defaults; a yanked version fails too.
-    advisories: { yanked: "deny" },
-    licenses: {
+    advisories: because({ yanked: "deny" }, rule("known vulnerabilities, unsound and unmaintained crates fail (cargo-deny's defaults), and so does a yanked version")),
+    licenses: because({
       "allow": [...project.allowedLicenses],
       "confidence-threshold": 0.93,
       // The list is a policy, not an inventory: an allowed license no crate uses yet is fine.
       "unused-allowed-license": "allow",
       // The workspace's own crates are `publish = false` and carry no license.
-      "private": { ignore: true },
-    },
-    bans: {
+      "private": because({ ignore: true }, rule("the workspace's own crates are never published and carry no license")),
+    }, rule("a crate under a license not allowed fails"), {
+      "allow": from(projectOptions("allowedLicenses"), { renderer: RENDERER }),
+      "confidence-threshold": rule("a license is read from a crate's license text only on a close (93%) match"),
+      "unused-allowed-license": rule("the list is a policy, not an inventory: an allowed license no crate uses yet is fine"),
+    }),
+    bans: because({
       "multiple-versions": "warn",
       "wildcards": "deny",
       // A path dependency between the workspace's own crates (all `publish = false`) has no version: not a wildcard.
@@ -67,7 +75,10 @@ export function renderDenyConfig(project: ProjectModel): DenyConfig {
         crate,
         reason: "every component uses rustls; static and scratch images cannot link OpenSSL (policy PRISM-C001)",
       })),
-    },
-    sources: { "unknown-registry": "deny", "unknown-git": "deny" },
-  };
+    }, rule("crates and versions the workspace may not use: no version wildcards (a path dependency between the workspace's crates has none)"), {
+      "multiple-versions": rule("two versions of one crate are reported, not refused"),
+      "deny": rule("every component uses rustls: the crates that bring OpenSSL are banned (policy PRISM-C001)"),
+    }),
+    sources: because({ "unknown-registry": "deny", "unknown-git": "deny" }, rule("crates come from crates.io only: an unknown registry or git source fails")),
+  }, rule("cargo-deny's configuration, which the workflow's cargo-deny job checks the workspace against"));
 }

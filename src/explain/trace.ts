@@ -33,6 +33,8 @@ export interface Because {
 export interface NodeTrace {
   readonly node?: Because;
   readonly keys?: Readonly<Record<string, Because>>;
+  /** For a key holding a multi-line string (a workflow step's script): the reason of each of its lines. */
+  readonly lines?: Readonly<Record<string, readonly Because[]>>;
 }
 
 const TRACE = Symbol("prism-projen.trace");
@@ -50,10 +52,15 @@ export function withTracing<T>(fn: () => T): T {
 }
 
 /** Attaches the reason for `node` (and, in `keys`, for single keys of it); returns `node`. A no-op unless tracing. */
-export function because<T extends object>(node: T, why: Because | undefined, keys?: Readonly<Record<string, Because>>): T {
+export function because<T extends object>(
+  node: T,
+  why: Because | undefined,
+  keys?: Readonly<Record<string, Because>>,
+  lines?: Readonly<Record<string, readonly Because[]>>,
+): T {
   if (!tracing) return node;
   const before = (node as { [TRACE]?: NodeTrace })[TRACE];
-  const trace: NodeTrace = { node: why ?? before?.node, keys: { ...before?.keys, ...keys } };
+  const trace: NodeTrace = { node: why ?? before?.node, keys: { ...before?.keys, ...keys }, lines: { ...before?.lines, ...lines } };
   Object.defineProperty(node, TRACE, { value: trace, enumerable: false, configurable: true });
   return node;
 }
@@ -82,6 +89,30 @@ export function from(options: readonly OptionRef[], extra: Omit<Because, "option
   return tracing ? { options, ...extra } : NOTHING;
 }
 
+/**
+ * A multi-line string (a script) built line by line, each line with its reason: `text` is the string,
+ * `reasons` what `because(holder, why, keys, { [key]: reasons })` attaches. Without tracing, no reason is kept.
+ */
+export class TracedText {
+  private readonly textLines: string[] = [];
+  private readonly lineReasons: Because[] = [];
+
+  /** Appends `lines`, each for `why`. */
+  public add(why: Because, ...lines: string[]): this {
+    this.textLines.push(...lines);
+    if (tracing) for (const _ of lines) this.lineReasons.push(why);
+    return this;
+  }
+
+  public get text(): string {
+    return this.textLines.join("\n");
+  }
+
+  public get reasons(): readonly Because[] {
+    return this.lineReasons;
+  }
+}
+
 /** A reason no option changes. */
 export function fixed(rule: string, renderer?: string): Because {
   if (!tracing) return NOTHING;
@@ -97,7 +128,17 @@ export function reasonAt(root: unknown, path: readonly (string | number)[]): Bec
   let reason = traceOf(node)?.node;
   let renderer = reason?.renderer;
   const required: OptionRef[] = [...(reason?.requires ?? [])];
+  let holder: unknown;
+  let heldAt: string | number | undefined;
   for (const key of path) {
+    if (typeof node === "string" && typeof key === "number") {
+      // A line of a multi-line string: the reason its renderer gave that line, if it gave one.
+      reason = traceOf(holder)?.lines?.[String(heldAt)]?.[key] ?? reason;
+      renderer = reason?.renderer ?? renderer;
+      break;
+    }
+    holder = node;
+    heldAt = key;
     const keyed = traceOf(node)?.keys?.[String(key)];
     if (keyed) reason = keyed;
     required.push(...(keyed?.requires ?? []));

@@ -1,5 +1,7 @@
 import type { IConstruct } from "constructs";
 import * as TOML from "smol-toml";
+import { markerLine, tomlLineReasons } from "../explain/lines";
+import { withTracing } from "../explain/trace";
 import { GeneratedFile } from "./generated-file";
 
 /** Props of `TomlFile`. */
@@ -18,7 +20,18 @@ export class TomlFile extends GeneratedFile {
   }
 
   protected render(): string | undefined {
-    const document = this.document();
+    return this.serialize(this.document());
+  }
+
+  public _traced() {
+    return withTracing(() => {
+      const document = this.document();
+      const text = this.serialize(document);
+      return { text, reasons: document === undefined || text === undefined ? [] : tomlLineReasons(text, document, markerLine()) };
+    });
+  }
+
+  private serialize(document: object | undefined): string | undefined {
     return document === undefined ? undefined : `# ${this.marker}\n\n${TOML.stringify(document)}\n`;
   }
 }

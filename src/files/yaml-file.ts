@@ -1,6 +1,6 @@
 import type { IConstruct } from "constructs";
-import { yamlLineReasons } from "../explain/lines";
-import { fixed, withTracing } from "../explain/trace";
+import { markerLine, yamlLineReasons } from "../explain/lines";
+import { withTracing } from "../explain/trace";
 import { GeneratedFile } from "./generated-file";
 import { Document, isScalar, visit } from "yaml";
 
@@ -45,9 +45,6 @@ export class YamlDocumentsFile extends GeneratedFile {
     return `# ${this.marker}\n${body}`;
   }
 }
-
-/** The first line of every generated file. */
-const markerLine = () => fixed("projen's marker: the file is generated; edit .projenrc.ts and run \"npx projen\" instead", "projen");
 
 const FORMAT = { lineWidth: 0, indent: 2 } as const;
 

@@ -1,3 +1,5 @@
+import { because, fixed, from, projectOptions, type Because } from "../explain/trace";
+
 /**
  * Renders `.github/dependabot.yml`: weekly updates of the Cargo and Go dependencies, the npm
  * packages (prism-projen itself among them), and the base-image digests (through the base-image
@@ -32,22 +34,31 @@ export interface DependabotConfig {
   readonly updates: readonly DependabotUpdate[];
 }
 
+const RENDERER = "src/github/dependabot.ts";
+
 export function renderDependabot(inputs: DependabotInputs): DependabotConfig {
-  const weekly = (ecosystem: DependabotUpdate["package-ecosystem"], directory: string): DependabotUpdate => ({
+  const weekly = (ecosystem: DependabotUpdate["package-ecosystem"], directory: string, why: Because, where?: Because): DependabotUpdate => because({
     "package-ecosystem": ecosystem,
     "directory": directory,
     "schedule": { interval: "weekly" },
     // A new release waits a week before it is proposed: time for a compromised version to be found and pulled.
     "cooldown": { "default-days": 7 },
     "open-pull-requests-limit": 10,
+  }, why, {
+    ...(where ? { directory: where } : {}),
+    "schedule": fixed("updates are proposed weekly; not configurable", RENDERER),
+    "cooldown": fixed("a new release waits a week before it is proposed: time for a compromised version to be found and pulled; not configurable", RENDERER),
+    "open-pull-requests-limit": fixed("at most 10 open update pull requests per ecosystem; not configurable", RENDERER),
   });
-  return {
+  return because({
     version: 2,
     updates: [
-      weekly("npm", "/"),
-      ...(inputs.cargo ? [weekly("cargo", "/")] : []),
-      ...(inputs.goModuleDir ? [weekly("gomod", `/${inputs.goModuleDir}`)] : []),
-      ...(inputs.baseImageLockDir ? [weekly("docker", `/${inputs.baseImageLockDir}`)] : []),
+      weekly("npm", "/", fixed("npm packages, prism-projen among them (its upgrades bring new action pins for the generated workflow)", RENDERER)),
+      ...(inputs.cargo ? [weekly("cargo", "/", fixed("the Cargo workspace's dependencies: the project has Rust components", RENDERER))] : []),
+      ...(inputs.goModuleDir
+        ? [weekly("gomod", `/${inputs.goModuleDir}`, fixed("the Go module's dependencies: the project has Go components", RENDERER), from(projectOptions("goModuleDir"), { renderer: RENDERER }))]
+        : []),
+      ...(inputs.baseImageLockDir ? [weekly("docker", `/${inputs.baseImageLockDir}`, fixed("the base-image digests pinned in the base-image lock", RENDERER))] : []),
     ],
-  };
+  }, fixed("Dependabot's configuration, version 2; no github-actions updates: the workflow is generated, its pins come with prism-projen", RENDERER));
 }

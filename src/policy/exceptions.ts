@@ -1,4 +1,5 @@
 import type { PolicyException } from "./finding";
+import { because, fixed, from, projectOptions } from "../explain/trace";
 
 /**
  * Rules that cannot hold for every prism-projen image, with the reason. The
@@ -20,6 +21,23 @@ export const BUILTIN_EXCEPTIONS: readonly PolicyException[] = [
       "On a shared cluster, where a pod must not start a cached private image without its pull secret, enable the AlwaysPullImages admission plugin",
   },
 ];
+
+const RENDERER = "src/policy/exceptions.ts";
+
+/**
+ * The content of `policy-exceptions.json`: the built-in exceptions, and PRISM-D001's when the project
+ * allows unpinned base images (`allowUnpinnedBaseImages`, whose value is the reason).
+ */
+export function renderPolicyExceptions(allowUnpinnedBaseImages: string | undefined): { readonly exceptions: readonly PolicyException[] } {
+  const exceptions = [
+    ...BUILTIN_EXCEPTIONS.map((e) => because({ ...e }, fixed(`a built-in exception of the policy (${e.ruleId}); not configurable`, RENDERER))),
+    ...(allowUnpinnedBaseImages !== undefined
+      ? [because({ ruleId: "PRISM-D001", reason: allowUnpinnedBaseImages }, from(projectOptions("allowUnpinnedBaseImages"), { renderer: RENDERER }))]
+      : []),
+  ];
+  const inForce = fixed("the exceptions in force: the built-in ones, and those .projenrc.ts allows", RENDERER);
+  return because({ exceptions: because(exceptions, inForce) }, inForce);
+}
 
 /** Where synthesis writes the exceptions in force. */
 export const EXCEPTIONS_FILE = "policy-exceptions.json";
