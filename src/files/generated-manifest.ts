@@ -9,6 +9,10 @@ import { readTextIfExists } from "./read-text";
 import { isTreePath } from "./tree-path";
 import type { Project } from "projen/lib/project";
 import { byCodeUnits } from "../order";
+import { markerLine, yamlLineReasons } from "../explain/lines";
+import { because, fixed, withTracing } from "../explain/trace";
+
+const RENDERER = "src/files/generated-manifest.ts";
 
 /**
  * `.projen/generated.json`: for every generated file, the SHA-256 of the
@@ -109,9 +113,20 @@ export class GeneratedManifest extends GeneratedFile {
   }
 
   protected render(): string {
-    // What this synthesis rendered; projen's own files are read back from disk.
-    const content = (file: FileBase) => renderedContent(file) ?? readTextIfExists(path.join(this.project.outdir, file.path));
-    return this.serialize(this.entries(content));
+    return this.serialize(this.entries(this.content()));
+  }
+
+  public _traced() {
+    return withTracing(() => {
+      const data = this.data(this.entries(this.content()));
+      const text = stringify(data);
+      return { text, reasons: yamlLineReasons(text, [data], markerLine()) };
+    });
+  }
+
+  /** What this synthesis rendered; projen's own files are read back from disk. */
+  private content(): (file: FileBase) => string | undefined {
+    return (file) => renderedContent(file) ?? readTextIfExists(path.join(this.project.outdir, file.path));
   }
 
   private entries(content: (file: FileBase) => string | undefined): Record<string, GeneratedEntry> {
@@ -124,7 +139,19 @@ export class GeneratedManifest extends GeneratedFile {
   }
 
   private serialize(files: Record<string, GeneratedEntry>): string {
-    const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => byCodeUnits(a, b)));
-    return JSON.stringify({ "//": this.marker, files: sorted, starters: [...this.extras.starters()].sort() }, null, 2) + "\n";
+    return stringify(this.data(files));
+  }
+
+  private data(files: Record<string, GeneratedEntry>): GeneratedManifestData & { "//": string | undefined } {
+    const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => byCodeUnits(a, b))
+      .map(([file, entry]) => [file, because(entry, fixed(`${file}: the digest of its bytes as synthesized, and what produces it; ` +
+        `the line changes whenever that file does (run explain on ${file} for its reasons)`, RENDERER))]));
+    return because({ "//": this.marker, "files": sorted, "starters": [...this.extras.starters()].sort() },
+      fixed("the record of what synthesis wrote: the drift check tells a hand edit from a stale file with it", RENDERER), {
+        "//": markerLine(),
+        "starters": fixed("the starter sources written once, for new components, and never overwritten", RENDERER),
+      });
   }
 }
+
+const stringify = (data: object) => `${JSON.stringify(data, null, 2)}\n`;

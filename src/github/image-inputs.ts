@@ -1,6 +1,7 @@
 import type { ComponentModel } from "../component/model";
 import { BASE_IMAGE_LOCK } from "../dockerfile/base-image-lock";
 import type { ProjectModel } from "../project-model";
+import { TracedText, type Because } from "../explain/trace";
 
 /**
  * Which files feed which image, from the model: the one place that decides what a pull request
@@ -57,23 +58,31 @@ function pattern(path: string): string {
  * The bash that decides, in the workflow, which components a pull request rebuilds: `rebuilds NAME PATH`
  * as `rebuilds()` above, generated from the same inputs. Reads the changed paths from `$CHANGED`;
  * `ALL=true` selects every component. Writes `matrix` (the image job's matrix) and `any` to `$GITHUB_OUTPUT`.
+ * Each line carries its reason: the options of the folders and matrix entries it writes, or the rule.
  */
-export function changedComponentsScript(inputs: readonly ImageInputs[], entries: ReadonlyMap<string, Readonly<Record<string, string>>>): string {
-  const lines = [
+export function changedComponentsScript(
+  inputs: readonly ImageInputs[],
+  entries: ReadonlyMap<string, Readonly<Record<string, string>>>,
+  reasons: ScriptReasons,
+): TracedText {
+  const script = new TracedText().add(reasons.rule("rebuilds NAME PATH: whether a change of PATH rebuilds component NAME's images"),
     "set -euo pipefail",
     "rebuilds() {",
     "  case \"$1\" in",
-  ];
+  );
   for (const i of inputs) {
-    const arms = [
-      `${[...i.files.map(pattern)].join("|")}) return 0 ;;`,
-      `${pattern(i.folders[0])}) return 0 ;;`,
-      ...(i.except.length > 0 ? [`${i.except.map(pattern).join("|")}) return 1 ;;`] : []),
-      ...(i.folders.length > 1 ? [`${i.folders.slice(1).map(pattern).join("|")}) return 0 ;;`] : []),
-    ];
-    lines.push(`    ${i.component})`, "      case \"$2\" in", ...arms.map((a) => `        ${a}`), "      esac ;;");
+    const own = reasons.rule(`the inputs of ${i.component}'s images`);
+    script.add(own, `    ${i.component})`, "      case \"$2\" in");
+    script.add(reasons.rule("what synthesizes every file or pins every image, and the component's language's shared files, rebuild it"),
+      `        ${[...i.files.map(pattern)].join("|")}) return 0 ;;`);
+    script.add(reasons.folder(i.component, "the component's own folder rebuilds it"), `        ${pattern(i.folders[0])}) return 0 ;;`);
+    if (i.except.length > 0) {
+      script.add(reasons.folders(i.except, "the other Go commands' folders inside the module do not"), `        ${i.except.map(pattern).join("|")}) return 1 ;;`);
+    }
+    if (i.folders.length > 1) script.add(reasons.shared(i.component, "the shared folders of its language rebuild it"), `        ${i.folders.slice(1).map(pattern).join("|")}) return 0 ;;`);
+    script.add(own, "      esac ;;");
   }
-  lines.push(
+  script.add(reasons.rule("selected NAME: every component on a run by hand, else the components a changed path rebuilds"),
     "  esac",
     "  return 1",
     "}",
@@ -87,14 +96,28 @@ export function changedComponentsScript(inputs: readonly ImageInputs[], entries:
     "include=()",
   );
   for (const i of inputs) {
-    lines.push(`if selected ${i.component}; then include+=('${JSON.stringify(entries.get(i.component))}'); fi`);
+    script.add(reasons.entry(i.component, "the component's matrix entry: its Dockerfile and image repository"),
+      `if selected ${i.component}; then include+=('${JSON.stringify(entries.get(i.component))}'); fi`);
   }
-  lines.push(
+  script.add(reasons.rule("the image job's matrix, and whether it has anything to build"),
     "joined=\"$(IFS=,; echo \"${include[*]}\")\"",
     "{",
     "  echo \"matrix={\\\"include\\\":[${joined}]}\"",
     "  if [ \"${#include[@]}\" -gt 0 ]; then echo \"any=true\"; else echo \"any=false\"; fi",
     "} >> \"${GITHUB_OUTPUT}\"",
   );
-  return lines.join("\n");
+  return script;
+}
+
+/** Where the lines of the script come from: the workflow renderer knows the options behind folders and entries. */
+export interface ScriptReasons {
+  rule(why: string): Because;
+  /** A component's own folder. */
+  folder(component: string, why: string): Because;
+  /** Other components' folders. */
+  folders(folders: readonly string[], why: string): Because;
+  /** The shared folders of a component's language (the Go module's; .cargo/ for Rust). */
+  shared(component: string, why: string): Because;
+  /** A component's matrix entry. */
+  entry(component: string, why: string): Because;
 }

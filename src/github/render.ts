@@ -6,6 +6,16 @@ import { ACTIONS, uses } from "./actions";
 import { changedComponentsScript, imageInputs } from "./image-inputs";
 import type { Job, Step, Workflow } from "./workflow-model";
 import { byCodeUnits } from "../order";
+import { because, fixed, from, optionsOf, projectOptions, projectSetting, type Because, type OptionRef } from "../explain/trace";
+
+const RENDERER = "src/github/render.ts";
+const rule = (why: string): Because => fixed(why, RENDERER);
+const option = (options: OptionRef[], why?: string): Because => from(options, { renderer: RENDERER, ...(why ? { rule: why } : {}) });
+
+/** The options a component's folder comes from: its path, or, for a Go command left at its default, the module's folder. */
+export function folderOptions(c: ComponentModel): OptionRef[] {
+  return [...optionsOf(c.name, "path"), ...(c.build.kind === "go" && !c.optionsGiven.includes("path") ? projectOptions("goModuleDir") : [])];
+}
 
 /**
  * Renders the images workflow: a synth-drift gate and the policy over the generated files; the
@@ -26,13 +36,14 @@ export function renderImagesWorkflow(project: ProjectModel, components: readonly
   const rust = sorted.some((c) => c.build.kind === "rust");
   const go = sorted.some((c) => c.build.kind === "go");
   const gates = ["synth", "policy", ...(rust ? ["cargo-deny"] : []), ...(go ? ["govulncheck"] : [])];
-  return {
+  const defaultBranch = () => because([project.defaultBranch], option(projectOptions("defaultBranch")));
+  return because({
     name: "images",
-    on: {
-      push: { branches: [project.defaultBranch], tags: ["v*.*.*"] },
-      pull_request: { branches: [project.defaultBranch] },
+    on: because({
+      push: because({ branches: defaultBranch(), tags: ["v*.*.*"] }, rule("pushes to the default branch publish images; release tags (vX.Y.Z) release them")),
+      pull_request: because({ branches: defaultBranch() }, rule("pull requests to the default branch build and scan the images they change")),
       workflow_dispatch: {},
-    },
+    }, rule("when the workflow runs"), { workflow_dispatch: rule("a run by hand builds every component") }),
     // Nothing by default; each job asks for what it needs.
     permissions: {},
     // A newer commit of a pull request supersedes its running checks; a publishing run (default branch,
@@ -48,38 +59,48 @@ export function renderImagesWorkflow(project: ProjectModel, components: readonly
       "publish": publishJob(project, sorted, gates),
       "release": releaseJob(project, sorted, gates),
     },
-  };
+  }, rule("the images workflow: the synth-drift gate, the policy, the dependency checks, then each component's images built, scanned, signed and released"), {
+    permissions: rule("no permission by default; each job asks for what it needs"),
+    concurrency: rule("a newer commit of a pull request cancels its running checks; a publishing run is never cancelled half-way"),
+  });
 }
 
+/** An action pinned by commit SHA, its version in a comment (src/github/actions.ts); prism-projen upgrades move the pins. */
+const PINNED = "actions pinned by commit SHA, the version in a comment (src/github/actions.ts); upgrading prism-projen moves the pins";
+
 function checkout(): Step {
-  return {
+  return because({
     name: "Check out",
     uses: uses(ACTIONS.checkout),
     // The token is not needed after checkout; do not leave it in .git/config for later steps.
     with: { "persist-credentials": false },
-  };
+  }, rule("check out the commit without leaving the token in .git/config for later steps"), { uses: rule(PINNED) });
 }
 
-const SETUP_BUILDX: Step = { name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) };
-const INSTALL_COSIGN: Step = { name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) };
+const setupBuildx = (): Step => because({ name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) }, rule(`Buildx builds the images; ${PINNED}`));
+const installCosign = (): Step => because({ name: "Install cosign", uses: uses(ACTIONS.cosignInstaller) }, rule(`cosign signs and verifies the images; ${PINNED}`));
 
 function registryLogin(project: ProjectModel): Step {
-  return {
+  return because({
     name: "Log in to the registry",
     uses: uses(ACTIONS.login),
-    with: { registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
-  };
+    with: because({ registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" }, undefined, {
+      registry: option(projectSetting(project, "imageRegistry"), "the host of the image registry"),
+    }),
+  }, rule("log in to the registry with the workflow's own token"), { uses: rule(PINNED) });
 }
 
 function setupNode(project: ProjectModel): Step[] {
   return [
-    { name: "Set up Node.js", uses: uses(ACTIONS.setupNode), with: { "node-version": project.nodeVersion, "cache": "npm" } },
-    { name: "Install", run: "npm ci" },
+    because({ name: "Set up Node.js", uses: uses(ACTIONS.setupNode), with: because({ "node-version": project.nodeVersion, "cache": "npm" }, undefined, {
+      "node-version": option(projectOptions("nodeVersion")),
+    }) }, rule("Node.js for projen, npm's cache kept between runs"), { uses: rule(PINNED) }),
+    because({ name: "Install", run: "npm ci" }, rule("install exactly what package-lock.json pins")),
   ];
 }
 
 function policyJob(project: ProjectModel): Job {
-  return {
+  return because({
     "name": "policy",
     "runs-on": "ubuntu-24.04",
     // security-events: write only here, to upload the SARIF report to code scanning.
@@ -96,11 +117,11 @@ function policyJob(project: ProjectModel): Job {
         with: { sarif_file: "policy.sarif", category: "prism-projen-policy" },
       },
     ],
-  };
+  }, rule("the policy over the generated files, its SARIF report uploaded to code scanning; not configurable"));
 }
 
 function synthJob(project: ProjectModel): Job {
-  return {
+  return because({
     "name": "synth drift",
     "runs-on": "ubuntu-24.04",
     "permissions": { contents: "read" },
@@ -112,12 +133,12 @@ function synthJob(project: ProjectModel): Job {
       // out of date, edited by hand or orphaned.
       { name: "Fail on synth drift", run: "npx projen drift" },
     ],
-  };
+  }, rule("the synth-drift gate: fails on a generated file missing, out of date, edited by hand or orphaned; not configurable"));
 }
 
 /** cargo-deny over the workspace: advisories, the OpenSSL ban, licenses and sources, as deny.toml says. */
 function cargoDenyJob(): Job {
-  return {
+  return because({
     "name": "cargo-deny",
     "runs-on": "ubuntu-24.04",
     "permissions": { contents: "read" },
@@ -126,12 +147,12 @@ function cargoDenyJob(): Job {
       checkout(),
       { name: "Check advisories, bans, licenses and sources", uses: uses(ACTIONS.cargoDeny), with: { "command": "check", "manifest-path": "./Cargo.toml" } },
     ],
-  };
+  }, rule("cargo-deny over the Rust workspace, as deny.toml says: there because the project has Rust components"));
 }
 
 /** govulncheck over the Go module: known vulnerabilities in the code paths the commands reach. */
 function govulncheckJob(project: ProjectModel): Job {
-  return {
+  return because({
     "name": "govulncheck",
     "runs-on": "ubuntu-24.04",
     "permissions": { contents: "read" },
@@ -142,10 +163,13 @@ function govulncheckJob(project: ProjectModel): Job {
         name: "Check the Go module for known vulnerabilities",
         uses: uses(ACTIONS.govulncheck),
         // Our own checkout (no persisted token) instead of the action's.
-        with: { "repo-checkout": false, "go-version-input": project.goVersion, "check-latest": false, "cache": false, "work-dir": project.goModuleDir, "go-package": "./..." },
+        with: because({ "repo-checkout": false, "go-version-input": project.goVersion, "check-latest": false, "cache": false, "work-dir": project.goModuleDir, "go-package": "./..." }, undefined, {
+          "go-version-input": option(projectOptions("goVersion")),
+          "work-dir": option(projectOptions("goModuleDir")),
+        }),
       },
     ],
-  };
+  }, rule("govulncheck over the Go module: there because the project has Go components"));
 }
 
 /**
@@ -154,7 +178,16 @@ function govulncheckJob(project: ProjectModel): Job {
  */
 function changesJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
   const entries = new Map(matrixEntries(project, components).map((e) => [e.component, e]));
-  return {
+  const byName = new Map(components.map((c) => [c.name, c]));
+  const folderOf = (name: string) => folderOptions(byName.get(name)!);
+  const script = changedComponentsScript(imageInputs(project, components), entries, {
+    rule,
+    folder: (name, why) => option(folderOf(name), why),
+    folders: (folders, why) => option(components.filter((c) => folders.includes(`${c.path}/`)).flatMap(folderOptions), why),
+    shared: (name, why) => (byName.get(name)!.build.kind === "go" ? option(projectOptions("goModuleDir"), why) : rule(`${why}: .cargo/ for Rust`)),
+    entry: (name, why) => option([...folderOf(name), ...projectSetting(project, "imageRegistry")], why),
+  });
+  return because({
     "name": "changed components",
     "runs-on": "ubuntu-24.04",
     "permissions": { contents: "read" },
@@ -180,21 +213,22 @@ function changesJob(project: ProjectModel, components: readonly ComponentModel[]
           "echo \"changed=${changed}\" >> \"${GITHUB_ENV}\"",
         ].join("\n"),
       },
-      {
+      because({
         name: "Select the components whose inputs changed",
         id: "changes",
         shell: "bash",
         env: { CHANGED: "${{ env.changed }}", ALL: "${{ env.all }}" },
-        run: changedComponentsScript(imageInputs(project, components), entries),
-      },
+        run: script.text,
+      }, rule("the components whose inputs changed (src/github/image-inputs.ts), as the image job's matrix"), undefined, { run: script.reasons }),
     ],
-  };
+  }, rule("which components a pull request rebuilds: the paths it changes against each component's inputs; not configurable"));
 }
 
 /** Pull requests: both targets of each changed component built (nothing pushed), the production image scanned on the runner. */
 function imageJob(project: ProjectModel): Job {
   const scope = "${{ matrix.component }}";
-  return {
+  const platforms = option(projectOptions("platforms"), "one build and scan per platform");
+  return because({
     "name": "image ${{ matrix.component }}",
     "runs-on": "ubuntu-24.04",
     "needs": ["synth", "changes"],
@@ -204,13 +238,13 @@ function imageJob(project: ProjectModel): Job {
     "strategy": { "fail-fast": false, "matrix": "${{ fromJSON(needs.changes.outputs.matrix) }}" },
     "steps": [
       checkout(),
-      SETUP_BUILDX,
+      setupBuildx(),
       // Each platform built once and loaded (the engine holds one platform per tag), then scanned by that tag.
       ...project.platforms.flatMap((platform): Step[] => {
         const arch = platform.split("/")[1];
         const tag = `\${{ matrix.image }}:pr-\${{ github.sha }}-${arch}`;
         return [
-          {
+          because({
             name: `Build production image (${platform})`,
             uses: uses(ACTIONS.buildPush),
             // A cache scope per platform: one export would replace the other's.
@@ -218,32 +252,32 @@ function imageJob(project: ProjectModel): Job {
               ...buildInputs(project, "production"), "platforms": platform, "tags": tag, "load": true, "push": false,
               "cache-from": `type=gha,scope=${scope}-${arch}`, "cache-to": `type=gha,mode=max,scope=${scope}-${arch}`,
             },
-          },
-          scanStep(`Scan production image (${platform})`, tag),
+          }, platforms),
+          because(scanStep(`Scan production image (${platform})`, tag), platforms),
         ];
       }),
-      {
+      because({
         name: "Build debug image",
         uses: uses(ACTIONS.buildPush),
         with: { ...buildInputs(project, "debug"), push: false, outputs: "type=cacheonly" },
-      },
+      }, rule("the debug target built too (not loaded or pushed), so a pull request cannot break it"), { uses: rule(PINNED) }),
     ],
-  };
+  }, rule("pull requests: each changed component's images built (nothing pushed) and the production image scanned with trivy; not configurable"));
 }
 
 /** The inputs every build of a target shares: one manifest list of every platform, cross-compiled. */
 function buildInputs(project: ProjectModel, target: keyof typeof TARGETS) {
-  return {
+  return because({
     "context": ".",
     "file": "${{ matrix.dockerfile }}",
     "target": TARGETS[target],
     "platforms": project.platforms.join(","),
     "cache-from": "type=gha,scope=${{ matrix.component }}",
-  };
+  }, undefined, { platforms: option(projectOptions("platforms"), "one manifest list of every platform, cross-compiled") });
 }
 
 function scanStep(name: string, imageRef: string, env: Record<string, string> = {}): Step {
-  return {
+  return because({
     name,
     uses: uses(ACTIONS.trivy),
     ...(Object.keys(env).length > 0 ? { env } : {}),
@@ -254,12 +288,13 @@ function scanStep(name: string, imageRef: string, env: Record<string, string> = 
       "severity": "CRITICAL,HIGH",
       "vuln-type": "os,library",
     },
-  };
+  }, rule("trivy fails the job on a fixable critical or high vulnerability of the OS packages or libraries; not configurable"), { uses: rule(PINNED) });
 }
 
 /** One trivy scan per platform of a pushed manifest list; trivy reads its --platform from TRIVY_PLATFORM. */
 function scanSteps(project: ProjectModel, imageRef: string): Step[] {
-  return project.platforms.map((platform) => scanStep(`Scan production image (${platform})`, imageRef, { TRIVY_PLATFORM: platform }));
+  return project.platforms.map((platform) => because(scanStep(`Scan production image (${platform})`, imageRef, { TRIVY_PLATFORM: platform }),
+    option(projectOptions("platforms"), "one scan per platform of the manifest list")));
 }
 
 /**
@@ -267,7 +302,7 @@ function scanSteps(project: ProjectModel, imageRef: string): Step[] {
  * `vX.Y.Z-debug` on a release tag. Values reach the script through env, never through ${{ }} inside run.
  */
 function releaseTags(): Step {
-  return {
+  return because({
     name: "Compute release tags",
     id: "tags",
     shell: "bash",
@@ -293,12 +328,12 @@ function releaseTags(): Step {
       "  echo \"debug=${debug# }\"",
       "} >> \"${GITHUB_OUTPUT}\"",
     ].join("\n"),
-  };
+  }, rule("the release tags, per the ADR: latest and debug on the default branch, vX.Y.Z and vX.Y.Z-debug on a release tag; not configurable"));
 }
 
 /** Puts the release tags (the `tags` step's output) on a digest; a tag that does not resolve to it fails the job. */
 function tagStep(target: keyof typeof TARGETS, digest: string): Step {
-  return {
+  return because({
     name: `Tag ${target} image`,
     shell: "bash",
     env: { IMAGE: "${{ matrix.image }}", DIGEST: digest, TAGS: `\${{ steps.tags.outputs.${target} }}` },
@@ -314,15 +349,18 @@ function tagStep(target: keyof typeof TARGETS, digest: string): Step {
       "  fi",
       "done",
     ].join("\n"),
-  };
+  }, rule("the release tags put on the digest that was scanned and signed, never on a rebuild; a tag that resolves elsewhere fails the job"));
 }
 
 function matrixEntries(project: ProjectModel, components: readonly ComponentModel[]): { component: string; dockerfile: string; image: string }[] {
-  return components.map((c) => ({ component: c.name, dockerfile: dockerfilePath(c), image: imageRepository(c, project) }));
+  return components.map((c) => because({ component: c.name, dockerfile: dockerfilePath(c), image: imageRepository(c, project) }, rule("one matrix entry per component"), {
+    dockerfile: option(folderOptions(c), "the component's Dockerfile"),
+    image: option(projectSetting(project, "imageRegistry"), "<imageRegistry>/<component>"),
+  }));
 }
 
 function matrix(project: ProjectModel, components: readonly ComponentModel[]): Job["strategy"] {
-  return { "fail-fast": false, "matrix": { include: matrixEntries(project, components) } };
+  return because({ "fail-fast": false, "matrix": { include: matrixEntries(project, components) } }, rule("every component, one job each; one failing does not stop the others"));
 }
 
 /** The registry host of the image repository prefix (`ghcr.io` of `ghcr.io/prism`). */
@@ -337,23 +375,23 @@ export function registryHost(project: ProjectModel): string {
  */
 function publishJob(project: ProjectModel, components: readonly ComponentModel[], gates: readonly string[]): Job {
   const digest = (target: keyof typeof TARGETS) => `\${{ steps.${target}.outputs.digest }}`;
-  const push = (target: keyof typeof TARGETS, tag: string): Step => ({
+  const push = (target: keyof typeof TARGETS, tag: string): Step => because({
     name: `Build and push ${target} image`,
     id: target,
     uses: uses(ACTIONS.buildPush),
     // SLSA provenance with every build parameter, and an SPDX SBOM, attached to the pushed digest.
     with: { ...buildInputs(project, target), "tags": `\${{ matrix.image }}:${tag}`, "push": true, "provenance": "mode=max", "sbom": true },
-  });
-  const sign = (target: keyof typeof TARGETS): Step => ({
+  }, rule(`the ${target} image built once and pushed under its commit tag, with SLSA provenance and an SBOM attached`), { uses: rule(PINNED) });
+  const sign = (target: keyof typeof TARGETS): Step => because({
     name: `Sign ${target} image`,
     shell: "bash",
     env: { IMAGE: "${{ matrix.image }}", DIGEST: digest(target) },
     // Keyless: the certificate binds the signature to this workflow run's OIDC identity. --recursive signs
     // the manifest list and each platform's image in it, so either can be verified.
     run: "cosign sign --yes --recursive \"${IMAGE}@${DIGEST}\"",
-  });
+  }, rule(`the ${target} digest signed keyless (the certificate names this workflow run), the manifest list and each platform's image`));
   const tag = (target: keyof typeof TARGETS): Step => tagStep(target, digest(target));
-  return {
+  return because({
     "name": "publish ${{ matrix.component }}",
     "runs-on": "ubuntu-24.04",
     "needs": [...gates],
@@ -365,19 +403,21 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
     "strategy": matrix(project, components),
     "steps": [
       checkout(),
-      SETUP_BUILDX,
+      setupBuildx(),
       registryLogin(project),
       releaseTags(),
       push("production", "sha-${{ github.sha }}"),
       ...scanSteps(project, `\${{ matrix.image }}@${digest("production")}`),
       push("debug", "sha-${{ github.sha }}-debug"),
-      INSTALL_COSIGN,
+      installCosign(),
       sign("production"),
       sign("debug"),
       tag("production"),
       tag("debug"),
     ],
-  };
+  }, rule("pushes to the default branch: each image built once, pushed, scanned, signed, and only then tagged; not configurable"), {
+    needs: rule("the gates: the synth-drift check, the policy, and the dependency checks of the languages present"),
+  });
 }
 
 /**
@@ -388,7 +428,7 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
  */
 function releaseJob(project: ProjectModel, components: readonly ComponentModel[], gates: readonly string[]): Job {
   const digest = (target: keyof typeof TARGETS) => `\${{ steps.published.outputs.${target} }}`;
-  const verify = (target: keyof typeof TARGETS): Step => ({
+  const verify = (target: keyof typeof TARGETS): Step => because({
     name: `Verify the ${target} image's signature`,
     shell: "bash",
     env: {
@@ -398,8 +438,8 @@ function releaseJob(project: ProjectModel, components: readonly ComponentModel[]
       IDENTITY: "^https://github\\.com/${{ github.repository }}/\\.github/workflows/images\\.yml@refs/heads/${{ github.event.repository.default_branch }}$",
     },
     run: "cosign verify --certificate-oidc-issuer https://token.actions.githubusercontent.com --certificate-identity-regexp \"${IDENTITY}\" \"${IMAGE}@${DIGEST}\" > /dev/null",
-  });
-  return {
+  }, rule(`the ${target} image's signature verified: signed by this workflow, run on the default branch`));
+  return because({
     "name": "release ${{ matrix.component }}",
     "runs-on": "ubuntu-24.04",
     "needs": [...gates],
@@ -409,7 +449,7 @@ function releaseJob(project: ProjectModel, components: readonly ComponentModel[]
     "timeout-minutes": 30,
     "strategy": matrix(project, components),
     "steps": [
-      SETUP_BUILDX,
+      setupBuildx(),
       registryLogin(project),
       releaseTags(),
       {
@@ -430,12 +470,14 @@ function releaseJob(project: ProjectModel, components: readonly ComponentModel[]
           "done",
         ].join("\n"),
       },
-      INSTALL_COSIGN,
+      installCosign(),
       verify("production"),
       verify("debug"),
       ...scanSteps(project, `\${{ matrix.image }}@${digest("production")}`),
       tagStep("production", digest("production")),
       tagStep("debug", digest("debug")),
     ],
-  };
+  }, rule("release tags: nothing is built; the commit's published images are verified, scanned again and tagged; not configurable"), {
+    needs: rule("the gates: the synth-drift check, the policy, and the dependency checks of the languages present"),
+  });
 }
