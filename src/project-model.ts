@@ -1,4 +1,4 @@
-import type { CargoProfile } from "./cargo/profile";
+import type { CargoProfile, CargoProfilePreset } from "./cargo/profile";
 import type { ReqwestSpec } from "./cargo/reqwest";
 import type { DebianRelease } from "./component/model";
 
@@ -18,6 +18,8 @@ export interface ProjectModel {
   readonly goVersion: string;
   readonly goModuleDir: string;
   readonly goModulePath: string;
+  /** The `cargoProfile` preset, and the `[profile.release]` table it stands for. */
+  readonly cargoProfilePreset: CargoProfilePreset;
   readonly cargoProfile: CargoProfile;
   readonly reqwest: ReqwestSpec;
   /** SPDX license identifiers cargo-deny allows in the Rust dependency graph. */

@@ -280,6 +280,7 @@ export class ContainerMonorepo extends Project {
       goVersion: props.goVersion ?? "1.25.4",
       goModuleDir,
       goModulePath: props.goModulePath ?? `${props.name}/${goModuleDir}`,
+      cargoProfilePreset: props.cargoProfile ?? CargoProfilePreset.SPEED,
       cargoProfile: cargoProfile(props.cargoProfile ?? CargoProfilePreset.SPEED),
       reqwest: resolveReqwest(props.reqwest),
       allowedLicenses: [...new Set(props.allowedLicenses ?? DEFAULT_ALLOWED_LICENSES)].sort(byCodeUnits),

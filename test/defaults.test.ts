@@ -29,6 +29,7 @@ describe("defaults", () => {
       goVersion: "1.25.4",
       goModuleDir: "tools",
       goModulePath: "demo/tools",
+      cargoProfilePreset: CargoProfilePreset.SPEED,
       cargoProfile: cargoProfile(CargoProfilePreset.SPEED),
       namespace: "demo",
       defaultBranch: "main",

@@ -4,35 +4,48 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { diffArrays } from "diff";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind, isRefusal, type ContainerMonorepoProps, type GoComponentProps, type RustComponentProps } from "../src";
-import { NO_TRACE, type LineExplanation } from "../src/explain/explain";
-import { DebianRelease, RuntimeBase, StaticLibc } from "../src";
+import { NO_TRACE, explainLines, formatExplanation, type LineExplanation } from "../src/explain/explain";
+import { CargoProfilePreset, DebianRelease, ReqwestVersion, RuntimeBase, StaticLibc } from "../src";
 import { PROJECT } from "../src/explain/trace";
 import { prism } from "../.projenrc";
 import { UNPINNED, readTree, repoCopy, tmpdir } from "./helpers";
 import { readmeBlock, readmeTextBlock } from "./readme-blocks";
 
 /**
- * `npx projen explain`: every line of the traced files (the Dockerfiles and the Kubernetes
- * manifests) of the default tree has an explanation; the options it names change the line, and the
- * options it does not name leave it as it is, checked by synthesizing again with each option changed.
+ * `npx projen explain`: every line of every file prism-projen's renderers write (Dockerfiles, Cargo
+ * manifests and deny.toml, the workflow and Dependabot's configuration, the Kubernetes manifests, the
+ * policy exceptions and the generated-files record) has an explanation; the options it names change
+ * the line, and the options it does not name leave it as it is, checked by synthesizing again with
+ * each option changed.
  */
 
-/** The files whose renderers record a trace. */
-const TRACED = (file: string) => /(^|\/)Dockerfile$/.test(file) || /^deploy\/.+\.yaml$/.test(file);
+/** projen's own files, which its classes write (explain refuses them, saying so). */
+const PROJENS_OWN = [".dockerignore", ".gitattributes", ".gitignore", ".projen/deps.json", ".projen/files.json", ".projen/tasks.json"];
+/** The files prism-projen's renderers write in a synthesized tree (projen's list, without its own), each of which records a trace. */
+const tracedFiles = (dir: string): string[] =>
+  (JSON.parse(fs.readFileSync(path.join(dir, ".projen/files.json"), "utf-8")).files as string[]).filter((file) => !PROJENS_OWN.includes(file));
+/**
+ * The generated-files record holds each file's digest: its lines change with the files they describe,
+ * which explain says, rather than with an option; the change test leaves it out.
+ */
+const DIGESTS = ".projen/generated.json";
 
 function explainAll(project: ContainerMonorepo, files: readonly string[]): Map<string, LineExplanation[]> {
   return new Map(files.map((file) => [file, project._explain(file).lines]));
 }
 
-describe("every line of the default tree's Dockerfiles and manifests has an explanation", () => {
+describe("every line of every file the default tree's renderers write has an explanation", () => {
   const dir = tmpdir();
   prism(dir).synth();
-  const files = (JSON.parse(fs.readFileSync(path.join(dir, ".projen/files.json"), "utf-8")).files as string[]).filter(TRACED);
+  const files = tracedFiles(dir);
   const explained = explainAll(prism(dir), files);
 
-  it("covers the 6 Dockerfiles and the 10 manifests and kustomizations", () => {
+  it("covers every generated file but projen's own: the 6 Dockerfiles, 5 Cargo manifests, deny.toml, the workflow, Dependabot, 10 Kubernetes files, the policy exceptions and the record", () => {
     expect(files.filter((f) => f.endsWith("Dockerfile"))).toHaveLength(6);
+    expect(files.filter((f) => f.endsWith("Cargo.toml"))).toHaveLength(5);
     expect(files.filter((f) => f.startsWith("deploy/"))).toHaveLength(10);
+    expect(files).toEqual(expect.arrayContaining(["deny.toml", ".github/workflows/images.yml", ".github/dependabot.yml", "policy-exceptions.json", DIGESTS]));
+    expect(files).toHaveLength(26);
   });
 
   it.each(files)("%s: every line, written by synthesis, with the options or the rule that made it and its renderer", (file) => {
@@ -42,7 +55,7 @@ describe("every line of the default tree's Dockerfiles and manifests has an expl
       expect(l.source, `${file}:${l.line}`).toBe("synthesis");
       expect(l.traced, `${file}:${l.line} ${l.text}`).toBe(true);
       expect(l.options.length > 0 || (l.rule ?? "").length > 0, `${file}:${l.line} ${l.text}`).toBe(true);
-      expect(l.renderer, `${file}:${l.line} ${l.text}`).toMatch(/^(src\/(k8s|dockerfile)\/[a-z-]+\.ts|projen)$/);
+      expect(l.renderer, `${file}:${l.line} ${l.text}`).toMatch(/^(src\/(k8s|dockerfile|cargo|github|policy|files)\/[a-z-]+\.ts|projen|smol-toml)$/);
     }
   });
 
@@ -53,6 +66,22 @@ describe("every line of the default tree's Dockerfiles and manifests has an expl
     expect(line("proxy/Dockerfile", /^ENTRYPOINT/).options).toEqual([{ of: "proxy", option: "binary", value: "prism-proxy", isDefault: false }]);
     expect(line("deploy/base/proxy.yaml", /^\s+- ALL$/)).toMatchObject({ options: [], rule: "restricted Pod Security Standard: capabilities drop ALL; not configurable" });
     expect(line("deploy/base/proxy.yaml", /^\s+app.kubernetes.io\/version:/).options).toEqual([{ of: PROJECT, option: "version", value: "0.1.0", isDefault: false }]);
+    expect(line("proxy/Cargo.toml", /^name = "prism-proxy"$/).options).toEqual([{ of: "proxy", option: "binary", value: "prism-proxy", isDefault: false }]);
+    expect(line("Cargo.toml", /^opt-level = 3$/).options).toEqual([{ of: PROJECT, option: "cargoProfile", value: "speed", isDefault: true }]);
+    expect(line(".github/workflows/images.yml", /^\s+node-version: "20"$/).options).toEqual([{ of: PROJECT, option: "nodeVersion", value: "20", isDefault: true }]);
+    expect(line(".github/workflows/images.yml", /^\s+"proxy\/"\*\) return 0 ;;$/).options).toEqual([{ of: "proxy", option: "path", value: "proxy", isDefault: false }]);
+    expect(line("deny.toml", /^crate = "openssl"$/)).toMatchObject({ options: [], rule: expect.stringMatching(/OpenSSL are banned/) });
+  });
+});
+
+describe("a line its renderer gave no reason", () => {
+  it("is said to have no trace, with nothing guessed", () => {
+    const { lines } = explainLines({
+      file: "f.yaml", rendered: "a: 1\nb: 2\n", working: undefined, reasons: [{ rule: "a rule", renderer: "r.ts" }], construct: "X",
+      valueOf: () => ({ value: undefined, isDefault: true }),
+    });
+    expect(lines.map((l) => [l.traced, l.options, l.rule])).toEqual([[true, [], "a rule"], [false, [], undefined]]);
+    expect(formatExplanation(lines[1])).toBe(`f.yaml:2  b: 2\n  declared by  X in .projenrc.ts\n  no trace     ${NO_TRACE}`);
   });
 });
 
@@ -107,8 +136,10 @@ const COMPONENT_CHANGES: Record<string, (c: "api" | "worker" | "migrate") => Cha
   "ldflags": (c) => (c === "migrate" ? { props: { ldflags: "-X main.mode=prod" } } : undefined),
   "packageName": (c) => (c === "migrate" ? undefined : { props: { packageName: "renamed-package" } }),
   "allowUnauditableBinary": (c) => (c === "migrate" ? undefined : { props: { allowUnauditableBinary: "a test" } }),
+  "httpClient": (c) => (c === "migrate" ? undefined : { props: { httpClient: true } }),
 };
-const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps>> = {
+/** Changes of one project option (several when one value cannot change every line the option makes). */
+const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps> | Partial<ContainerMonorepoProps>[]> = {
   version: { version: "1.1.0" },
   imageRegistry: { imageRegistry: "registry.example.com/shop" },
   namespace: { namespace: "store" },
@@ -119,6 +150,16 @@ const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps>> = {
   goModuleDir: { goModuleDir: "go" },
   debian: { debian: DebianRelease.BOOKWORM },
   name: { name: "store" },
+  defaultBranch: { defaultBranch: "trunk" },
+  nodeVersion: { nodeVersion: "22" },
+  // Each platform's build and scan steps go when that platform does.
+  platforms: [{ platforms: ["linux/amd64"] }, { platforms: ["linux/arm64"] }],
+  cargoProfile: { cargoProfile: CargoProfilePreset.SIZE },
+  "reqwest.version": { reqwest: { version: ReqwestVersion.V0_11 } },
+  "reqwest.extraFeatures": { reqwest: { extraFeatures: ["json"] } },
+  rustEdition: { rustEdition: "2021" },
+  allowedLicenses: { allowedLicenses: ["MIT", "Apache-2.0"] },
+  allowUnpinnedBaseImages: { allowUnpinnedBaseImages: "another reason" },
 };
 
 /** Where a change of `path` or `goModuleDir` moves a component's Dockerfile. */
@@ -165,7 +206,7 @@ function changedLines(before: string | undefined, after: string | undefined): Se
 describe("what explain names is what changes the line, and only that (every option it names, every line)", () => {
   const dir = tmpdir();
   tree(dir).synth();
-  const files = Object.keys(readTree(dir)).filter(TRACED).sort();
+  const files = tracedFiles(dir).filter((f) => f !== DIGESTS).sort();
   const explained = explainAll(tree(dir), files);
   const original = readTree(dir);
   const key = (ref: { of: string; option: string }) => `${ref.of}:${ref.option}`;
@@ -175,8 +216,8 @@ describe("what explain names is what changes the line, and only that (every opti
    * (an option explain never names is changed too: every line must then stay as it was).
    */
   const named = new Map<string, { overrides: Overrides; changed: readonly string[] }>();
-  for (const [option, change] of Object.entries(PROJECT_CHANGES)) {
-    named.set(`${PROJECT}:${option}#0`, { overrides: { project: change }, changed: [`${PROJECT}:${option}`] });
+  for (const [option, changes] of Object.entries(PROJECT_CHANGES)) {
+    [changes].flat().forEach((change, i) => named.set(`${PROJECT}:${option}#${i}`, { overrides: { project: change }, changed: [`${PROJECT}:${option}`] }));
   }
   for (const c of ["api", "worker", "migrate"] as const) {
     for (const [option, make] of Object.entries(COMPONENT_CHANGES)) {
@@ -316,15 +357,20 @@ describe("npx projen explain, as users run it", () => {
     expect([past.status, past.stderr]).toEqual([1, expect.stringMatching(/proxy\/Dockerfile has \d+ lines; ask for one from 1 to \d+/)]);
   });
 
-  it("a file whose renderer records no trace yet says so on every line, and guesses nothing", () => {
-    const result = run(".github/workflows/images.yml", "--json");
-    expect(result.status, result.stderr).toBe(0);
-    const { lines } = JSON.parse(result.stdout) as { lines: LineExplanation[] };
-    expect(lines.length).toBeGreaterThan(100);
-    // Only the marker line (every generated file's first) is known.
-    expect(lines[0]).toMatchObject({ traced: true, rule: expect.stringMatching(/^projen's marker/) });
-    for (const l of lines.slice(1)) expect([l.traced, l.options, l.rule]).toEqual([false, [], undefined]);
-    expect(run(".github/workflows/images.yml:2").stdout).toContain(`no trace     ${NO_TRACE}`);
+  it("explains a workflow line, a Cargo line and a JSON line the same way", () => {
+    const lineOf = (file: string, text: RegExp) => fs.readFileSync(path.join(repo, file), "utf-8").split("\n").findIndex((l) => text.test(l)) + 1;
+    const node = lineOf(".github/workflows/images.yml", /^\s+node-version: "20"$/);
+    expect(run(`.github/workflows/images.yml:${node}`).stdout).toBe([
+      `.github/workflows/images.yml:${node}  node-version: "20"`,
+      "  declared by  ContainerMonorepo \"prism\" in .projenrc.ts",
+      "  option       nodeVersion = \"20\" (the default)",
+      "  renderer     src/github/render.ts",
+      "",
+    ].join("\n"));
+    const edition = lineOf("proxy/Cargo.toml", /^edition = /);
+    expect(run(`proxy/Cargo.toml:${edition}`).stdout).toContain("  option       rustEdition = \"2024\" (the default)\n  renderer     src/cargo/render.ts");
+    const unpinned = lineOf("policy-exceptions.json", /"reason": "no container registry/);
+    expect(run(`policy-exceptions.json:${unpinned}`).stdout).toMatch(/^ {2}option {7}allowUnpinnedBaseImages = "no container registry/m);
   });
 
   it("a generated file missing from the working tree is said to be missing; a path from a subfolder works", () => {

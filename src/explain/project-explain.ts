@@ -28,6 +28,11 @@ const MODEL_PATHS: Readonly<Record<string, string>> = {
   ldflags: "build.ldflags",
 };
 
+/** The same, for project options. */
+const PROJECT_MODEL_PATHS: Readonly<Record<string, string>> = {
+  cargoProfile: "cargoProfilePreset",
+};
+
 const at = (root: unknown, dotted: string) =>
   dotted.split(".").reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), root);
 
@@ -56,7 +61,8 @@ export function explainGeneratedFile(file: FileBase, ctx: ExplainContext): { rea
     const value = at(given, ref.option);
     if (value !== undefined) return { value, isDefault: false };
     const model = ref.of === PROJECT ? ctx.projectModel : ctx.components.find((c) => c.node.id === ref.of)?._toModel();
-    return { value: at(model, MODEL_PATHS[ref.option] ?? ref.option), isDefault: true };
+    const paths = ref.of === PROJECT ? PROJECT_MODEL_PATHS : MODEL_PATHS;
+    return { value: at(model, paths[ref.option] ?? ref.option), isDefault: true };
   };
   const explained = explainLines({ file: file.path, rendered: text, working: ctx.asSynthesized ? undefined : working, reasons, construct, valueOf });
   // A file synthesis writes but the working tree lacks: the lines are what synthesis would write, and that is said.

@@ -85,7 +85,7 @@ function registryLogin(project: ProjectModel): Step {
     name: "Log in to the registry",
     uses: uses(ACTIONS.login),
     with: because({ registry: registryHost(project), username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" }, undefined, {
-      registry: option(projectSetting(project, "imageRegistry"), "the host of the image registry"),
+      registry: option(projectOptions("imageRegistry"), "the host of the image registry (ghcr.io unless imageRegistry names another)"),
     }),
   }, rule("log in to the registry with the workflow's own token"), { uses: rule(PINNED) });
 }
@@ -227,7 +227,8 @@ function changesJob(project: ProjectModel, components: readonly ComponentModel[]
 /** Pull requests: both targets of each changed component built (nothing pushed), the production image scanned on the runner. */
 function imageJob(project: ProjectModel): Job {
   const scope = "${{ matrix.component }}";
-  const platforms = option(projectOptions("platforms"), "one build and scan per platform");
+  // Each platform's steps are there because of it: every line of them names platforms.
+  const platforms: Because = { ...rule("one build and scan per platform"), requires: projectOptions("platforms") };
   return because({
     "name": "image ${{ matrix.component }}",
     "runs-on": "ubuntu-24.04",
@@ -248,32 +249,35 @@ function imageJob(project: ProjectModel): Job {
             name: `Build production image (${platform})`,
             uses: uses(ACTIONS.buildPush),
             // A cache scope per platform: one export would replace the other's.
-            with: {
-              ...buildInputs(project, "production"), "platforms": platform, "tags": tag, "load": true, "push": false,
+            with: buildInputs(project, "production", {
+              "platforms": platform, "tags": tag, "load": true, "push": false,
               "cache-from": `type=gha,scope=${scope}-${arch}`, "cache-to": `type=gha,mode=max,scope=${scope}-${arch}`,
-            },
-          }, platforms),
+            }),
+          }, platforms, { uses: rule(PINNED) }),
           because(scanStep(`Scan production image (${platform})`, tag), platforms),
         ];
       }),
       because({
         name: "Build debug image",
         uses: uses(ACTIONS.buildPush),
-        with: { ...buildInputs(project, "debug"), push: false, outputs: "type=cacheonly" },
+        with: buildInputs(project, "debug", { push: false, outputs: "type=cacheonly" }),
       }, rule("the debug target built too (not loaded or pushed), so a pull request cannot break it"), { uses: rule(PINNED) }),
     ],
   }, rule("pull requests: each changed component's images built (nothing pushed) and the production image scanned with trivy; not configurable"));
 }
 
-/** The inputs every build of a target shares: one manifest list of every platform, cross-compiled. */
-function buildInputs(project: ProjectModel, target: keyof typeof TARGETS) {
-  return because({
+/** The inputs every build of a target shares (one manifest list of every platform, cross-compiled), then `extra`. */
+function buildInputs(project: ProjectModel, target: keyof typeof TARGETS, extra: Readonly<Record<string, string | boolean>>) {
+  const inputs = {
     "context": ".",
     "file": "${{ matrix.dockerfile }}",
     "target": TARGETS[target],
     "platforms": project.platforms.join(","),
     "cache-from": "type=gha,scope=${{ matrix.component }}",
-  }, undefined, { platforms: option(projectOptions("platforms"), "one manifest list of every platform, cross-compiled") });
+    ...extra,
+  };
+  // A platform's own build keeps its own platforms line, which the step's reason covers.
+  return because(inputs, undefined, extra.platforms === undefined ? { platforms: option(projectOptions("platforms"), "one manifest list of every platform, cross-compiled") } : {});
 }
 
 function scanStep(name: string, imageRef: string, env: Record<string, string> = {}): Step {
@@ -294,7 +298,7 @@ function scanStep(name: string, imageRef: string, env: Record<string, string> = 
 /** One trivy scan per platform of a pushed manifest list; trivy reads its --platform from TRIVY_PLATFORM. */
 function scanSteps(project: ProjectModel, imageRef: string): Step[] {
   return project.platforms.map((platform) => because(scanStep(`Scan production image (${platform})`, imageRef, { TRIVY_PLATFORM: platform }),
-    option(projectOptions("platforms"), "one scan per platform of the manifest list")));
+    { ...rule("one scan per platform of the manifest list"), requires: projectOptions("platforms") }));
 }
 
 /**
@@ -380,7 +384,7 @@ function publishJob(project: ProjectModel, components: readonly ComponentModel[]
     id: target,
     uses: uses(ACTIONS.buildPush),
     // SLSA provenance with every build parameter, and an SPDX SBOM, attached to the pushed digest.
-    with: { ...buildInputs(project, target), "tags": `\${{ matrix.image }}:${tag}`, "push": true, "provenance": "mode=max", "sbom": true },
+    with: buildInputs(project, target, { "tags": `\${{ matrix.image }}:${tag}`, "push": true, "provenance": "mode=max", "sbom": true }),
   }, rule(`the ${target} image built once and pushed under its commit tag, with SLSA provenance and an SBOM attached`), { uses: rule(PINNED) });
   const sign = (target: keyof typeof TARGETS): Step => because({
     name: `Sign ${target} image`,

@@ -29,11 +29,14 @@ const RENDERER = "src/policy/exceptions.ts";
  * allows unpinned base images (`allowUnpinnedBaseImages`, whose value is the reason).
  */
 export function renderPolicyExceptions(allowUnpinnedBaseImages: string | undefined): { readonly exceptions: readonly PolicyException[] } {
+  // The project's own first: the built-in ones then read the same whatever the project allows.
   const exceptions = [
-    ...BUILTIN_EXCEPTIONS.map((e) => because({ ...e }, fixed(`a built-in exception of the policy (${e.ruleId}); not configurable`, RENDERER))),
     ...(allowUnpinnedBaseImages !== undefined
-      ? [because({ ruleId: "PRISM-D001", reason: allowUnpinnedBaseImages }, from(projectOptions("allowUnpinnedBaseImages"), { renderer: RENDERER }))]
+      ? [because({ ruleId: "PRISM-D001", reason: allowUnpinnedBaseImages },
+        fixed("the exception for unpinned base images (PRISM-D001): there while allowUnpinnedBaseImages is set, which synth requires while a base image has no digest", RENDERER),
+        { reason: from(projectOptions("allowUnpinnedBaseImages"), { renderer: RENDERER }) })]
       : []),
+    ...BUILTIN_EXCEPTIONS.map((e) => because({ ...e }, fixed(`a built-in exception of the policy (${e.ruleId}); not configurable`, RENDERER))),
   ];
   const inForce = fixed("the exceptions in force: the built-in ones, and those .projenrc.ts allows", RENDERER);
   return because({ exceptions: because(exceptions, inForce) }, inForce);
