@@ -14,6 +14,8 @@
  *   3. The drift check on the default tree, against `npx projen` (the two
  *      measured in alternation, so the machine's load hits both alike), and
  *      the same two without npx and projen's CLI around them.
+ *   4. What the explain trace costs a normal synthesis: the same synthesis
+ *      with and without the trace calls in the source (bench/trace-cost.ts).
  *
  * Everything it prints also goes to bench/results.md, with the machine and the date: the figures
  * the README points to are that file's, never copied by hand.
@@ -26,6 +28,7 @@ import { Project } from "projen/lib/project";
 import { TextFile } from "projen/lib/textfile";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } from "../src";
 import { readTextIfExists } from "../src/files/read-text";
+import { traceCost } from "./trace-cost";
 
 const REPO = path.resolve(__dirname, "..");
 const WARMUP = 1;
@@ -348,4 +351,11 @@ function main(): void {
 const started = new Date();
 const load = os.loadavg();
 main();
-writeResults(started, load);
+// 4. The trace explain records, in a synthesis that records none: with its calls, and with them taken out of the source.
+traceCost(300, 9, 5, fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir()).then((line) => {
+  console.log(line);
+  writeResults(started, load);
+}, (error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
