@@ -45,7 +45,7 @@ export function explainGeneratedFile(file: FileBase, ctx: ExplainContext): { rea
     : `ContainerMonorepo "${ctx.projectName}"`;
   if (!isGeneratedFile(file)) {
     throw new Refusal(`prism-projen explain: ${file.path} is written by projen itself, not by a prism-projen renderer, ` +
-      "so no trace of it exists; explain the Dockerfiles and the files under deploy/, e.g. \"npx projen explain proxy/Dockerfile:14\"");
+      "so no trace of it exists; explain the files prism-projen writes (Dockerfiles, Cargo files, the workflow, deploy/, ...), e.g. \"npx projen explain proxy/Dockerfile:14\"");
   }
   const working = readTextIfExists(path.join(ctx.sourceDir, file.path));
   const traced = file._traced();
