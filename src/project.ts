@@ -34,6 +34,7 @@ import { YamlDocumentsFile } from "./files/yaml-file";
 import { versionComments } from "./github/actions";
 import { renderDependabot } from "./github/dependabot";
 import { renderImagesWorkflow } from "./github/render";
+import { because, fixed, folderOptions, from, projectOptions } from "./explain/trace";
 import { BASE_DIR, overlayDir, renderBaseKustomization, renderNamespace, renderOverlayKustomization, variantNamespace, type Variant } from "./k8s/kustomize";
 import { renderDefaultDeny } from "./k8s/network-policy";
 import { explainGeneratedFile, printExplanation } from "./explain/project-explain";
@@ -214,6 +215,36 @@ const NO_EXTRA_CA_CERTS = { NODE_EXTRA_CA_CERTS: "" };
 /** How the synth and drift tasks start the runner: an argv spawned directly, not a line for projen's built-in shell to parse. */
 const RUNNER_STEP = { env: NO_EXTRA_CA_CERTS, shell: TaskShell.system() };
 
+/** The patterns prism-projen adds to the ignore files, each with why (explain prints it). */
+const IGNORED: Readonly<Record<".gitignore" | ".dockerignore", Readonly<Record<string, string>>>> = {
+  ".gitignore": {
+    "/target/": "Cargo's build output is not committed",
+    "node_modules/": "installed npm packages are not committed",
+    "/lib/": "the compiled library (npm run build) is not committed",
+    "*.tsbuildinfo": "TypeScript's incremental build state is not committed",
+    "/coverage/": "test coverage reports are not committed",
+    [`*${TEMP_INFIX}*`]: "the temporary files a killed synthesis can leave are not committed",
+  },
+  // The build context is the repository root: keep build output, VCS data and node_modules out of it.
+  ".dockerignore": {
+    "**/target/": "Cargo's build output stays out of the image build context (the repository root)",
+    "**/node_modules/": "installed npm packages stay out of the image build context",
+    ".git/": "the repository's history stays out of the image build context",
+    "lib/": "the compiled library stays out of the image build context",
+    "coverage/": "test coverage reports stay out of the image build context",
+    [`**/*${TEMP_INFIX}*`]: "a synthesis's temporary files stay out of the image build context",
+  },
+};
+
+/** Why each task prism-projen defines is there, and the option its command comes from. */
+const TASKS: Readonly<Record<string, { readonly why: string; readonly command: "synthCommand" | "policyCommand" | "newComponentCommand" }>> = {
+  "default": { why: "npx projen runs .projenrc.ts through prism-projen's runner (NODE_EXTRA_CA_CERTS cleared: it slows every start)", command: "synthCommand" },
+  "drift": { why: "npx projen drift: the synth-drift check", command: "synthCommand" },
+  "explain": { why: "npx projen explain: why a generated line is there", command: "synthCommand" },
+  "policy": { why: "npx projen policy: the policy over the generated files", command: "policyCommand" },
+  "new-component": { why: "npx projen new-component: declare a component and write its starters", command: "newComponentCommand" },
+};
+
 /**
  * A projen project for a monorepo of Rust and Go container components. Add
  * components with `new RustComponent(project, ...)` / `new GoComponent(project, ...)`;
@@ -240,6 +271,8 @@ export class ContainerMonorepo extends Project {
   private goModule?: SampleFile;
   private generatedManifest?: GeneratedManifest;
   private componentFilesAdded = false;
+  /** Whether every component's `preSynthesize` ran (projen's own files are final only then). */
+  private preSynthesized = false;
   private lockedTree?: { readonly components: Component[]; readonly files: FileBase[] };
   private frozenModels?: ComponentModel[];
   private frozenRoots?: string[];
@@ -251,6 +284,8 @@ export class ContainerMonorepo extends Project {
   private readonly sourceDir: string;
   /** The options `.projenrc.ts` gave, after their check (for `npx projen explain`). */
   private readonly givenOptions: Readonly<Record<string, unknown>>;
+  /** The argv that runs `.projenrc.ts` (the synthCommand option): the tasks' commands start with it. */
+  private readonly synthCommand: readonly string[];
 
   constructor(options: ContainerMonorepoProps) {
     // Checked before anything else: every setting below derives from these.
@@ -295,14 +330,14 @@ export class ContainerMonorepo extends Project {
     };
 
     const synthCommand = props.synthCommand ?? ["prism-projen-synth", ".projenrc.ts"];
+    this.synthCommand = synthCommand;
     new Projenrc(this, synthCommand);
     // No eject: an ejected tree keeps a workflow whose drift gate has nothing to compare with and a
     // policy that finds no generated files to check (it reads .projen/files.json), so CI would fail or
     // pass vacuously. See synth() for PROJEN_EJECTING set by hand.
     this.removeTask("eject");
-    this.gitignore.exclude("/target/", "node_modules/", "/lib/", "*.tsbuildinfo", "/coverage/", `*${TEMP_INFIX}*`);
-    // The build context is the repository root: keep build output, VCS data and node_modules out of it.
-    new IgnoreFile(this, ".dockerignore").exclude("**/target/", "**/node_modules/", ".git/", "lib/", "coverage/", `**/*${TEMP_INFIX}*`);
+    this.gitignore.exclude(...Object.keys(IGNORED[".gitignore"]));
+    new IgnoreFile(this, ".dockerignore").exclude(...Object.keys(IGNORED[".dockerignore"]));
 
     new TomlFile(this, "Cargo.toml", {
       document: () => {
@@ -431,6 +466,7 @@ export class ContainerMonorepo extends Project {
     }
     // During a synth the models are fixed: every file renders from the same models, resolved once.
     this.frozenModels = this.componentModels();
+    this.preSynthesized = true;
     try {
       withSynthesisHooks({
         // projen's own files too: atomic, and not rewritten when unchanged (projen's own check asks access(W_OK), always true for root).
@@ -495,6 +531,12 @@ export class ContainerMonorepo extends Project {
         "run it with a path from .projen/files.json, relative to the repository root, e.g. \"npx projen explain proxy/Dockerfile:14\"");
     }
     this.frozenModels = this.componentModels();
+    if (!isGeneratedFile(file) && !this.preSynthesized) {
+      // projen's own files take their last lines in preSynthesize (the projenrc's line in .gitignore): run it, as synth does.
+      this.preSynthesize();
+      for (const component of this.components) component.preSynthesize();
+      this.preSynthesized = true;
+    }
     try {
       return explainGeneratedFile(file, {
         sourceDir: this.sourceDir,
@@ -503,6 +545,32 @@ export class ContainerMonorepo extends Project {
         projectModel: this.model,
         components: this.node.findAll().filter(isContainerComponent),
         asSynthesized: options.asSynthesized ?? false,
+        projen: {
+          ignorePatterns: IGNORED,
+          pathOptions: (path) => {
+            const generated = this.tryFindFile(path);
+            if (!generated) return undefined;
+            const owner = generated.node.scope;
+            if (!isContainerComponent(owner)) return [];
+            const model = owner._toModel();
+            return path.startsWith(`${model.path}/`) ? folderOptions(model) : [];
+          },
+          annotateTask: (name, task) => {
+            const defined = TASKS[name];
+            if (!defined) return;
+            const command = from(projectOptions(defined.command), { renderer: "src/project.ts" });
+            // The policy asks explain for each finding's reason through the same runner as synthesis.
+            because(task, fixed(defined.why, "src/project.ts"), name === "policy" ? { env: from(projectOptions("synthCommand"), { renderer: "src/project.ts" }) } : {});
+            const step = (task.steps as Record<string, unknown>[] | undefined)?.[0];
+            if (Array.isArray(step?.execArgs)) {
+              // The runner's argv, then the task's own argument (--check, --explain).
+              const own = fixed(`the ${name} task's own argument to the runner`, "src/project.ts");
+              because(step.execArgs, undefined, Object.fromEntries(step.execArgs.map((_, i) => [i, i < this.synthCommand.length ? command : own])));
+            } else if (step) {
+              because(step, undefined, { exec: command });
+            }
+          },
+        },
       });
     } finally {
       this.frozenModels = undefined;
@@ -517,9 +585,8 @@ export class ContainerMonorepo extends Project {
     const drifts = compareTrees(workingTree, this.outdir);
     // Next to each drifted file: why each line synthesis writes differently is what it is.
     const why = (file: string) => {
-      const generated = this.tryFindFile(file);
       // The synthesis that wrote this tree checked and locked it: explain each file without checking again.
-      return generated && isGeneratedFile(generated) ? this.explainFile(file, { asSynthesized: true }).lines : undefined;
+      return this.tryFindFile(file) ? this.explainFile(file, { asSynthesized: true }).lines : undefined;
     };
     process.stdout.write(formatDrift(drifts, why));
     if (drifts.length > 0) process.exitCode = 1;

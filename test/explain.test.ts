@@ -19,11 +19,11 @@ import { readmeBlock, readmeTextBlock } from "./readme-blocks";
  * each option changed.
  */
 
-/** projen's own files, which its classes write (explain refuses them, saying so). */
-const PROJENS_OWN = [".dockerignore", ".gitattributes", ".gitignore", ".projen/deps.json", ".projen/files.json", ".projen/tasks.json"];
-/** The files prism-projen's renderers write in a synthesized tree (projen's list, without its own), each of which records a trace. */
+/** projen's own files, which its classes write: explain reads their lines from what the project asked projen for. */
+const PROJENS_OWN = [".dockerignore", ".gitattributes", ".gitignore", ".projen/files.json", ".projen/tasks.json"];
+/** Every file a synthesized tree holds of those projen lists as generated (deps.json is listed, but not written without dependencies). */
 const tracedFiles = (dir: string): string[] =>
-  (JSON.parse(fs.readFileSync(path.join(dir, ".projen/files.json"), "utf-8")).files as string[]).filter((file) => !PROJENS_OWN.includes(file));
+  (JSON.parse(fs.readFileSync(path.join(dir, ".projen/files.json"), "utf-8")).files as string[]).filter((file) => fs.existsSync(path.join(dir, file)));
 /**
  * The generated-files record holds each file's digest: its lines change with the files they describe,
  * which explain says, rather than with an option; the change test leaves it out.
@@ -40,22 +40,23 @@ describe("every line of every file the default tree's renderers write has an exp
   const files = tracedFiles(dir);
   const explained = explainAll(prism(dir), files);
 
-  it("covers every generated file but projen's own: the 6 Dockerfiles, 5 Cargo manifests, deny.toml, the workflow, Dependabot, 10 Kubernetes files, the policy exceptions and the record", () => {
+  it("covers every generated file: the 6 Dockerfiles, 5 Cargo manifests, deny.toml, the workflow, Dependabot, 10 Kubernetes files, the policy exceptions, the record and projen's own 5", () => {
     expect(files.filter((f) => f.endsWith("Dockerfile"))).toHaveLength(6);
     expect(files.filter((f) => f.endsWith("Cargo.toml"))).toHaveLength(5);
     expect(files.filter((f) => f.startsWith("deploy/"))).toHaveLength(10);
-    expect(files).toEqual(expect.arrayContaining(["deny.toml", ".github/workflows/images.yml", ".github/dependabot.yml", "policy-exceptions.json", DIGESTS]));
-    expect(files).toHaveLength(26);
+    expect(files).toEqual(expect.arrayContaining(["deny.toml", ".github/workflows/images.yml", ".github/dependabot.yml", "policy-exceptions.json", DIGESTS, ...PROJENS_OWN]));
+    expect(files).toHaveLength(31);
   });
 
   it.each(files)("%s: every line, written by synthesis, with the options or the rule that made it and its renderer", (file) => {
     const lines = explained.get(file)!;
-    expect(lines.map((l) => l.text)).toEqual(fs.readFileSync(path.join(dir, file), "utf-8").split("\n").slice(0, -1));
+    // Every line of the file (.gitattributes has no newline after its last).
+    expect(lines.map((l) => l.text)).toEqual(fs.readFileSync(path.join(dir, file), "utf-8").replace(/\n$/, "").split("\n"));
     for (const l of lines) {
       expect(l.source, `${file}:${l.line}`).toBe("synthesis");
       expect(l.traced, `${file}:${l.line} ${l.text}`).toBe(true);
       expect(l.options.length > 0 || (l.rule ?? "").length > 0, `${file}:${l.line} ${l.text}`).toBe(true);
-      expect(l.renderer, `${file}:${l.line} ${l.text}`).toMatch(/^(src\/(k8s|dockerfile|cargo|github|policy|files)\/[a-z-]+\.ts|projen|smol-toml)$/);
+      expect(l.renderer, `${file}:${l.line} ${l.text}`).toMatch(/^(src\/(k8s|dockerfile|cargo|github|policy|files)\/[a-z-]+\.ts|src\/project\.ts|projen|smol-toml)$/);
     }
   });
 
@@ -71,6 +72,10 @@ describe("every line of every file the default tree's renderers write has an exp
     expect(line(".github/workflows/images.yml", /^\s+node-version: "20"$/).options).toEqual([{ of: PROJECT, option: "nodeVersion", value: "20", isDefault: true }]);
     expect(line(".github/workflows/images.yml", /^\s+"proxy\/"\*\) return 0 ;;$/).options).toEqual([{ of: "proxy", option: "path", value: "proxy", isDefault: false }]);
     expect(line("deny.toml", /^crate = "openssl"$/)).toMatchObject({ options: [], rule: expect.stringMatching(/OpenSSL are banned/) });
+    expect(line(".gitattributes", /^\/tools\/cmd\/prism-cli\/Dockerfile linguist-generated$/).options.map((o) => `${o.of}:${o.option}`))
+      .toEqual(["prism-cli:path", `${PROJECT}:goModuleDir`]);
+    expect(line(".gitignore", /^\/target\/$/)).toMatchObject({ options: [], rule: "Cargo's build output is not committed", renderer: "src/project.ts" });
+    expect(line(".projen/tasks.json", /"tsx src\/policy\/cli.ts"/).options).toEqual([{ of: PROJECT, option: "policyCommand", value: "tsx src/policy/cli.ts", isDefault: false }]);
   });
 });
 
@@ -160,6 +165,9 @@ const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps> | Partial<
   rustEdition: { rustEdition: "2021" },
   allowedLicenses: { allowedLicenses: ["MIT", "Apache-2.0"] },
   allowUnpinnedBaseImages: { allowUnpinnedBaseImages: "another reason" },
+  synthCommand: { synthCommand: ["other-runner", "projenrc.other.ts"] },
+  policyCommand: { policyCommand: "other-policy" },
+  newComponentCommand: { newComponentCommand: "other-new-component" },
 };
 
 /** Where a change of `path` or `goModuleDir` moves a component's Dockerfile. */
@@ -187,13 +195,18 @@ function synthesized(o: Overrides): Record<string, string> | undefined {
   return files;
 }
 
-/** The line numbers (1-based) of `before` that a line-by-line diff shows as removed or changed in `after`. */
-function changedLines(before: string | undefined, after: string | undefined): Set<number> {
-  const a = (before ?? "").split("\n");
+/**
+ * The line numbers (1-based) of `before` that a line-by-line diff shows as removed or changed in `after`.
+ * In JSON, a line's trailing comma says whether an item follows it, not what the item is: `json` compares
+ * lines without it (a path sorted last in files.json loses its comma when another path moves before it).
+ */
+function changedLines(before: string | undefined, after: string | undefined, json = false): Set<number> {
+  const lines = (text: string) => text.split("\n").map((l) => (json ? l.replace(/,$/, "") : l));
+  const a = lines(before ?? "");
   const changed = new Set<number>();
   if (after === undefined) return new Set(a.map((_, i) => i + 1));
   let line = 0;
-  for (const part of diffArrays(a, after.split("\n"))) {
+  for (const part of diffArrays(a, lines(after))) {
     if (part.added) continue;
     for (let i = 0; i < part.value.length; i++) {
       line++;
@@ -258,7 +271,7 @@ describe("what explain names is what changes the line, and only that (every opti
         // An option that moves the component's folder (path, goModuleDir) moves its Dockerfile: compare it where it went.
         const moved = after[file] ?? after[movedTo(file, overrides)];
         if (moved === undefined) continue;
-        const changed = changedLines(original[file], moved);
+        const changed = changedLines(original[file], moved, file.endsWith(".json"));
         for (const l of explained.get(file)!) {
           if (changed.has(l.line)) seen.add(`${file}:${l.line}`);
           const names = l.options.some((ref) => options.includes(key(ref)));
@@ -348,11 +361,11 @@ describe("npx projen explain, as users run it", () => {
     }
   });
 
-  it("refuses a file the project does not generate, projen's own files, and a line the file does not have", () => {
+  it("refuses a file the project does not generate, one it leaves out for want of content, and a line the file does not have", () => {
     const readme = run("README.md");
     expect([readme.status, readme.stderr]).toEqual([1, expect.stringMatching(/README\.md is not a file this project generates/)]);
-    const projens = run(".gitattributes:1");
-    expect([projens.status, projens.stderr]).toEqual([1, expect.stringMatching(/\.gitattributes is written by projen itself, not by a prism-projen renderer/)]);
+    const empty = run(".projen/deps.json");
+    expect([empty.status, empty.stderr]).toEqual([1, expect.stringMatching(/this synthesis writes no \.projen\/deps\.json: it would be empty/)]);
     const past = run("proxy/Dockerfile:9999");
     expect([past.status, past.stderr]).toEqual([1, expect.stringMatching(/proxy\/Dockerfile has \d+ lines; ask for one from 1 to \d+/)]);
   });

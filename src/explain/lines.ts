@@ -43,9 +43,13 @@ export function yamlLineReasons(text: string, documents: readonly object[], mark
         if (!held || held.doc !== index || held.path.length <= path.length) paths[line] = { doc: index, path };
       }
     };
-    // A flow collection ({...} or [...], as in JSON) spans lines of its own, its closing bracket's too.
+    // A flow collection ({...} or [...], as in JSON) spans lines of its own: its brackets' lines belong to
+    // what holds it (the object whose key it is the value of; else the collection itself, an item or the root),
+    // since they stay as they are whatever it holds. Its items and keys claim their own lines below.
     const claimFlow = (collection: YAMLMap | YAMLSeq, ancestry: readonly unknown[]) => {
-      if (collection.flow && collection.range) claim(lineOf(collection.range[0]), lineOf(collection.range[1] - 1), pathOf([...ancestry, collection]));
+      if (!collection.flow || !collection.range) return;
+      const holder = isPair(ancestry[ancestry.length - 1]) ? pathOf(ancestry.slice(0, -1)) : pathOf([...ancestry, collection]);
+      claim(lineOf(collection.range[0]), lineOf(collection.range[1] - 1), holder);
     };
     visit(doc, {
       Pair(_key, pair, ancestry) {

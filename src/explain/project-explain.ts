@@ -3,6 +3,9 @@ import type { IConstruct } from "constructs";
 import type { FileBase } from "projen/lib/file";
 import type { IContainerComponent } from "../component/container-component";
 import { isGeneratedFile } from "../files/generated-file";
+import { renderProjenFile } from "../files/projen-internals";
+import type { LineReasons } from "./lines";
+import { projenFileReasons, type ProjenFilesContext } from "./projen-files";
 import { readTextIfExists } from "../files/read-text";
 import { Refusal } from "../refusal";
 import { explainLines, formatExplanation, type LineExplanation } from "./explain";
@@ -17,6 +20,8 @@ export interface ExplainContext {
   readonly components: readonly IContainerComponent[];
   /** Explain the file as synthesis writes it, whatever the working tree holds (the drift check's view). */
   readonly asSynthesized?: boolean;
+  /** What the project knows of projen's own files. */
+  readonly projen: ProjenFilesContext;
 }
 
 /** Where a component option's resolved value lives in its model, when not under the same path. */
@@ -43,19 +48,32 @@ export function explainGeneratedFile(file: FileBase, ctx: ExplainContext): { rea
   const construct = component
     ? `${component._toModel().language === "rust" ? "RustComponent" : "GoComponent"} "${component.node.id}"`
     : `ContainerMonorepo "${ctx.projectName}"`;
-  if (!isGeneratedFile(file)) {
-    throw new Refusal(`prism-projen explain: ${file.path} is written by projen itself, not by a prism-projen renderer, ` +
-      "so no trace of it exists; explain the files prism-projen writes (Dockerfiles, Cargo files, the workflow, deploy/, ...), e.g. \"npx projen explain proxy/Dockerfile:14\"");
-  }
   const working = readTextIfExists(path.join(ctx.sourceDir, file.path));
-  const traced = file._traced();
-  const rendered = file._renderAhead();
-  if (traced && traced.text !== rendered) {
-    throw new Error(`${file.path}: the traced rendering differs from the synthesized one; this is a prism-projen bug, please report it`);
+  let rendered: string | undefined;
+  let reasons: LineReasons | undefined;
+  if (isGeneratedFile(file)) {
+    const traced = file._traced();
+    rendered = file._renderAhead();
+    if (traced && traced.text !== rendered) {
+      throw new Error(`${file.path}: the traced rendering differs from the synthesized one; this is a prism-projen bug, please report it`);
+    }
+    reasons = traced?.reasons;
+  } else {
+    // projen's own file: what prism-projen asked projen for, and the generated files its lines name.
+    rendered = renderProjenFile(file);
+    reasons = rendered === undefined ? [] : projenFileReasons(file.path, rendered, ctx.projen);
+    if (reasons === undefined) {
+      throw new Refusal(`prism-projen explain: ${file.path} is written by projen itself, and prism-projen knows nothing of its lines; ` +
+        "explain the files prism-projen writes (Dockerfiles, Cargo files, the workflow, deploy/, ...), e.g. \"npx projen explain proxy/Dockerfile:14\"");
+    }
   }
-  const text = rendered ?? "";
-  // A file with no trace: every line says so (explainLines names NO_TRACE), never a guess.
-  const reasons = traced?.reasons ?? [];
+  if (rendered === undefined) {
+    // A file the project declares but this synthesis leaves out, having nothing to put in it (deps.json without dependencies).
+    throw new Refusal(`prism-projen explain: this synthesis writes no ${file.path}: it would be empty, so there is no line to explain`);
+  }
+  const text = rendered;
+  // A line with no reason says so (explainLines names NO_TRACE), never a guess.
+  reasons ??= [];
   const valueOf = (ref: OptionRef) => {
     const given = ref.of === PROJECT ? ctx.projectOptions : ctx.components.find((c) => c.node.id === ref.of)?._givenOptions();
     const value = at(given, ref.option);

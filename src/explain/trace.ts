@@ -154,6 +154,13 @@ export function reasonAt(root: unknown, path: readonly (string | number)[]): Bec
   return { ...(options.length > 0 ? { options } : {}), ...(reason.rule ? { rule: reason.rule } : {}), ...(renderer ? { renderer } : {}) };
 }
 
+/** The options a component's folder comes from: its path, or, for a Go command left at its default, the Go module's folder too. */
+export function folderOptions(component: { readonly name: string; readonly build: { readonly kind: string }; readonly optionsGiven: readonly string[] }): OptionRef[] {
+  if (!tracing) return NO_OPTIONS;
+  const moduleDefault = component.build.kind === "go" && !component.optionsGiven.includes("path");
+  return [...optionsOf(component.name, "path"), ...(moduleDefault ? projectOptions("goModuleDir") : [])];
+}
+
 /**
  * The project options a derived project setting reads: the setting itself, and the project name
  * while the setting is left to its default (the namespace and the image registry default to it).

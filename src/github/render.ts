@@ -6,16 +6,11 @@ import { ACTIONS, uses } from "./actions";
 import { changedComponentsScript, imageInputs } from "./image-inputs";
 import type { Job, Step, Workflow } from "./workflow-model";
 import { byCodeUnits } from "../order";
-import { because, fixed, from, optionsOf, projectOptions, projectSetting, type Because, type OptionRef } from "../explain/trace";
+import { because, fixed, folderOptions, from, projectOptions, projectSetting, type Because, type OptionRef } from "../explain/trace";
 
 const RENDERER = "src/github/render.ts";
 const rule = (why: string): Because => fixed(why, RENDERER);
 const option = (options: OptionRef[], why?: string): Because => from(options, { renderer: RENDERER, ...(why ? { rule: why } : {}) });
-
-/** The options a component's folder comes from: its path, or, for a Go command left at its default, the module's folder. */
-export function folderOptions(c: ComponentModel): OptionRef[] {
-  return [...optionsOf(c.name, "path"), ...(c.build.kind === "go" && !c.optionsGiven.includes("path") ? projectOptions("goModuleDir") : [])];
-}
 
 /**
  * Renders the images workflow: a synth-drift gate and the policy over the generated files; the
