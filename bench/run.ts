@@ -15,7 +15,8 @@
  *      measured in alternation, so the machine's load hits both alike), and
  *      the same two without npx and projen's CLI around them.
  *   4. What the explain trace costs a normal synthesis: the same synthesis
- *      with and without the trace calls in the source (bench/trace-cost.ts).
+ *      with and without the trace calls in the source, and against the
+ *      sources from before explain (bench/trace-cost.ts).
  *
  * Everything it prints also goes to bench/results.md, with the machine and the date: the figures
  * the README points to are that file's, never copied by hand.
@@ -352,8 +353,8 @@ const started = new Date();
 const load = os.loadavg();
 main();
 // 4. The trace explain records, in a synthesis that records none: with its calls, and with them taken out of the source.
-traceCost(300, 9, 5, fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir()).then((line) => {
-  console.log(line);
+traceCost(300, 9, 5, fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir()).then((lines) => {
+  for (const line of lines) console.log(line);
   writeResults(started, load);
 }, (error: unknown) => {
   console.error(error);

@@ -1,10 +1,17 @@
 /**
  * What the explain trace costs a normal synthesis (`npm run bench`, section 4). The same in-process
- * synthesis is bundled twice with esbuild: as it is, and with every call to the trace helpers
- * (`because`, `from`, `fixed`, `optionsOf`, `projectOptions`, `projectSetting`, from
- * src/explain/trace.ts) taken out of the source by a TypeScript transform, arguments and all, as if
- * the renderers had never been annotated. Each bundle runs in its own node process, the two in
- * alternation; the result is the ratio of their medians.
+ * synthesis is bundled with esbuild three ways:
+ *
+ *   - as it is;
+ *   - with every call to the trace helpers (`because`, `from`, `fixed`, `optionsOf`, `projectOptions`,
+ *     `projectSetting`, `folderOptions`, from src/explain/trace.ts) taken out of the source by a
+ *     TypeScript transform, arguments and all; the renderers' own small wrappers around them stay
+ *     (a call returning what the helper returned);
+ *   - from the sources of the last commit before explain existed (PRE_EXPLAIN), when this clone has it:
+ *     no annotation at all, but also without what changed since.
+ *
+ * Each bundle runs in its own node process, in alternation with the current one; each result is the
+ * median of the ratios of alternated pairs.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,7 +29,11 @@ const STRIPPED: Readonly<Record<string, "first argument" | "undefined" | "empty 
   optionsOf: "empty list",
   projectOptions: "empty list",
   projectSetting: "empty list",
+  folderOptions: "empty list",
 };
+
+/** The parent of the commit that introduced `npx projen explain` (6ef0a2f). */
+const PRE_EXPLAIN = "a9199c9";
 
 /** The source of one module with the trace helpers' calls replaced, and how many; undefined when it imports none. */
 function withoutTrace(file: string): { readonly contents: string; readonly replaced: number } | undefined {
@@ -57,8 +68,11 @@ function withoutTrace(file: string): { readonly contents: string; readonly repla
   return { contents: printed, replaced };
 }
 
-/** Bundles the workload; with `stripped`, every module of src/ without its trace calls. Returns the number of call sites taken out. */
-async function bundle(outfile: string, stripped: boolean): Promise<number> {
+/**
+ * Bundles the workload of `root` (a checkout: its bench/trace-cost-workload.ts and src/); with `stripped`,
+ * every module of src/ without its trace calls. Returns the number of call sites taken out.
+ */
+async function bundle(root: string, outfile: string, stripped: boolean): Promise<number> {
   let calls = 0;
   const plugin: esbuild.Plugin = {
     name: "strip-trace",
@@ -73,7 +87,7 @@ async function bundle(outfile: string, stripped: boolean): Promise<number> {
     },
   };
   await esbuild.build({
-    entryPoints: [path.join(REPO, "bench/trace-cost-workload.ts")], outfile, bundle: true, platform: "node", format: "cjs",
+    entryPoints: [path.join(root, "bench/trace-cost-workload.ts")], outfile, bundle: true, platform: "node", format: "cjs",
     target: "node20", packages: "external", plugins: [plugin], logLevel: "error",
   });
   return calls;
@@ -85,14 +99,25 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** Median synthesis times of each bundle (`pairs` processes each, alternating), and the paired ratio. */
-export async function traceCost(components: number, pairs: number, runsPerProcess: number, base: string): Promise<string> {
+/** The sources of `commit` (src/, package.json, and this workload) in `dir`; false when this clone lacks the commit. */
+function checkout(commit: string, dir: string): boolean {
+  const archive = spawnSync("git", ["archive", "--format=tar", commit, "src", "package.json"], { cwd: REPO, maxBuffer: 1 << 28 });
+  if (archive.status !== 0) return false;
+  fs.mkdirSync(path.join(dir, "bench"), { recursive: true });
+  const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
+  if (untar.status !== 0) return false;
+  fs.copyFileSync(path.join(REPO, "bench/trace-cost-workload.ts"), path.join(dir, "bench/trace-cost-workload.ts"));
+  return true;
+}
+
+/** Median synthesis times of each bundle (`pairs` processes each, alternating), and the paired ratios. */
+export async function traceCost(components: number, pairs: number, runsPerProcess: number, base: string): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-trace-"));
   try {
     const traced = path.join(dir, "traced.cjs");
     const plain = path.join(dir, "stripped.cjs");
-    await bundle(traced, false);
-    const calls = await bundle(plain, true);
+    await bundle(REPO, traced, false);
+    const calls = await bundle(REPO, plain, true);
     const run = (file: string, keep?: string): number[] => {
       const out = spawnSync(process.execPath, [file, String(components), keep ? "0" : String(runsPerProcess), base, ...(keep ? [keep] : [])], {
         cwd: REPO, encoding: "utf-8", maxBuffer: 1 << 26,
@@ -107,19 +132,34 @@ export async function traceCost(components: number, pairs: number, runsPerProces
     run(plain, path.join(dir, "stripped-tree"));
     const differ = spawnSync("diff", ["-r", "-q", path.join(dir, "traced-tree"), path.join(dir, "stripped-tree")], { encoding: "utf-8" });
     if (differ.status !== 0) throw new Error(`the bundle without trace calls synthesizes other files:\n${differ.stdout}${differ.stderr}`);
-    const withTrace: number[] = [];
-    const without: number[] = [];
-    const ratios: number[] = [];
-    for (let i = 0; i < pairs; i++) {
-      const a = median(run(traced));
-      const b = median(run(plain));
-      withTrace.push(a);
-      without.push(b);
-      ratios.push(a / b);
+    const compare = (other: string) => {
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      const ratios: number[] = [];
+      for (let i = 0; i < pairs; i++) {
+        const a = median(run(traced));
+        const b = median(run(other));
+        ours.push(a);
+        theirs.push(b);
+        ratios.push(a / b);
+      }
+      return { ours: (median(ours) / 1000).toFixed(3), theirs: (median(theirs) / 1000).toFixed(3), ratio: median(ratios).toFixed(3) };
+    };
+    const how = `median of ${pairs} alternated process pairs, each the median of ${runsPerProcess} syntheses after a warm-up`;
+    const stripped = compare(plain);
+    const lines = [`the explain trace in a normal synthesis, ${components} components in-process (${base}): ${stripped.ours} s with the trace calls, ` +
+      `${stripped.theirs} s with all ${calls} call sites taken out of the source (same files written); ratio ${stripped.ratio} (${how})`];
+    const before = path.join(dir, "pre-explain");
+    if (checkout(PRE_EXPLAIN, before)) {
+      const old = path.join(dir, "pre-explain.cjs");
+      await bundle(before, old, false);
+      const since = compare(old);
+      lines.push(`the same synthesis against the sources of ${PRE_EXPLAIN}, the last commit before explain: ${since.ours} s now, ${since.theirs} s then; ` +
+        `ratio ${since.ratio} (${how}; this counts everything changed since, not the trace alone)`);
+    } else {
+      lines.push(`the sources of ${PRE_EXPLAIN}, the last commit before explain, are not in this clone: that comparison was not made`);
     }
-    return `the explain trace in a normal synthesis, ${components} components in-process (${base}): ${(median(withTrace) / 1000).toFixed(3)} s with the trace calls, ` +
-      `${(median(without) / 1000).toFixed(3)} s with all ${calls} call sites taken out of the source; ratio ${median(ratios).toFixed(3)} ` +
-      `(median of ${pairs} alternated process pairs, each the median of ${runsPerProcess} syntheses after a warm-up)`;
+    return lines;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
