@@ -21,7 +21,7 @@ import { unpinnedBaseImageProblems, validateComponent, validateProject, validate
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
 import { workspaceMemberRoots } from "./dockerfile/image-plan";
 import { removeStaleTemps, TEMP_INFIX, writeIfChanged } from "./files/atomic-write";
-import { indexedFile, indexFile } from "./files/file-index";
+import { indexedFile, indexFile, rememberContent } from "./files/file-index";
 import { isGeneratedFile } from "./files/generated-file";
 import { GeneratedManifest, readGeneratedManifest, sha256 } from "./files/generated-manifest";
 import { GeneratedJsonFile } from "./files/json-file";
@@ -531,11 +531,16 @@ export class ContainerMonorepo extends Project {
         "run it with a path from .projen/files.json, relative to the repository root, e.g. \"npx projen explain proxy/Dockerfile:14\"");
     }
     this.frozenModels = this.componentModels();
-    if (!isGeneratedFile(file) && !this.preSynthesized) {
+    const manifest = file instanceof GeneratedManifest;
+    if ((!isGeneratedFile(file) || manifest) && !this.preSynthesized) {
       // projen's own files take their last lines in preSynthesize (the projenrc's line in .gitignore): run it, as synth does.
       this.preSynthesize();
       for (const component of this.components) component.preSynthesize();
       this.preSynthesized = true;
+    }
+    if (manifest && !options.asSynthesized) {
+      // The record digests what this synthesis would write, not what the working tree holds: render every file first.
+      for (const planned of this.renderAhead()) rememberContent(this.tryFindFile(planned.path)!, planned.content);
     }
     try {
       return explainGeneratedFile(file, {

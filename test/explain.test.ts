@@ -9,6 +9,7 @@ import { CargoProfilePreset, DebianRelease, ReqwestVersion, RuntimeBase, StaticL
 import { PROJECT } from "../src/explain/trace";
 import { prism } from "../.projenrc";
 import { UNPINNED, readTree, repoCopy, tmpdir } from "./helpers";
+import { BASE_IMAGE_LOCK } from "../src/dockerfile/base-image-lock";
 import { readmeBlock, readmeTextBlock } from "./readme-blocks";
 
 /**
@@ -90,8 +91,22 @@ describe("a line its renderer gave no reason", () => {
   });
 });
 
-/** A small tree of every kind of component, with options one test changes at a time. */
-type Overrides = { project?: Partial<ContainerMonorepoProps>; api?: RustComponentProps; worker?: RustComponentProps; migrate?: GoComponentProps };
+/** A small tree of every kind of component (two Go commands, so each excludes the other's folder), with options one test changes at a time. */
+type Overrides = { project?: Partial<ContainerMonorepoProps>; api?: RustComponentProps; worker?: RustComponentProps; migrate?: GoComponentProps; seed?: GoComponentProps };
+type Name = "api" | "worker" | "migrate" | "seed";
+const NAMES: readonly Name[] = ["api", "worker", "migrate", "seed"];
+const isGo = (c: Name) => c === "migrate" || c === "seed";
+
+/**
+ * The base-image lock the tree is synthesized with: it pins every image the default versions use, so
+ * the tree is valid without allowUnpinnedBaseImages too (and Dependabot gets its docker entry).
+ */
+function writeLock(outdir: string): void {
+  const images = ["docker.io/library/rust:1.95.0-slim-trixie", "docker.io/library/golang:1.25.4-trixie",
+    ...["cc", "static"].flatMap((flavour) => ["nonroot", "debug-nonroot"].map((tag) => `gcr.io/distroless/${flavour}-debian13:${tag}`))];
+  fs.mkdirSync(path.join(outdir, path.dirname(BASE_IMAGE_LOCK)), { recursive: true });
+  fs.writeFileSync(path.join(outdir, BASE_IMAGE_LOCK), images.map((image, i) => `FROM ${image}@sha256:${String(i + 1).repeat(64)}\n`).join(""));
+}
 
 function tree(outdir: string, o: Overrides = {}): ContainerMonorepo {
   const p = new ContainerMonorepo({ name: "shop", outdir, version: "1.0.0", ...UNPINNED, ...o.project });
@@ -99,6 +114,7 @@ function tree(outdir: string, o: Overrides = {}): ContainerMonorepo {
   new RustComponent(p, "worker", { linkage: Linkage.STATIC, ports: [{ name: "admin", port: 8080 }, { name: "metrics", port: 9090 }],
     egress: [{ namespace: "kafka", ports: [9092] }], ...o.worker });
   new GoComponent(p, "migrate", { workload: WorkloadKind.JOB, ...o.migrate });
+  new GoComponent(p, "seed", { workload: WorkloadKind.JOB, ...o.seed });
   return p;
 }
 
@@ -111,16 +127,19 @@ function tree(outdir: string, o: Overrides = {}): ContainerMonorepo {
  */
 type Change = { readonly props: object; readonly also?: readonly string[] };
 /** Changes of one option: a line names it if some change changes the line, and a line that does not name it stays under all. */
-const COMPONENT_CHANGES: Record<string, (c: "api" | "worker" | "migrate") => Change | Change[] | undefined> = {
-  "replicas": (c) => (c === "migrate" ? undefined : { props: { replicas: 3 } }),
-  "ports": (c) => (c === "migrate" ? { props: { ports: [{ name: "admin", port: 8080 }] } } : [
+const COMPONENT_CHANGES: Record<string, (c: Name) => Change | Change[] | undefined> = {
+  "replicas": (c) => (isGo(c) ? undefined : { props: { replicas: 3 } }),
+  "ports": (c) => (isGo(c) ? { props: { ports: [{ name: "admin", port: 8080 }] } } : [
     // New numbers and protocols, the same names.
     { props: { ports: [{ name: c === "api" ? "grpc" : "admin", port: 8981, protocol: "UDP" }, { name: "metrics", port: 9091, protocol: "UDP" }] } },
     // New names too: the metrics port renamed, with the probes' port.
     { props: { ports: [{ name: "rpc", port: 8981, protocol: "UDP" }, { name: "prom", port: 9091, protocol: "UDP" }], health: { port: "prom" } }, also: ["health.port"] },
+    // The metrics port alone: no other port to open to the namespace.
+    { props: { ports: [{ name: "metrics", port: 9090 }] } },
   ]),
-  "env": () => ({ props: { env: { MODE: "debug" } } }),
-  "egress": () => ({ props: { egress: [{ cidr: "10.0.0.0/8", ports: [443], protocol: "UDP" }] } }),
+  // Another value, and none (a key that is there only while the option is set goes with it).
+  "env": () => [{ props: { env: { MODE: "debug" } } }, { props: { env: {} } }],
+  "egress": () => [{ props: { egress: [{ cidr: "10.0.0.0/8", ports: [443], protocol: "UDP" }] } }, { props: { egress: [] } }],
   "writablePaths": () => ({ props: { writablePaths: ["/var/cache"] } }),
   "resources.cpuRequest": () => ({ props: { resources: { cpuRequest: "200m" } } }),
   "resources.cpuLimit": () => ({ props: { resources: { cpuLimit: "2" } } }),
@@ -128,20 +147,20 @@ const COMPONENT_CHANGES: Record<string, (c: "api" | "worker" | "migrate") => Cha
   "resources.memoryLimit": () => ({ props: { resources: { memoryLimit: "256Mi" } } }),
   "resources.ephemeralStorageRequest": () => ({ props: { resources: { ephemeralStorageRequest: "200Mi" } } }),
   "resources.ephemeralStorageLimit": () => ({ props: { resources: { ephemeralStorageLimit: "300Mi" } } }),
-  "health.livenessPath": (c) => (c === "migrate" ? undefined : { props: { health: { port: "metrics", livenessPath: "/live" } } }),
-  "health.readinessPath": (c) => (c === "migrate" ? undefined : { props: { health: { port: "metrics", readinessPath: "/ready" } } }),
-  "health.port": (c) => (c === "migrate" ? undefined : { props: { health: { port: c === "api" ? "grpc" : "admin" } } }),
+  "health.livenessPath": (c) => (isGo(c) ? undefined : { props: { health: { port: "metrics", livenessPath: "/live" } } }),
+  "health.readinessPath": (c) => (isGo(c) ? undefined : { props: { health: { port: "metrics", readinessPath: "/ready" } } }),
+  "health.port": (c) => (isGo(c) ? undefined : { props: { health: { port: c === "api" ? "grpc" : "admin" } } }),
   "staticLibc": (c) => (c === "worker" ? { props: { staticLibc: StaticLibc.MUSL } } : undefined),
   "runtime": (c) => (c === "api" ? undefined : { props: { runtime: RuntimeBase.SCRATCH } }),
   "description": () => ({ props: { description: "Another description" } }),
   "binary": () => ({ props: { binary: "renamed" } }),
-  "path": (c) => ({ props: { path: c === "migrate" ? "tools/cmd/migrations" : `services/${c}` } }),
+  "path": (c) => ({ props: { path: isGo(c) ? `tools/cmd/${c}-renamed` : `services/${c}` } }),
   "linkage": (c) => (c === "api" ? { props: { linkage: Linkage.STATIC } } : c === "worker" ? { props: { linkage: Linkage.GLIBC } } : undefined),
   "timezoneData": () => ({ props: { timezoneData: true } }),
-  "ldflags": (c) => (c === "migrate" ? { props: { ldflags: "-X main.mode=prod" } } : undefined),
-  "packageName": (c) => (c === "migrate" ? undefined : { props: { packageName: "renamed-package" } }),
-  "allowUnauditableBinary": (c) => (c === "migrate" ? undefined : { props: { allowUnauditableBinary: "a test" } }),
-  "httpClient": (c) => (c === "migrate" ? undefined : { props: { httpClient: true } }),
+  "ldflags": (c) => (isGo(c) ? { props: { ldflags: "-X main.mode=prod" } } : undefined),
+  "packageName": (c) => (isGo(c) ? undefined : { props: { packageName: "renamed-package" } }),
+  "allowUnauditableBinary": (c) => (isGo(c) ? undefined : { props: { allowUnauditableBinary: "a test" } }),
+  "httpClient": (c) => (isGo(c) ? undefined : { props: { httpClient: true } }),
 };
 /** Changes of one project option (several when one value cannot change every line the option makes). */
 const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps> | Partial<ContainerMonorepoProps>[]> = {
@@ -164,7 +183,8 @@ const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps> | Partial<
   "reqwest.extraFeatures": { reqwest: { extraFeatures: ["json"] } },
   rustEdition: { rustEdition: "2021" },
   allowedLicenses: { allowedLicenses: ["MIT", "Apache-2.0"] },
-  allowUnpinnedBaseImages: { allowUnpinnedBaseImages: "another reason" },
+  // Another reason; and none (the lock pins every default image): the exception goes.
+  allowUnpinnedBaseImages: [{ allowUnpinnedBaseImages: "another reason" }, { allowUnpinnedBaseImages: undefined }],
   synthCommand: { synthCommand: ["other-runner", "projenrc.other.ts"] },
   policyCommand: { policyCommand: "other-policy" },
   newComponentCommand: { newComponentCommand: "other-new-component" },
@@ -172,7 +192,7 @@ const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps> | Partial<
 
 /** Where a change of `path` or `goModuleDir` moves a component's Dockerfile. */
 function movedTo(file: string, o: Overrides): string {
-  const folders: Record<string, string> = { api: "api", worker: "containers/worker", migrate: "tools/cmd/migrate" };
+  const folders: Record<string, string> = { api: "api", worker: "containers/worker", migrate: "tools/cmd/migrate", seed: "tools/cmd/seed" };
   for (const [component, folder] of Object.entries(folders)) {
     const path = (o[component as keyof Overrides] as { path?: string } | undefined)?.path;
     if (path && file.startsWith(`${folder}/`)) return `${path}/${file.slice(folder.length + 1)}`;
@@ -181,18 +201,22 @@ function movedTo(file: string, o: Overrides): string {
   return moduleDir && file.startsWith("tools/") ? `${moduleDir}/${file.slice("tools/".length)}` : file;
 }
 
-/** The files of the tree with one option changed; undefined when synth refuses that change. */
-function synthesized(o: Overrides): Record<string, string> | undefined {
+/**
+ * The files of the tree with one option changed, and explain on that tree (for the lines the change
+ * adds); undefined when synth refuses that change. `done` removes the folder.
+ */
+function synthesized(o: Overrides): { files: Record<string, string>; explain: (file: string) => LineExplanation[]; done: () => void } | undefined {
   const dir = tmpdir("explain-");
+  writeLock(dir);
   try {
     tree(dir, o).synth();
   } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
     if (isRefusal(e)) return undefined;
     throw e;
   }
-  const files = readTree(dir);
-  fs.rmSync(dir, { recursive: true, force: true });
-  return files;
+  const again = tree(dir, o);
+  return { files: readTree(dir), explain: (file) => again._explain(file).lines, done: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
@@ -216,8 +240,40 @@ function changedLines(before: string | undefined, after: string | undefined, jso
   return changed;
 }
 
+/**
+ * Checks the lines a diff shows changed against the lines that name the change: returns the changed
+ * lines that name none of it, and calls `changedNamed` for each naming line that changed. A diff cannot
+ * tell which of two identical lines went (two `- from:` rules, two `{` in JSON): lines whose text the
+ * file holds more than once are counted instead; no more of them may change than name the change, and
+ * each of them that names it counts as changed when one of them did.
+ */
+function matchChanges(
+  lines: readonly LineExplanation[],
+  changed: ReadonlySet<number>,
+  names: (l: LineExplanation) => boolean,
+  json: boolean,
+  changedNamed: (l: LineExplanation) => void,
+): LineExplanation[] {
+  const text = (l: LineExplanation) => (json ? l.text.replace(/,$/, "") : l.text);
+  const byText = new Map<string, LineExplanation[]>();
+  for (const l of lines) byText.set(text(l), [...(byText.get(text(l)) ?? []), l]);
+  const problems: LineExplanation[] = [];
+  for (const same of byText.values()) {
+    const went = same.filter((l) => changed.has(l.line));
+    const naming = same.filter(names);
+    if (same.length === 1 || went.length === 0) {
+      for (const l of went) (names(l) ? changedNamed(l) : problems.push(l));
+      continue;
+    }
+    for (const l of naming) changedNamed(l);
+    if (went.length > naming.length) problems.push(...went.filter((l) => !names(l)));
+  }
+  return problems.sort((a, b) => a.line - b.line);
+}
+
 describe("what explain names is what changes the line, and only that (every option it names, every line)", () => {
   const dir = tmpdir();
+  writeLock(dir);
   tree(dir).synth();
   const files = tracedFiles(dir).filter((f) => f !== DIGESTS).sort();
   const explained = explainAll(tree(dir), files);
@@ -232,7 +288,7 @@ describe("what explain names is what changes the line, and only that (every opti
   for (const [option, changes] of Object.entries(PROJECT_CHANGES)) {
     [changes].flat().forEach((change, i) => named.set(`${PROJECT}:${option}#${i}`, { overrides: { project: change }, changed: [`${PROJECT}:${option}`] }));
   }
-  for (const c of ["api", "worker", "migrate"] as const) {
+  for (const c of NAMES) {
     for (const [option, make] of Object.entries(COMPONENT_CHANGES)) {
       [make(c) ?? []].flat().forEach((change, i) => named.set(`${c}:${option}#${i}`,
         { overrides: { [c]: change.props }, changed: [`${c}:${option}`, ...(change.also ?? []).map((o) => `${c}:${o}`)] }));
@@ -249,36 +305,48 @@ describe("what explain names is what changes the line, and only that (every opti
       .filter((ref) => ![...named.keys()].some((k) => k.startsWith(`${key(ref)}#`)) && !UNCHANGED[ref.option]);
     expect([...new Set(unchanged.map(key))]).toEqual([]);
     expect([...named.keys()].some((k) => k.startsWith(`${PROJECT}:`))).toBe(true);
-    for (const c of ["api", "worker", "migrate"]) expect([...named.keys()].some((k) => k.startsWith(`${c}:`)), c).toBe(true);
+    for (const c of NAMES) expect([...named.keys()].some((k) => k.startsWith(`${c}:`)), c).toBe(true);
   });
 
   it("each named option, changed, changes every line that names it; every other line of those files stays as it was", () => {
     const problems: string[] = [];
     let checkedNamed = 0;
     let checkedUnnamed = 0;
+    let checkedAdded = 0;
     /** Per option: the lines some change of it changed. */
     const changedBy = new Map<string, Set<string>>();
     for (const [variant, { overrides, changed: options }] of named) {
       const option = variant.replace(/#\d+$/, "");
-      const after = synthesized(overrides);
-      if (!after) {
+      const synth = synthesized(overrides);
+      if (!synth) {
         problems.push(`changing ${variant} as the test does is refused by synth: change the test's value`);
         continue;
       }
+      const after = synth.files;
       const seen = changedBy.get(option) ?? new Set<string>();
       changedBy.set(option, seen);
       for (const file of files) {
         // An option that moves the component's folder (path, goModuleDir) moves its Dockerfile: compare it where it went.
-        const moved = after[file] ?? after[movedTo(file, overrides)];
+        const where = after[file] !== undefined ? file : movedTo(file, overrides);
+        const moved = after[where];
         if (moved === undefined) continue;
-        const changed = changedLines(original[file], moved, file.endsWith(".json"));
-        for (const l of explained.get(file)!) {
-          if (changed.has(l.line)) seen.add(`${file}:${l.line}`);
-          const names = l.options.some((ref) => options.includes(key(ref)));
-          if (!names) checkedUnnamed++;
-          if (!names && changed.has(l.line)) problems.push(`${file}:${l.line} names none of ${options.join(", ")}, but changing them changes "${l.text.trim()}"`);
+        const json = file.endsWith(".json");
+        const changed = changedLines(original[file], moved, json);
+        const lines = explained.get(file)!;
+        for (const problem of matchChanges(lines, changed, (l) => l.options.some((ref) => options.includes(key(ref))), json, (l) => seen.add(`${file}:${l.line}`))) {
+          problems.push(`${file}:${problem.line} names none of ${options.join(", ")}, but changing them changes "${problem.text.trim()}"`);
+        }
+        checkedUnnamed += lines.filter((l) => !l.options.some((ref) => options.includes(key(ref)))).length;
+        // The other way round: each line the change writes anew, as explain reads the changed tree, names what changed.
+        const added = changedLines(moved, original[file], json);
+        if (added.size === 0) continue;
+        const variantLines = synth.explain(where);
+        checkedAdded += added.size;
+        for (const problem of matchChanges(variantLines, added, (l) => l.options.some((ref) => options.includes(key(ref))), json, () => undefined)) {
+          problems.push(`${where}:${problem.line} is written when ${options.join(", ")} change, but names none of them: "${problem.text.trim()}"`);
         }
       }
+      synth.done();
     }
     for (const file of files) {
       for (const l of explained.get(file)!) {
@@ -293,6 +361,7 @@ describe("what explain names is what changes the line, and only that (every opti
     expect(problems).toEqual([]);
     expect(checkedNamed).toBeGreaterThan(100);
     expect(checkedUnnamed).toBeGreaterThan(10000);
+    expect(checkedAdded).toBeGreaterThan(100);
   });
 });
 

@@ -18,7 +18,7 @@ export function renderWorkspaceManifest(project: ProjectModel, members: readonly
   const reqwest = from(projectOptions("reqwest.version"), { renderer: RENDERER });
   return because({
     "workspace": because({
-      // Resolver 3 (edition 2024) keeps per-package features from leaking across members.
+      // Resolver 3 (edition 2024's default): dependency versions that fit the packages' rust-version, and resolver 2's feature handling.
       "resolver": "3",
       "members": members.map((m) => m.path).sort(),
       "dependencies": {
@@ -34,7 +34,7 @@ export function renderWorkspaceManifest(project: ProjectModel, members: readonly
         }),
       },
     }, fixed("a virtual workspace of every Rust component", RENDERER), {
-      resolver: fixed("resolver 3 keeps one member's features from leaking into another's build; not configurable", RENDERER),
+      resolver: fixed("resolver 3, edition 2024's default: it picks dependency versions that support the packages' rust-version; not configurable", RENDERER),
       members: from(members.flatMap((m) => optionsOf(m.name, "path")), { rule: "every Rust component is a member", renderer: RENDERER }),
     }),
     "profile": {

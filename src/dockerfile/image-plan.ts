@@ -62,6 +62,18 @@ function builderFrom(kind: "rust" | "go", project: ProjectModel): string {
   return builderImage(kind, project, arg) + (digest ? `@${digest}` : "");
 }
 
+/**
+ * Why the builder FROM is what it is: the Debian release and, when the base-image lock pins any image of
+ * that builder, the toolchain version too (the lock's digest is the one of that version's image, if any).
+ */
+function builderFromReason(kind: "rust" | "go", project: ProjectModel): Because {
+  const version = kind === "rust" ? "rustVersion" : "goVersion";
+  const repository = builderImage(kind, project, "").split(":")[0];
+  const pinned = Object.keys(project.baseImageDigests).some((ref) => ref.startsWith(`${repository}:`));
+  return why.project(["debian", ...(pinned ? [version] : [])],
+    `the ${kind === "rust" ? "Rust" : "Go"} builder image at ${kind === "rust" ? "RUST_VERSION" : "GO_VERSION"} on the runtime's Debian; ${LOCK_RULE} (the digest of the ${version} image)`);
+}
+
 /** The runtime base image of a target. */
 export function runtimeImage(component: ComponentModel, project: ProjectModel, target: keyof typeof TARGETS): string {
   if (component.runtime === RuntimeBase.SCRATCH && target === "production") {
@@ -196,7 +208,7 @@ function rustBuildStages(
     ],
   }, why.rule("the plan stage: the dependency graph"), {
     comment: why.rule("why the plan stage exists"),
-    from: why.project(["debian"], `the Rust builder image at RUST_VERSION on the runtime's Debian; ${LOCK_RULE}`),
+    from: builderFromReason("rust", project),
   });
   const instructions: Instruction[] = [];
   if (auditable) {
@@ -253,7 +265,7 @@ function rustBuildStages(
       instructions,
     } satisfies Stage, why.rule("the build stage"), {
       comment: auditable ? why.project(["debian"], "why the builder is what it is") : from([...projectOptions("debian"), ...optionsOf(component.name, "allowUnauditableBinary")], { renderer: RENDERER }),
-      from: why.project(["debian"], `the Rust builder image at RUST_VERSION on the runtime's Debian; ${LOCK_RULE}`),
+      from: builderFromReason("rust", project),
     })],
   };
 }
@@ -295,7 +307,7 @@ function goBuildStage(component: ComponentModel, build: GoBuild, project: Projec
       ],
     } satisfies Stage, why.rule("the build stage"), {
       comment: why.rule("why the builder is what it is; not configurable"),
-      from: why.project(["debian"], `the Go builder image at GO_VERSION on the runtime's Debian; ${LOCK_RULE}`),
+      from: builderFromReason("go", project),
     })],
   };
 }

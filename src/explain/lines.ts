@@ -2,7 +2,7 @@ import type { AST } from "toml-eslint-parser";
 import { isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import type { DockerfileModel } from "../dockerfile/dockerfile-model";
 import { dockerfileLines } from "../dockerfile/render";
-import { fixed, reasonAt, type Because } from "./trace";
+import { fixed, keyLineReason, reasonAt, type Because } from "./trace";
 
 type TOMLKeyValue = AST.TOMLKeyValue;
 type TOMLTable = AST.TOMLTable;
@@ -34,13 +34,14 @@ export function yamlLineReasons(text: string, documents: readonly object[], mark
   const docs = Array.isArray(parsed) ? parsed : [parsed];
   const lines = text.split("\n");
   const lineCount = lines.length - (text.endsWith("\n") ? 1 : 0);
-  const paths: ({ doc: number; path: (string | number)[] } | undefined)[] = new Array(lineCount).fill(undefined);
+  // `key`: the line holds only that key of the object at `path` ("ports:"), its value on the lines below.
+  const paths: ({ doc: number; path: (string | number)[]; key?: string | number } | undefined)[] = new Array(lineCount).fill(undefined);
   const lineOf = (offset: number) => counter.linePos(offset).line - 1;
   docs.forEach((doc, index) => {
-    const claim = (from: number, to: number, path: (string | number)[]) => {
+    const claim = (from: number, to: number, path: (string | number)[], key?: string | number) => {
       for (let line = from; line <= to && line < lineCount; line++) {
         const held = paths[line];
-        if (!held || held.doc !== index || held.path.length <= path.length) paths[line] = { doc: index, path };
+        if (!held || held.doc !== index || held.path.length <= path.length) paths[line] = { doc: index, path, ...(key === undefined ? {} : { key }) };
       }
     };
     // A flow collection ({...} or [...], as in JSON) spans lines of its own: its brackets' lines belong to
@@ -66,7 +67,7 @@ export function yamlLineReasons(text: string, documents: readonly object[], mark
           claim(keyLine, end, [...parent, pair.key.value as string | number]);
         } else {
           // A key holding a map or a list is a line of its own ("ports:"): the object it is in wrote it, not its value.
-          claim(keyLine, keyLine, parent);
+          claim(keyLine, keyLine, parent, pair.key.value as string | number);
         }
       },
       Map(_key, map, ancestry) {
@@ -83,7 +84,7 @@ export function yamlLineReasons(text: string, documents: readonly object[], mark
   });
   return paths.map((held, line) => {
     if (!held) return line === 0 ? marker : lines[line] === "---" ? documentSeparator() : undefined;
-    return reasonAt(documents[held.doc], held.path);
+    return held.key === undefined ? reasonAt(documents[held.doc], held.path) : keyLineReason(documents[held.doc], held.path, held.key);
   });
 }
 
@@ -114,9 +115,12 @@ export function tomlLineReasons(text: string, document: object, marker: Because)
     paths[node.loc.start.line - 1] = [...node.resolvedKey];
     for (const kv of node.body) claim(kv, [...node.resolvedKey, ...keyPath(kv)]);
   }
+  const lines = text.split("\n");
   return paths.map((path, line) => {
     if (path) return reasonAt(document, path);
-    return line === 0 ? marker : tomlBlankLine();
+    if (line === 0) return marker;
+    // A blank line is the layout's; any other line no node claims has no reason, and gets none.
+    return lines[line] === "" ? tomlBlankLine() : undefined;
   });
 }
 

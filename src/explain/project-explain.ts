@@ -35,7 +35,9 @@ const MODEL_PATHS: Readonly<Record<string, string>> = {
 
 /** The same, for project options. */
 const PROJECT_MODEL_PATHS: Readonly<Record<string, string>> = {
-  cargoProfile: "cargoProfilePreset",
+  "cargoProfile": "cargoProfilePreset",
+  // The release line the option names (e.g. "0.12"), not the exact version it pins.
+  "reqwest.version": "reqwest.line",
 };
 
 const at = (root: unknown, dotted: string) =>

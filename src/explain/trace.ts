@@ -91,16 +91,20 @@ export function from(options: readonly OptionRef[], extra: Omit<Because, "option
 
 /**
  * A multi-line string (a script) built line by line, each line with its reason: `text` is the string,
- * `reasons` what `because(holder, why, keys, { [key]: reasons })` attaches. Without tracing, no reason is kept.
+ * `reasons` what `because(holder, why, keys, { [key]: reasons })` attaches. Without tracing, no reason
+ * is computed (each is given as a function) or kept.
  */
 export class TracedText {
   private readonly textLines: string[] = [];
   private readonly lineReasons: Because[] = [];
 
-  /** Appends `lines`, each for `why`. */
-  public add(why: Because, ...lines: string[]): this {
+  /** Appends `lines`, each for the reason `why` gives; `why` is called only when tracing. */
+  public add(why: () => Because, ...lines: string[]): this {
     this.textLines.push(...lines);
-    if (tracing) for (const _ of lines) this.lineReasons.push(why);
+    if (tracing) {
+      const reason = why();
+      for (const _ of lines) this.lineReasons.push(reason);
+    }
     return this;
   }
 
@@ -152,6 +156,20 @@ export function reasonAt(root: unknown, path: readonly (string | number)[]): Bec
   const options = [...(reason.options ?? [])];
   for (const ref of required) if (!options.some((o) => o.of === ref.of && o.option === ref.option)) options.push(ref);
   return { ...(options.length > 0 ? { options } : {}), ...(reason.rule ? { rule: reason.rule } : {}), ...(renderer ? { renderer } : {}) };
+}
+
+/**
+ * The reason of a line that holds only a key of the object at `path` ("ports:", its value below): the
+ * object's reason, and the options that decide whether the key is there at all (its reason's `requires`).
+ */
+export function keyLineReason(root: unknown, path: readonly (string | number)[], key: string | number): Because | undefined {
+  const reason = reasonAt(root, path);
+  const holder = path.reduce<unknown>((node, k) => (node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[k] : undefined), root);
+  const requires = traceOf(holder)?.keys?.[String(key)]?.requires ?? [];
+  if (!reason || requires.length === 0) return reason;
+  const options = [...(reason.options ?? [])];
+  for (const ref of requires) if (!options.some((o) => o.of === ref.of && o.option === ref.option)) options.push(ref);
+  return { ...reason, options };
 }
 
 /** The options a component's folder comes from: its path, or, for a Go command left at its default, the Go module's folder too. */

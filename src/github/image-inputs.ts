@@ -65,24 +65,24 @@ export function changedComponentsScript(
   entries: ReadonlyMap<string, Readonly<Record<string, string>>>,
   reasons: ScriptReasons,
 ): TracedText {
-  const script = new TracedText().add(reasons.rule("rebuilds NAME PATH: whether a change of PATH rebuilds component NAME's images"),
+  const script = new TracedText().add(() => reasons.rule("rebuilds NAME PATH: whether a change of PATH rebuilds component NAME's images"),
     "set -euo pipefail",
     "rebuilds() {",
     "  case \"$1\" in",
   );
   for (const i of inputs) {
-    const own = reasons.rule(`the inputs of ${i.component}'s images`);
+    const own = () => reasons.rule(`the inputs of ${i.component}'s images`);
     script.add(own, `    ${i.component})`, "      case \"$2\" in");
-    script.add(reasons.rule("what synthesizes every file or pins every image, and the component's language's shared files, rebuild it"),
+    script.add(() => reasons.rule("what synthesizes every file or pins every image, and the component's language's shared files, rebuild it"),
       `        ${[...i.files.map(pattern)].join("|")}) return 0 ;;`);
-    script.add(reasons.folder(i.component, "the component's own folder rebuilds it"), `        ${pattern(i.folders[0])}) return 0 ;;`);
+    script.add(() => reasons.folder(i.component, "the component's own folder rebuilds it"), `        ${pattern(i.folders[0])}) return 0 ;;`);
     if (i.except.length > 0) {
-      script.add(reasons.folders(i.except, "the other Go commands' folders inside the module do not"), `        ${i.except.map(pattern).join("|")}) return 1 ;;`);
+      script.add(() => reasons.folders(i.except, "the other Go commands' folders inside the module do not"), `        ${i.except.map(pattern).join("|")}) return 1 ;;`);
     }
-    if (i.folders.length > 1) script.add(reasons.shared(i.component, "the shared folders of its language rebuild it"), `        ${i.folders.slice(1).map(pattern).join("|")}) return 0 ;;`);
+    if (i.folders.length > 1) script.add(() => reasons.shared(i.component, "the shared folders of its language rebuild it"), `        ${i.folders.slice(1).map(pattern).join("|")}) return 0 ;;`);
     script.add(own, "      esac ;;");
   }
-  script.add(reasons.rule("selected NAME: every component on a run by hand, else the components a changed path rebuilds"),
+  script.add(() => reasons.rule("selected NAME: every component on a run by hand, else the components a changed path rebuilds"),
     "  esac",
     "  return 1",
     "}",
@@ -96,10 +96,10 @@ export function changedComponentsScript(
     "include=()",
   );
   for (const i of inputs) {
-    script.add(reasons.entry(i.component, "the component's matrix entry: its Dockerfile and image repository"),
+    script.add(() => reasons.entry(i.component, "the component's matrix entry: its Dockerfile and image repository"),
       `if selected ${i.component}; then include+=('${JSON.stringify(entries.get(i.component))}'); fi`);
   }
-  script.add(reasons.rule("the image job's matrix, and whether it has anything to build"),
+  script.add(() => reasons.rule("the image job's matrix, and whether it has anything to build"),
     "joined=\"$(IFS=,; echo \"${include[*]}\")\"",
     "{",
     "  echo \"matrix={\\\"include\\\":[${joined}]}\"",
@@ -109,7 +109,7 @@ export function changedComponentsScript(
   return script;
 }
 
-/** Where the lines of the script come from: the workflow renderer knows the options behind folders and entries. */
+/** Where the lines of the script come from: the workflow renderer knows the options behind folders and entries (asked only when tracing). */
 export interface ScriptReasons {
   rule(why: string): Because;
   /** A component's own folder. */

@@ -63,13 +63,17 @@ export function renderImagesWorkflow(project: ProjectModel, components: readonly
 /** An action pinned by commit SHA, its version in a comment (src/github/actions.ts); prism-projen upgrades move the pins. */
 const PINNED = "actions pinned by commit SHA, the version in a comment (src/github/actions.ts); upgrading prism-projen moves the pins";
 
-function checkout(): Step {
+/** The checkout step; `fetchDepth` 0 for the whole history. */
+function checkout(fetchDepth?: number): Step {
   return because({
     name: "Check out",
     uses: uses(ACTIONS.checkout),
     // The token is not needed after checkout; do not leave it in .git/config for later steps.
-    with: { "persist-credentials": false },
-  }, rule("check out the commit without leaving the token in .git/config for later steps"), { uses: rule(PINNED) });
+    with: { "persist-credentials": false, ...(fetchDepth === undefined ? {} : { "fetch-depth": fetchDepth }) },
+  }, rule("check out the commit without leaving the token in .git/config for later steps"), {
+    uses: rule(PINNED),
+    ...(fetchDepth === undefined ? {} : { with: rule("check out the whole history (fetch-depth 0), to diff a pull request against its base, without leaving the token in .git/config") }),
+  });
 }
 
 const setupBuildx = (): Step => because({ name: "Set up Buildx", uses: uses(ACTIONS.setupBuildx) }, rule(`Buildx builds the images; ${PINNED}`));
@@ -105,12 +109,12 @@ function policyJob(project: ProjectModel): Job {
       checkout(),
       ...setupNode(project),
       { name: "Check the generated files", run: "npx projen policy --sarif policy.sarif" },
-      {
+      because({
         name: "Upload the report to code scanning",
         if: "always()",
         uses: uses(ACTIONS.uploadSarif),
         with: { sarif_file: "policy.sarif", category: "prism-projen-policy" },
-      },
+      }, undefined, { uses: rule(PINNED) }),
     ],
   }, rule("the policy over the generated files, its SARIF report uploaded to code scanning; not configurable"));
 }
@@ -140,7 +144,8 @@ function cargoDenyJob(): Job {
     "timeout-minutes": 15,
     "steps": [
       checkout(),
-      { name: "Check advisories, bans, licenses and sources", uses: uses(ACTIONS.cargoDeny), with: { "command": "check", "manifest-path": "./Cargo.toml" } },
+      because({ name: "Check advisories, bans, licenses and sources", uses: uses(ACTIONS.cargoDeny), with: { "command": "check", "manifest-path": "./Cargo.toml" } },
+        undefined, { uses: rule(PINNED) }),
     ],
   }, rule("cargo-deny over the Rust workspace, as deny.toml says: there because the project has Rust components"));
 }
@@ -154,7 +159,7 @@ function govulncheckJob(project: ProjectModel): Job {
     "timeout-minutes": 15,
     "steps": [
       checkout(),
-      {
+      because({
         name: "Check the Go module for known vulnerabilities",
         uses: uses(ACTIONS.govulncheck),
         // Our own checkout (no persisted token) instead of the action's.
@@ -162,7 +167,7 @@ function govulncheckJob(project: ProjectModel): Job {
           "go-version-input": option(projectOptions("goVersion")),
           "work-dir": option(projectOptions("goModuleDir")),
         }),
-      },
+      }, undefined, { uses: rule(PINNED) }),
     ],
   }, rule("govulncheck over the Go module: there because the project has Go components"));
 }
@@ -174,11 +179,12 @@ function govulncheckJob(project: ProjectModel): Job {
 function changesJob(project: ProjectModel, components: readonly ComponentModel[]): Job {
   const entries = new Map(matrixEntries(project, components).map((e) => [e.component, e]));
   const byName = new Map(components.map((c) => [c.name, c]));
+  const byFolder = new Map(components.map((c) => [`${c.path}/`, c]));
   const folderOf = (name: string) => folderOptions(byName.get(name)!);
   const script = changedComponentsScript(imageInputs(project, components), entries, {
     rule,
     folder: (name, why) => option(folderOf(name), why),
-    folders: (folders, why) => option(components.filter((c) => folders.includes(`${c.path}/`)).flatMap(folderOptions), why),
+    folders: (folders, why) => option(folders.flatMap((f) => folderOptions(byFolder.get(f)!)), why),
     shared: (name, why) => (byName.get(name)!.build.kind === "go" ? option(projectOptions("goModuleDir"), why) : rule(`${why}: .cargo/ for Rust`)),
     entry: (name, why) => option([...folderOf(name), ...projectSetting(project, "imageRegistry")], why),
   });
@@ -189,7 +195,7 @@ function changesJob(project: ProjectModel, components: readonly ComponentModel[]
     "timeout-minutes": 10,
     "outputs": { matrix: "${{ steps.changes.outputs.matrix }}", any: "${{ steps.changes.outputs.any }}" },
     "steps": [
-      { ...checkout(), with: { "persist-credentials": false, "fetch-depth": 0 } },
+      checkout(0),
       {
         name: "List the changed paths",
         shell: "bash",

@@ -1,6 +1,6 @@
 import type { LabelSelector } from "kubernetes-types/meta/v1";
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPort } from "kubernetes-types/networking/v1";
-import type { ComponentModel } from "../component/model";
+import { WorkloadKind, type ComponentModel } from "../component/model";
 import type { ProjectModel } from "../project-model";
 import { because, fixed, from, optionsOf, projectOptions, projectSetting, type Because } from "../explain/trace";
 import { componentMetadata, selectorLabels } from "./labels";
@@ -60,8 +60,9 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
   const ports = from(optionsOf(component.name, "ports"), { renderer: RENDERER });
   const ingress: NetworkPolicyIngressRule[] = [
     // An empty podSelector without a namespaceSelector: every pod of the policy's own namespace.
+    // There when the workload serves a port other than metrics.
     ...(served.length > 0 ? [because({ from: [{ podSelector: {} }], ports: served.map(port) },
-      fixed("the ports other than metrics are reached from pods of the workload's own namespace; not configurable", RENDERER), { ports })] : []),
+      { ...fixed("the ports other than metrics are reached from pods of the workload's own namespace", RENDERER), requires: optionsOf(component.name, "ports") }, { ports })] : []),
     ...(metrics.length > 0 ? [because({
       from: [{ namespaceSelector: namespaceSelector(project.monitoringNamespace, from(projectOptions("monitoringNamespace"), { renderer: RENDERER })) }],
       ports: metrics.map(port),
@@ -77,7 +78,7 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
         : e.destination.namespace === project.namespace ? { podSelector: {} }
         : { namespaceSelector: namespaceSelector(e.destination.namespace, from(optionsOf(component.name, "egress"), { renderer: RENDERER })) }],
       ports: e.ports.map((p) => port({ port: p, protocol: e.protocol })),
-    }, fixed("a destination the workload declares in egress", RENDERER), {
+    }, { ...fixed("a destination the workload declares in egress", RENDERER), requires: optionsOf(component.name, "egress") }, {
       // The project's own namespace is written as "this namespace" (a podSelector), any other by name.
       to: "namespace" in e.destination && e.destination.namespace === project.namespace
         ? from([...optionsOf(component.name, "egress"), ...projectSetting(project, "namespace")], { rule: "the project's own namespace: this namespace", renderer: RENDERER })
@@ -98,6 +99,8 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
     }, undefined, {
       podSelector: fixed("selects the workload's pods", RENDERER),
       policyTypes: fixed("both directions are restricted: an omitted type would allow everything; not configurable", RENDERER),
+      // A Deployment always has a port, so an ingress rule; a Job has one only when it has ports.
+      ...(component.workload === WorkloadKind.DEPLOYMENT ? {} : { ingress: { ...fixed("what the workload may receive", RENDERER), requires: optionsOf(component.name, "ports") } }),
     }),
   }, fixed("every workload's own NetworkPolicy: its declared ports in, DNS and its egress out (kube-score pod-networkpolicy)", RENDERER));
 }

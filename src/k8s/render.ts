@@ -249,16 +249,18 @@ function container(
       rule: "<imageRegistry>/<component name>:v<version>, the release tag (never latest); each overlay sets its own tag", renderer: RENDERER,
     }),
     imagePullPolicy: why.rule("IfNotPresent with release tags: a recorded exception to kube-score container-image-pull-policy; not configurable"),
-    ports: why.of(component, ["ports"]),
-    env: why.of(component, ["env"]),
+    // A Deployment always has a port (its probes need one); a Job's ports key is there only when it has ports.
+    ports: component.workload === WorkloadKind.DEPLOYMENT ? why.of(component, ["ports"]) : { ...why.of(component, ["ports"]), requires: optionsOf(component.name, "ports") },
+    // There only when env is not empty.
+    env: { ...why.of(component, ["env"]), requires: optionsOf(component.name, "env") },
   });
   for (const mount of container.volumeMounts ?? []) because(mount, writable(component, mount.mountPath, `the writable path ${mount.mountPath}, mounted from its volume`));
   return container;
 }
 
-/** `/tmp` is always writable; the others are the component's writablePaths. */
+/** `/tmp` is always writable; the others are the component's writablePaths (each line of their volumes and mounts is there because of it). */
 function writable(component: ComponentModel, path: string, rule: string): Because {
-  return path === "/tmp" ? why.rule(`${rule}; /tmp is always writable`) : why.of(component, ["writablePaths"], rule);
+  return path === "/tmp" ? why.rule(`${rule}; /tmp is always writable`) : { ...why.of(component, ["writablePaths"], rule), requires: optionsOf(component.name, "writablePaths") };
 }
 
 function httpProbe(component: ComponentModel, pathOption: "livenessPath" | "readinessPath", periodSeconds: number): Probe {

@@ -33,7 +33,7 @@ export function renderPolicyExceptions(allowUnpinnedBaseImages: string | undefin
   const exceptions = [
     ...(allowUnpinnedBaseImages !== undefined
       ? [because({ ruleId: "PRISM-D001", reason: allowUnpinnedBaseImages },
-        fixed("the exception for unpinned base images (PRISM-D001): there while allowUnpinnedBaseImages is set, which synth requires while a base image has no digest", RENDERER),
+        { ...fixed("the exception for unpinned base images (PRISM-D001), which synth requires while a base image has no digest", RENDERER), requires: projectOptions("allowUnpinnedBaseImages") },
         { reason: from(projectOptions("allowUnpinnedBaseImages"), { renderer: RENDERER }) })]
       : []),
     ...BUILTIN_EXCEPTIONS.map((e) => because({ ...e }, fixed(`a built-in exception of the policy (${e.ruleId}); not configurable`, RENDERER))),
