@@ -6,7 +6,7 @@ import { diffArrays } from "diff";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind, isRefusal, type ContainerMonorepoProps, type GoComponentProps, type RustComponentProps } from "../src";
 import { NO_TRACE, explainLines, formatExplanation, type LineExplanation } from "../src/explain/explain";
 import { CargoProfilePreset, DebianRelease, ReqwestVersion, RuntimeBase, StaticLibc } from "../src";
-import { PROJECT } from "../src/explain/trace";
+import { PROJECT, TracedText, withTracing } from "../src/explain/trace";
 import { prism } from "../.projenrc";
 import { UNPINNED, readTree, repoCopy, tmpdir } from "./helpers";
 import { BASE_IMAGE_LOCK } from "../src/dockerfile/base-image-lock";
@@ -77,6 +77,18 @@ describe("every line of every file the default tree's renderers write has an exp
       .toEqual(["prism-cli:path", `${PROJECT}:goModuleDir`]);
     expect(line(".gitignore", /^\/target\/$/)).toMatchObject({ options: [], rule: "Cargo's build output is not committed", renderer: "src/project.ts" });
     expect(line(".projen/tasks.json", /"tsx src\/policy\/cli.ts"/).options).toEqual([{ of: PROJECT, option: "policyCommand", value: "tsx src/policy/cli.ts", isDefault: false }]);
+  });
+});
+
+describe("a script built line by line", () => {
+  it("computes no reason without tracing (a synthesis pays for none), and each line's with it", () => {
+    const never = () => {
+      throw new Error("a reason was computed without tracing");
+    };
+    const plain = new TracedText().add(never, "a", "b");
+    expect([plain.text, plain.reasons]).toEqual(["a\nb", []]);
+    const traced = withTracing(() => new TracedText().add(() => ({ rule: "x" }), "a").add(() => ({ rule: "y" }), "b", "c"));
+    expect(traced.reasons.map((r) => r.rule)).toEqual(["x", "y", "y"]);
   });
 });
 
@@ -453,6 +465,18 @@ describe("npx projen explain, as users run it", () => {
     expect(run(`proxy/Cargo.toml:${edition}`).stdout).toContain("  option       rustEdition = \"2024\" (the default)\n  renderer     src/cargo/render.ts");
     const unpinned = lineOf("policy-exceptions.json", /"reason": "no container registry/);
     expect(run(`policy-exceptions.json:${unpinned}`).stdout).toMatch(/^ {2}option {7}allowUnpinnedBaseImages = "no container registry/m);
+  });
+
+  it("the generated-files record is explained as synthesis would write it: another file's hand edit is not one of its lines", () => {
+    const copy = repoCopy();
+    fs.chmodSync(path.join(copy, ".gitattributes"), 0o644);
+    fs.appendFileSync(path.join(copy, ".gitattributes"), "\n*.x binary\n");
+    const result = spawnSync("npx", ["projen", "explain", ".projen/generated.json", "--json"], { cwd: copy, encoding: "utf-8" });
+    expect(result.status, result.stderr).toBe(0);
+    const { lines, diff } = JSON.parse(result.stdout) as { lines: LineExplanation[]; diff?: string };
+    expect([lines.filter((l) => l.source !== "synthesis"), diff]).toEqual([[], undefined]);
+    const own = spawnSync("npx", ["projen", "explain", ".gitattributes", "--json"], { cwd: copy, encoding: "utf-8" });
+    expect((JSON.parse(own.stdout) as { lines: LineExplanation[] }).lines.filter((l) => l.source === "hand edit").map((l) => l.text)).toEqual(["*.x binary"]);
   });
 
   it("a generated file missing from the working tree is said to be missing; a path from a subfolder works", () => {
