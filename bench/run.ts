@@ -353,7 +353,10 @@ const started = new Date();
 const load = os.loadavg();
 main();
 // 4. The trace explain records, in a synthesis that records none: with its calls, and with them taken out of the source.
-traceCost(300, 9, 5, fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir()).then((lines) => {
+traceCost(fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir(), [
+  { components: 0, pairs: 15, runsPerProcess: 20 },
+  { components: 300, pairs: 9, runsPerProcess: 5 },
+]).then((lines) => {
   for (const line of lines) console.log(line);
   writeResults(started, load);
 }, (error: unknown) => {

@@ -4,9 +4,9 @@
  *
  *   - as it is;
  *   - with every call to the trace helpers (`because`, `from`, `fixed`, `optionsOf`, `projectOptions`,
- *     `projectSetting`, `folderOptions`, from src/explain/trace.ts) taken out of the source by a
- *     TypeScript transform, arguments and all; the renderers' own small wrappers around them stay
- *     (a call returning what the helper returned);
+ *     `projectSetting`, `folderOptions`, from src/explain/trace.ts) and to each module's own wrappers
+ *     around them (`why.of`, `rule`, `option`, functions typed to return a Because) taken out of the
+ *     source by a TypeScript transform, arguments and all;
  *   - from the sources of the last commit before explain existed (PRE_EXPLAIN), when this clone has it:
  *     no annotation at all, but also without what changed since.
  *
@@ -49,9 +49,34 @@ function withoutTrace(file: string): { readonly contents: string; readonly repla
     }
   }
   if (imported.size === 0) return undefined;
+  // The module's own wrappers around the helpers: a function typed to return a Because, an arrow whose body
+  // is a helper call, or an object of such arrows (`why.of(...)`). Their calls go too, arguments and all.
+  // (`because` returns the node it annotates: a function around it is no wrapper of a reason.)
+  const callsHelper = (body: ts.Node): boolean => ts.isCallExpression(body) && ts.isIdentifier(body.expression) &&
+    imported.has(body.expression.text) && STRIPPED[body.expression.text] !== "first argument";
+  const isWrapper = (fn: ts.Node): boolean => ts.isArrowFunction(fn) && (callsHelper(fn.body) || /\bBecause\b/.test(fn.type?.getText(source) ?? ""));
+  const wrappers = new Set<string>();
+  const wrapperObjects = new Set<string>();
+  const collect = (node: ts.Node): void => {
+    if (ts.isFunctionDeclaration(node) && node.name && /\bBecause\b/.test(node.type?.getText(source) ?? "")) wrappers.add(node.name.text);
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      if (isWrapper(node.initializer)) wrappers.add(node.name.text);
+      if (ts.isObjectLiteralExpression(node.initializer) && node.initializer.properties.length > 0 &&
+        node.initializer.properties.every((p) => ts.isPropertyAssignment(p) && isWrapper(p.initializer))) wrapperObjects.add(node.name.text);
+    }
+    ts.forEachChild(node, collect);
+  };
+  collect(source);
+  const isWrapperCall = (node: ts.CallExpression): boolean =>
+    (ts.isIdentifier(node.expression) && wrappers.has(node.expression.text)) ||
+    (ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && wrapperObjects.has(node.expression.expression.text));
   let replaced = 0;
   const strip: ts.TransformerFactory<ts.SourceFile> = (context) => {
     const visit = (node: ts.Node): ts.Node => {
+      if (ts.isCallExpression(node) && isWrapperCall(node)) {
+        replaced++;
+        return ts.factory.createIdentifier("undefined");
+      }
       if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && imported.has(node.expression.text)) {
         const becomes = STRIPPED[node.expression.text];
         replaced++;
@@ -99,9 +124,9 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** The sources of `commit` (src/, package.json, and this workload) in `dir`; false when this clone lacks the commit. */
+/** The sources of `commit` (src/, package.json, .projenrc.ts, and this workload) in `dir`; false when this clone lacks the commit. */
 function checkout(commit: string, dir: string): boolean {
-  const archive = spawnSync("git", ["archive", "--format=tar", commit, "src", "package.json"], { cwd: REPO, maxBuffer: 1 << 28 });
+  const archive = spawnSync("git", ["archive", "--format=tar", commit, "src", "package.json", ".projenrc.ts"], { cwd: REPO, maxBuffer: 1 << 28 });
   if (archive.status !== 0) return false;
   fs.mkdirSync(path.join(dir, "bench"), { recursive: true });
   const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
@@ -110,16 +135,26 @@ function checkout(commit: string, dir: string): boolean {
   return true;
 }
 
-/** Median synthesis times of each bundle (`pairs` processes each, alternating), and the paired ratios. */
-export async function traceCost(components: number, pairs: number, runsPerProcess: number, base: string): Promise<string[]> {
+/** One size of the workload: `components` (0 for this repository's six), how many process pairs, and syntheses per process. */
+export interface TraceCostSize {
+  readonly components: number;
+  readonly pairs: number;
+  readonly runsPerProcess: number;
+}
+
+/** For each size: the synthesis with the trace calls against the one without, and against the sources before explain. */
+export async function traceCost(base: string, sizes: readonly TraceCostSize[]): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-trace-"));
   try {
     const traced = path.join(dir, "traced.cjs");
     const plain = path.join(dir, "stripped.cjs");
     await bundle(REPO, traced, false);
     const calls = await bundle(REPO, plain, true);
-    const run = (file: string, keep?: string): number[] => {
-      const out = spawnSync(process.execPath, [file, String(components), keep ? "0" : String(runsPerProcess), base, ...(keep ? [keep] : [])], {
+    const before = path.join(dir, "pre-explain");
+    const old = checkout(PRE_EXPLAIN, before) ? path.join(dir, "pre-explain.cjs") : undefined;
+    if (old) await bundle(before, old, false);
+    const run = (file: string, components: number, runs: number, keep?: string): number[] => {
+      const out = spawnSync(process.execPath, [file, String(components), keep ? "0" : String(runs), base, ...(keep ? [keep] : [])], {
         cwd: REPO, encoding: "utf-8", maxBuffer: 1 << 26,
         // The bundles live in a temporary folder: the packages they leave external come from this repository.
         env: { ...process.env, NODE_PATH: path.join(REPO, "node_modules") },
@@ -128,39 +163,35 @@ export async function traceCost(components: number, pairs: number, runsPerProces
       return JSON.parse(out.stdout.trim().split("\n").pop()!) as number[];
     };
     // The stripped bundle must synthesize the same files, byte for byte: the same synthesis, without the trace.
-    run(traced, path.join(dir, "traced-tree"));
-    run(plain, path.join(dir, "stripped-tree"));
+    run(traced, 100, 0, path.join(dir, "traced-tree"));
+    run(plain, 100, 0, path.join(dir, "stripped-tree"));
     const differ = spawnSync("diff", ["-r", "-q", path.join(dir, "traced-tree"), path.join(dir, "stripped-tree")], { encoding: "utf-8" });
     if (differ.status !== 0) throw new Error(`the bundle without trace calls synthesizes other files:\n${differ.stdout}${differ.stderr}`);
-    const compare = (other: string) => {
-      const ours: number[] = [];
-      const theirs: number[] = [];
-      const ratios: number[] = [];
-      for (let i = 0; i < pairs; i++) {
-        const a = median(run(traced));
-        const b = median(run(other));
-        ours.push(a);
-        theirs.push(b);
-        ratios.push(a / b);
-      }
-      return { ours: (median(ours) / 1000).toFixed(3), theirs: (median(theirs) / 1000).toFixed(3), ratio: median(ratios).toFixed(3) };
-    };
-    const how = `median of ${pairs} alternated process pairs, each the median of ${runsPerProcess} syntheses after a warm-up`;
-    const stripped = compare(plain);
-    const lines = [`the explain trace in a normal synthesis, ${components} components in-process (${base}): ${stripped.ours} s with the trace calls, ` +
-      `${stripped.theirs} s with all ${calls} call sites taken out of the source (same files written); ratio ${stripped.ratio} (${how})`];
-    const before = path.join(dir, "pre-explain");
-    if (checkout(PRE_EXPLAIN, before)) {
-      const old = path.join(dir, "pre-explain.cjs");
-      await bundle(before, old, false);
-      const since = compare(old);
-      lines.push(`the same synthesis against the sources of ${PRE_EXPLAIN}, the last commit before explain: ${since.ours} s now, ${since.theirs} s then; ` +
-        `ratio ${since.ratio} (${how}; this counts everything changed since, not the trace alone)`);
-    } else {
-      lines.push(`the sources of ${PRE_EXPLAIN}, the last commit before explain, are not in this clone: that comparison was not made`);
+    const lines: string[] = [];
+    for (const { components, pairs, runsPerProcess } of sizes) {
+      const compare = (other: string) => {
+        const ours: number[] = [];
+        const theirs: number[] = [];
+        for (let i = 0; i < pairs; i++) {
+          ours.push(median(run(traced, components, runsPerProcess)));
+          theirs.push(median(run(other, components, runsPerProcess)));
+        }
+        const ratio = median(ours.map((t, i) => t / theirs[i]));
+        const difference = median(ours.map((t, i) => t - theirs[i]));
+        return `${ms(median(ours))} with the trace, ${ms(median(theirs))} without; ratio ${ratio.toFixed(3)}, difference ${difference >= 0 ? "+" : ""}${ms(difference)}`;
+      };
+      const what = components === 0 ? "this repository's six components (what npx projen synthesizes)" : `${components} components`;
+      const how = `median of ${pairs} alternated process pairs, each the median of ${runsPerProcess} syntheses after a warm-up`;
+      lines.push(`the explain trace, in-process synthesis of ${what} (${base}), against all ${calls} call sites of the trace helpers and their wrappers ` +
+        `taken out of the source (same files written): ${compare(plain)} (${how})`);
+      lines.push(old
+        ? `  and against the sources of ${PRE_EXPLAIN}, the last commit before explain (so also without what changed since): ${compare(old)}`
+        : `  the sources of ${PRE_EXPLAIN}, the last commit before explain, are not in this clone: that comparison was not made`);
     }
     return lines;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const ms = (t: number) => `${t.toFixed(1)} ms`;

@@ -34,8 +34,8 @@ import { YamlDocumentsFile } from "./files/yaml-file";
 import { versionComments } from "./github/actions";
 import { renderDependabot } from "./github/dependabot";
 import { renderImagesWorkflow } from "./github/render";
-import { because, fixed, folderOptions, from, projectOptions } from "./explain/trace";
-import { BASE_DIR, overlayDir, renderBaseKustomization, renderNamespace, renderOverlayKustomization, variantNamespace, type Variant } from "./k8s/kustomize";
+import { because, fixed, folderOptions, from, optionsOf, projectOptions } from "./explain/trace";
+import { BASE_DIR, manifestPath, overlayDir, renderBaseKustomization, renderNamespace, renderOverlayKustomization, variantNamespace, type Variant } from "./k8s/kustomize";
 import { renderDefaultDeny } from "./k8s/network-policy";
 import { explainGeneratedFile, printExplanation } from "./explain/project-explain";
 import { EXCEPTIONS_FILE, renderPolicyExceptions } from "./policy/exceptions";
@@ -558,7 +558,9 @@ export class ContainerMonorepo extends Project {
             const owner = generated.node.scope;
             if (!isContainerComponent(owner)) return [];
             const model = owner._toModel();
-            return path.startsWith(`${model.path}/`) ? folderOptions(model) : [];
+            // A file in the component's folder moves with it; its manifest is there because it has a workload.
+            if (path.startsWith(`${model.path}/`)) return folderOptions(model);
+            return path === manifestPath(model.name) ? optionsOf(model.name, "workload") : [];
           },
           annotateTask: (name, task) => {
             const defined = TASKS[name];

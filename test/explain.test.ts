@@ -141,7 +141,8 @@ type Change = { readonly props: object; readonly also?: readonly string[] };
 /** Changes of one option: a line names it if some change changes the line, and a line that does not name it stays under all. */
 const COMPONENT_CHANGES: Record<string, (c: Name) => Change | Change[] | undefined> = {
   "replicas": (c) => (isGo(c) ? undefined : { props: { replicas: 3 } }),
-  "ports": (c) => (isGo(c) ? { props: { ports: [{ name: "admin", port: 8080 }] } } : [
+  // A Job with a port; with a port named metrics, which gives it probes.
+  "ports": (c) => (isGo(c) ? [{ props: { ports: [{ name: "admin", port: 8080 }] } }, { props: { ports: [{ name: "metrics", port: 9090 }] } }] : [
     // New numbers and protocols, the same names.
     { props: { ports: [{ name: c === "api" ? "grpc" : "admin", port: 8981, protocol: "UDP" }, { name: "metrics", port: 9091, protocol: "UDP" }] } },
     // New names too: the metrics port renamed, with the probes' port.
@@ -178,14 +179,15 @@ const COMPONENT_CHANGES: Record<string, (c: Name) => Change | Change[] | undefin
 const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps> | Partial<ContainerMonorepoProps>[]> = {
   version: { version: "1.1.0" },
   imageRegistry: { imageRegistry: "registry.example.com/shop" },
-  namespace: { namespace: "store" },
+  // Another namespace; and the one the worker's egress names, which then reads as this namespace.
+  namespace: [{ namespace: "store" }, { namespace: "kafka" }],
   monitoringNamespace: { monitoringNamespace: "observability" },
   imageUser: { imageUser: { uid: 20000, gid: 20000 } },
   rustVersion: { rustVersion: "1.90.0" },
   goVersion: { goVersion: "1.24.0" },
   goModuleDir: { goModuleDir: "go" },
   debian: { debian: DebianRelease.BOOKWORM },
-  name: { name: "store" },
+  name: [{ name: "store" }, { name: "kafka" }],
   defaultBranch: { defaultBranch: "trunk" },
   nodeVersion: { nodeVersion: "22" },
   // Each platform's build and scan steps go when that platform does.
@@ -253,11 +255,17 @@ function changedLines(before: string | undefined, after: string | undefined, jso
 }
 
 /**
+ * Lines a diff cannot place: where a file holds the same line twice and one of them goes, the diff may
+ * name either (two NetworkPolicy rules each open with "- from:"; JSON entries each open with "{").
+ */
+const AMBIGUOUS = new Set(["- from:", "{", "}"]);
+
+/**
  * Checks the lines a diff shows changed against the lines that name the change: returns the changed
- * lines that name none of it, and calls `changedNamed` for each naming line that changed. A diff cannot
- * tell which of two identical lines went (two `- from:` rules, two `{` in JSON): lines whose text the
- * file holds more than once are counted instead; no more of them may change than name the change, and
- * each of them that names it counts as changed when one of them did.
+ * lines that name none of it, and calls `changedNamed` for each naming line that changed. For the
+ * AMBIGUOUS lines the diff cannot place, the lines of one text are counted instead: no more of them may
+ * change than name the change, and when some changed, each that names it counts as changed (any of them
+ * may be the one that went). Every other line is held to what the diff shows.
  */
 function matchChanges(
   lines: readonly LineExplanation[],
@@ -266,19 +274,21 @@ function matchChanges(
   json: boolean,
   changedNamed: (l: LineExplanation) => void,
 ): LineExplanation[] {
-  const text = (l: LineExplanation) => (json ? l.text.replace(/,$/, "") : l.text);
-  const byText = new Map<string, LineExplanation[]>();
-  for (const l of lines) byText.set(text(l), [...(byText.get(text(l)) ?? []), l]);
+  const text = (l: LineExplanation) => (json ? l.text.replace(/,$/, "") : l.text).trim();
   const problems: LineExplanation[] = [];
-  for (const same of byText.values()) {
-    const went = same.filter((l) => changed.has(l.line));
-    const naming = same.filter(names);
-    if (same.length === 1 || went.length === 0) {
-      for (const l of went) (names(l) ? changedNamed(l) : problems.push(l));
-      continue;
+  const ambiguous = new Map<string, LineExplanation[]>();
+  for (const l of lines) {
+    if (AMBIGUOUS.has(text(l)) && lines.filter((o) => text(o) === text(l)).length > 1) {
+      ambiguous.set(text(l), [...(ambiguous.get(text(l)) ?? []), l]);
+    } else if (changed.has(l.line)) {
+      (names(l) ? changedNamed(l) : problems.push(l));
     }
-    for (const l of naming) changedNamed(l);
-    if (went.length > naming.length) problems.push(...went.filter((l) => !names(l)));
+  }
+  for (const same of ambiguous.values()) {
+    const went = same.filter((l) => changed.has(l.line)).length;
+    const naming = same.filter(names);
+    if (went > naming.length) problems.push(...same.filter((l) => changed.has(l.line) && !names(l)));
+    else if (went > 0) naming.forEach(changedNamed);
   }
   return problems.sort((a, b) => a.line - b.line);
 }

@@ -63,13 +63,14 @@ function builderFrom(kind: "rust" | "go", project: ProjectModel): string {
 }
 
 /**
- * Why the builder FROM is what it is: the Debian release and, when the base-image lock pins any image of
- * that builder, the toolchain version too (the lock's digest is the one of that version's image, if any).
+ * Why the builder FROM is what it is: the Debian release and, when the base-image lock pins that builder
+ * on this Debian release at some version, the toolchain version too (the digest is that version's, if any).
  */
 function builderFromReason(kind: "rust" | "go", project: ProjectModel): Because {
   const version = kind === "rust" ? "rustVersion" : "goVersion";
-  const repository = builderImage(kind, project, "").split(":")[0];
-  const pinned = Object.keys(project.baseImageDigests).some((ref) => ref.startsWith(`${repository}:`));
+  // The builder on this Debian release at any version: "docker.io/library/rust:" and "-slim-trixie" around it.
+  const [repository, suffix] = builderImage(kind, project, "").split(":");
+  const pinned = Object.keys(project.baseImageDigests).some((ref) => ref.startsWith(`${repository}:`) && ref.endsWith(suffix));
   return why.project(["debian", ...(pinned ? [version] : [])],
     `the ${kind === "rust" ? "Rust" : "Go"} builder image at ${kind === "rust" ? "RUST_VERSION" : "GO_VERSION"} on the runtime's Debian; ${LOCK_RULE} (the digest of the ${version} image)`);
 }

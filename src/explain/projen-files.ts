@@ -35,7 +35,12 @@ export function projenFileReasons(file: string, text: string, ctx: ProjenFilesCo
       const own = ctx.ignorePatterns[file] ?? {};
       return lines(text).map((line, i) => {
         if (i === 0) return markerLine();
-        if (line.startsWith("!/")) return pathReason(line.slice(2), `${line.slice(2)} is generated and committed: projen keeps it out of the ignored files`);
+        if (line.startsWith("!/")) {
+          const kept = line.slice(2);
+          // A path that is no generated file: the projenrc, which projen keeps too.
+          if (ctx.pathOptions(kept) === undefined) return fixed(`${kept} is committed: projen keeps it out of the ignored files`, PROJEN);
+          return pathReason(kept, `${kept} is generated and committed: projen keeps it out of the ignored files`);
+        }
         return own[line] !== undefined ? fixed(own[line], "src/project.ts") : everyProject("an ignore pattern");
       });
     }
@@ -58,7 +63,9 @@ export function projenFileReasons(file: string, text: string, ctx: ProjenFilesCo
         because(task, everyProject(`the task ${name}`));
         ctx.annotateTask(name, task);
       }
-      because(data, everyProject("the tasks `npx projen TASK` runs"), { "//": markerLine() });
+      // The task names' lines take the list's reason: projen's own tasks and prism-projen's (default, drift, explain, policy, new-component).
+      because(data, fixed("the tasks `npx projen TASK` runs: projen's own, and those prism-projen defines (default, drift, explain, policy, new-component)", PROJEN),
+        { "//": markerLine() });
     } else if (file === ".projen/files.json") {
       const files = data.files as string[];
       because(files, undefined, Object.fromEntries(files.map((f, i) => [i, pathReason(f, `${f} is a file synthesis writes`)])));

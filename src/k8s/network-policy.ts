@@ -76,13 +76,15 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
         // The project's own namespace as "this policy's namespace": kustomize moves the debug overlay to its own,
         // and a namespace selector naming the production one would send debug pods there.
         : e.destination.namespace === project.namespace ? { podSelector: {} }
-        : { namespaceSelector: namespaceSelector(e.destination.namespace, from(optionsOf(component.name, "egress"), { renderer: RENDERER })) }],
+        : { namespaceSelector: namespaceSelector(e.destination.namespace, from([...optionsOf(component.name, "egress"), ...projectSetting(project, "namespace")], { renderer: RENDERER })) }],
       ports: e.ports.map((p) => port({ port: p, protocol: e.protocol })),
     }, { ...fixed("a destination the workload declares in egress", RENDERER), requires: optionsOf(component.name, "egress") }, {
-      // The project's own namespace is written as "this namespace" (a podSelector), any other by name.
-      to: "namespace" in e.destination && e.destination.namespace === project.namespace
-        ? from([...optionsOf(component.name, "egress"), ...projectSetting(project, "namespace")], { rule: "the project's own namespace: this namespace", renderer: RENDERER })
-        : egressOption,
+      // The project's own namespace is written as "this namespace" (a podSelector), any other by name: which of
+      // the two a namespace destination is depends on the project's namespace too.
+      to: !("namespace" in e.destination) ? egressOption
+        : e.destination.namespace === project.namespace
+          ? from([...optionsOf(component.name, "egress"), ...projectSetting(project, "namespace")], { rule: "the project's own namespace: this namespace", renderer: RENDERER })
+          : from([...optionsOf(component.name, "egress"), ...projectSetting(project, "namespace")], { rule: "another namespace than the project's, by name", renderer: RENDERER }),
       ports: egressOption,
     })),
   ];

@@ -253,6 +253,11 @@ function container(
     ports: component.workload === WorkloadKind.DEPLOYMENT ? why.of(component, ["ports"]) : { ...why.of(component, ["ports"]), requires: optionsOf(component.name, "ports") },
     // There only when env is not empty.
     env: { ...why.of(component, ["env"]), requires: optionsOf(component.name, "env") },
+    // A Deployment always has probes; another workload has them when health is set, or by default when a port is named metrics.
+    ...(component.workload === WorkloadKind.DEPLOYMENT || !component.health ? {} : Object.fromEntries(["livenessProbe", "readinessProbe"].map((probe) => [probe, {
+      ...why.rule("the kubelet's probe, there because the component has health endpoints"),
+      requires: optionsOf(component.name, given("health") ? "health.port" : "ports"),
+    }]))),
   });
   for (const mount of container.volumeMounts ?? []) because(mount, writable(component, mount.mountPath, `the writable path ${mount.mountPath}, mounted from its volume`));
   return container;
