@@ -114,6 +114,9 @@ async function bundle(root: string, outfile: string, stripped: boolean): Promise
   await esbuild.build({
     entryPoints: [path.join(root, "bench/trace-cost-workload.ts")], outfile, bundle: true, platform: "node", format: "cjs",
     target: "node20", packages: "external", plugins: [plugin], logLevel: "error",
+    // .projenrc.ts synthesizes into the working directory when it is the main module, which in a bundle it
+    // is: the workload must only import it, never write into this repository.
+    define: { "require.main": "undefined" },
   });
   return calls;
 }
