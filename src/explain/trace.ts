@@ -153,8 +153,7 @@ export function reasonAt(root: unknown, path: readonly (string | number)[]): Bec
     renderer = reason?.renderer ?? renderer;
   }
   if (!reason) return undefined;
-  const options = [...(reason.options ?? [])];
-  for (const ref of required) if (!options.some((o) => o.of === ref.of && o.option === ref.option)) options.push(ref);
+  const options = withRequired(reason.options, required);
   return { ...(options.length > 0 ? { options } : {}), ...(reason.rule ? { rule: reason.rule } : {}), ...(renderer ? { renderer } : {}) };
 }
 
@@ -167,9 +166,14 @@ export function keyLineReason(root: unknown, path: readonly (string | number)[],
   const holder = path.reduce<unknown>((node, k) => (node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[k] : undefined), root);
   const requires = traceOf(holder)?.keys?.[String(key)]?.requires ?? [];
   if (!reason || requires.length === 0) return reason;
-  const options = [...(reason.options ?? [])];
-  for (const ref of requires) if (!options.some((o) => o.of === ref.of && o.option === ref.option)) options.push(ref);
-  return { ...reason, options };
+  return { ...reason, options: withRequired(reason.options, requires) };
+}
+
+/** A reason's options, then each required option it does not already name. */
+function withRequired(options: readonly OptionRef[] | undefined, required: readonly OptionRef[]): OptionRef[] {
+  const all = [...(options ?? [])];
+  for (const ref of required) if (!all.some((o) => o.of === ref.of && o.option === ref.option)) all.push(ref);
+  return all;
 }
 
 /** The options a component's folder comes from: its path, or, for a Go command left at its default, the Go module's folder too. */
