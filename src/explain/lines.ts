@@ -2,6 +2,7 @@ import type { AST } from "toml-eslint-parser";
 import { isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import type { DockerfileModel } from "../dockerfile/dockerfile-model";
 import { dockerfileLines } from "../dockerfile/render";
+import { textLines } from "../drift/diff";
 import { fixed, keyLineReason, reasonAt, type Because } from "./trace";
 
 type TOMLKeyValue = AST.TOMLKeyValue;
@@ -32,8 +33,8 @@ export function yamlLineReasons(text: string, documents: readonly object[], mark
   const counter = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter: counter });
   const docs = Array.isArray(parsed) ? parsed : [parsed];
-  const lines = text.split("\n");
-  const lineCount = lines.length - (text.endsWith("\n") ? 1 : 0);
+  const lines = textLines(text);
+  const lineCount = lines.length;
   // `key`: the line holds only that key of the object at `path` ("ports:"), its value on the lines below.
   const paths: ({ doc: number; path: (string | number)[]; key?: string | number } | undefined)[] = new Array(lineCount).fill(undefined);
   const lineOf = (offset: number) => counter.linePos(offset).line - 1;
@@ -97,8 +98,8 @@ const tomlBlankLine = () => fixed("a blank line of the layout: after the marker,
  * found by toml-eslint-parser, whose syntax tree has positions (smol-toml's has none).
  */
 export function tomlLineReasons(text: string, document: object, marker: Because): LineReasons {
-  const lineCount = text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
-  const paths: ((string | number)[] | undefined)[] = new Array(lineCount).fill(undefined);
+  const lines = textLines(text);
+  const paths: ((string | number)[] | undefined)[] = new Array(lines.length).fill(undefined);
   const claim = (node: TOMLTable | TOMLKeyValue, path: (string | number)[]) => {
     for (let line = node.loc.start.line - 1; line <= node.loc.end.line - 1; line++) paths[line] = path;
   };
@@ -115,7 +116,6 @@ export function tomlLineReasons(text: string, document: object, marker: Because)
     paths[node.loc.start.line - 1] = [...node.resolvedKey];
     for (const kv of node.body) claim(kv, [...node.resolvedKey, ...keyPath(kv)]);
   }
-  const lines = text.split("\n");
   return paths.map((path, line) => {
     if (path) return reasonAt(document, path);
     if (line === 0) return marker;

@@ -1,3 +1,4 @@
+import { textLines } from "../drift/diff";
 import { markerLine, yamlLineReasons, type LineReasons } from "./lines";
 import { because, fixed, from, withTracing, type Because, type OptionRef } from "./trace";
 
@@ -33,7 +34,7 @@ export function projenFileReasons(file: string, text: string, ctx: ProjenFilesCo
     };
     if (file === ".gitignore" || file === ".dockerignore") {
       const own = ctx.ignorePatterns[file] ?? {};
-      return lines(text).map((line, i) => {
+      return textLines(text).map((line, i) => {
         if (i === 0) return markerLine();
         if (line.startsWith("!/")) {
           const kept = line.slice(2);
@@ -45,7 +46,7 @@ export function projenFileReasons(file: string, text: string, ctx: ProjenFilesCo
       });
     }
     if (file === ".gitattributes") {
-      return lines(text).map((line, i) => {
+      return textLines(text).map((line, i) => {
         if (i === 0) return markerLine();
         if (line === "") return everyProject("a blank line of the layout");
         const generated = /^\/(.+) linguist-generated$/.exec(line);
@@ -75,10 +76,4 @@ export function projenFileReasons(file: string, text: string, ctx: ProjenFilesCo
     }
     return yamlLineReasons(text, [data], markerLine());
   });
-}
-
-/** The lines of a text that ends with a newline. */
-function lines(text: string): string[] {
-  const all = text.split("\n");
-  return text.endsWith("\n") ? all.slice(0, -1) : all;
 }
