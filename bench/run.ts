@@ -29,19 +29,13 @@ import { Project } from "projen/lib/project";
 import { TextFile } from "projen/lib/textfile";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } from "../src";
 import { readTextIfExists } from "../src/files/read-text";
-import { traceCost } from "./trace-cost";
+import { median, traceCost } from "./trace-cost";
 
 const REPO = path.resolve(__dirname, "..");
 const WARMUP = 1;
 const RUNS = 7;
 // `npx projen` takes about a second: more runs for a steadier median on a machine whose speed varies.
 const RUNS_NPX = 15;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 interface Result {
   readonly median: number;

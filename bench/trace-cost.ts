@@ -121,7 +121,8 @@ async function bundle(root: string, outfile: string, stripped: boolean): Promise
   return calls;
 }
 
-const median = (values: number[]) => {
+/** The median of `values` (the mean of the middle two for an even count). */
+export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
