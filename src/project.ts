@@ -331,6 +331,8 @@ export class ContainerMonorepo extends Project {
 
     const synthCommand = props.synthCommand ?? ["prism-projen-synth", ".projenrc.ts"];
     this.synthCommand = synthCommand;
+    // The explain task, and the policy asking explain for each finding's reason, run the same argv.
+    const explainArgv = [...synthCommand, "--explain"];
     new Projenrc(this, synthCommand);
     // No eject: an ejected tree keeps a workflow whose drift gate has nothing to compare with and a
     // policy that finds no generated files to check (it reads .projen/files.json), so CI would fail or
@@ -358,7 +360,7 @@ export class ContainerMonorepo extends Project {
     }).execArgs([...synthCommand, "--check"], RUNNER_STEP);
     this.addTask("explain", {
       description: "Print why each line of a generated file is what it is: the component, the options (with their values) or the rule, the renderer: explain FILE[:LINE] [--json]",
-    }).execArgs([...synthCommand, "--explain"], { ...RUNNER_STEP, receiveArgs: true });
+    }).execArgs(explainArgv, { ...RUNNER_STEP, receiveArgs: true });
     this.addTask("new-component", {
       description: "Declare a new component in .projenrc.ts, write its starter sources and synthesize: new-component NAME --lang rust|go --kind plugin|service|tool|job [--port name=number]",
       exec: props.newComponentCommand ?? "prism-projen-new-component",
@@ -369,7 +371,7 @@ export class ContainerMonorepo extends Project {
       exec: props.policyCommand ?? "prism-projen-policy",
       receiveArgs: true,
       // Each finding says why its line is there: the policy asks explain, through the same runner.
-      env: { [EXPLAIN_COMMAND_ENV]: JSON.stringify([...synthCommand, "--explain"]) },
+      env: { [EXPLAIN_COMMAND_ENV]: JSON.stringify(explainArgv) },
     });
     new YamlDocumentsFile(this, ".github/dependabot.yml", {
       documents: () => [renderDependabot({
