@@ -94,10 +94,21 @@ export function goBuildStage(df: ParsedDockerfile): GoDockerBuild {
   return { workdir, env, command };
 }
 
+/**
+ * One Go build cache for the whole test run (the Dockerfiles keep theirs in a cache mount too): Go's cache is
+ * keyed by the content of every input and safe for concurrent builds, so each build after the first compiles only
+ * what changed, not the standard library again.
+ */
+function goCache(): string {
+  const cache = path.join(process.env.PRISM_TEST_TMP ?? tmpdir("prism-go-cache-"), "go-cache");
+  fs.mkdirSync(cache, { recursive: true });
+  return cache;
+}
+
 /** Runs the Dockerfile's go build in `tree`, offline, with /out as a local folder, for a TARGETARCH; returns that folder. */
 export function runGoBuild(tree: string, build: GoDockerBuild, targetArch: string = HOST_ARCH): string {
   const staging = tmpdir("prism-go-out-");
-  const cache = tmpdir("prism-go-cache-");
+  const cache = goCache();
   execFileSync("sh", ["-c", build.command.replace(" -o /out/", ` -o ${staging}/`)], {
     cwd: path.join(tree, build.workdir.replace(/^\/workspace\/?/, "")),
     encoding: "utf-8",

@@ -16,7 +16,8 @@ const cacheEntries = (): string[] => (fs.existsSync(RUNNER_CACHE) ? fs.readdirSy
  */
 export default function setup(): () => void {
   provideCargoAuditable();
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "prism-projen-tests-"));
+  // Memory-backed where the machine has it: the tests write thousands of small files, and the disk is not what they test.
+  const root = fs.mkdtempSync(path.join(memoryBacked() ?? os.tmpdir(), "prism-projen-tests-"));
   process.env.PRISM_TEST_TMP = root;
   const before = new Set(cacheEntries());
   return () => {
@@ -25,6 +26,16 @@ export default function setup(): () => void {
       fs.rmSync(path.join(RUNNER_CACHE, entry), { recursive: true, force: true });
     }
   };
+}
+
+/** /dev/shm when it is a writable folder (tmpfs on Linux). */
+function memoryBacked(): string | undefined {
+  try {
+    fs.accessSync("/dev/shm", fs.constants.W_OK);
+    return fs.statSync("/dev/shm").isDirectory() ? "/dev/shm" : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

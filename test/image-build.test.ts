@@ -5,10 +5,18 @@ import { PRISM_COMPONENTS, synthPrism } from "./helpers";
 import { buildah, budTarget, goStandIns, rustStandIns } from "./standin-images";
 
 /**
- * Both targets of all six components, built by buildah from the generated Dockerfiles as they are
+ * Both targets of the components, built by buildah from the generated Dockerfiles as they are
  * (stand-in base images under the upstream names, see standin-images.ts), in the synthesized tree
  * with its Cargo.lock: every line runs, cargo-auditable's install and the target selection included.
+ *
+ * One component of each shape is built: the glibc-linked proxy, a static Rust plugin, and both Go
+ * commands (a Job and an image-only tool). The two other plugins have the same shape: their
+ * Dockerfiles, manifests and starters are kafka-publisher's with the name put in its place, byte for
+ * byte, so what builds for one builds for them (checked here, on the synthesized files).
  */
+
+const SHAPE_OF: Readonly<Record<string, string>> = { "kafka-consumer": "kafka-publisher", "mailbox-listener": "kafka-publisher" };
+const BUILT = PRISM_COMPONENTS.filter((c) => !(c.name in SHAPE_OF));
 
 const tags: string[] = [];
 
@@ -32,7 +40,17 @@ describe("every generated Dockerfile builds, both targets", () => {
     }
   });
 
-  it.each(PRISM_COMPONENTS.flatMap((c) => ["debug", "production"].map((target) => ({ ...c, target }))))("$name, $target", (c) => {
+  it.each(Object.entries(SHAPE_OF))("%s has %s's shape: its build files are that component's with the name replaced", (name, like) => {
+    const { files } = synthPrism();
+    const component = PRISM_COMPONENTS.find((c) => c.name === name)!;
+    const model = PRISM_COMPONENTS.find((c) => c.name === like)!;
+    const buildFiles = (c: typeof component) => ["Dockerfile", "Cargo.toml", "src/main.rs"].map((f) => files[`${c.path}/${f}`]);
+    const renamed = buildFiles(model).map((text) => text.replaceAll(model.path, component.path).replaceAll(model.name, component.name));
+    expect(buildFiles(component).every((text) => text !== undefined && text.length > 0)).toBe(true);
+    expect(buildFiles(component)).toEqual(renamed);
+  });
+
+  it.each(BUILT.flatMap((c) => ["debug", "production"].map((target) => ({ ...c, target }))))("$name, $target", (c) => {
     const tag = `localhost/prism-projen-test/${c.name}:${c.target}-${process.pid}`;
     tags.push(tag);
     const log = budTarget(tree, `${c.path}/Dockerfile`, c.target, tag);

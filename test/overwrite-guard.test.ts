@@ -187,6 +187,12 @@ describe("a synthesis killed half-way", () => {
     const tree = readTree(dir);
     const mixed = Object.keys(v1).filter((f) => f !== ".projen/generated.json" && tree[f] !== v1[f]);
     expect(mixed.length).toBeGreaterThan(0);
+    // every file is whole: version 1's bytes or version 2's, never a part; the record is whole JSON
+    const v2Dir = tmpdir();
+    demoProject(v2Dir, "2.0.0").synth();
+    const v2 = readTree(v2Dir);
+    for (const f of Object.keys(v1).filter((file) => file !== ".projen/generated.json")) expect([v1[f], v2[f]], f).toContain(tree[f]);
+    expect(() => JSON.parse(tree[".projen/generated.json"])).not.toThrow();
     // THEN drift calls those files out of date, not edited by hand, and either version synthesizes over them
     const copy = tmpdir();
     fs.cpSync(dir, copy, { recursive: true });
