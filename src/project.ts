@@ -4,7 +4,7 @@ import type { IConstruct } from "constructs";
 import * as v from "valibot";
 // projen's modules one by one: its index loads every project type (about 0.25 s), on every `npx projen`.
 import type { Component } from "projen/lib/component";
-import type { FileBase } from "projen/lib/file";
+import { FileBase } from "projen/lib/file";
 import { IgnoreFile } from "projen/lib/ignore-file";
 import { Project } from "projen/lib/project";
 import { ProjenrcFile } from "projen/lib/projenrc";
@@ -20,13 +20,13 @@ import { goModule } from "./component/starters";
 import { unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
 import { workspaceMemberRoots } from "./dockerfile/image-plan";
-import { removeStaleTemps, TEMP_INFIX, writeIfChanged } from "./files/atomic-write";
+import { removeStaleTemps, synthesizeFile, TEMP_INFIX } from "./files/atomic-write";
 import { indexedFile, indexFile, rememberContent } from "./files/file-index";
 import { isGeneratedFile } from "./files/generated-file";
 import { GeneratedManifest, readGeneratedManifest, sha256 } from "./files/generated-manifest";
 import { GeneratedJsonFile } from "./files/json-file";
 import { formatOverwrites, inspectTree, type PlannedFile } from "./files/overwrite-guard";
-import { renderProjenFile, withSynthesisHooks } from "./files/projen-internals";
+import { renderProjenFile, synthesisPhases } from "./files/projen-internals";
 import { describeProducer } from "./files/producers";
 import { readTextIfExists } from "./files/read-text";
 import { TomlFile } from "./files/toml-file";
@@ -470,11 +470,18 @@ export class ContainerMonorepo extends Project {
     this.frozenModels = this.componentModels();
     this.preSynthesized = true;
     try {
-      withSynthesisHooks({
-        // projen's own files too: atomic, and not rewritten when unchanged (projen's own check asks access(W_OK), always true for root).
-        write: writeIfChanged,
-        beforeFirstWrite: () => this.beforeFirstWrite(),
-      }, () => super.synth());
+      // projen's phases, with prism-projen's clean-up and writes: every file rendered once (renderAhead), then
+      // written atomically and only when changed (projen's own check asks access(W_OK), always true for root).
+      let planned: ReadonlyMap<string, string | undefined> = new Map();
+      synthesisPhases(this, {
+        beforeFirstWrite: () => {
+          planned = new Map(this.beforeFirstWrite().map((p) => [p.path, p.content]));
+        },
+        synthesize: (component) => {
+          if (!isFile(component) || isGeneratedFile(component)) component.synthesize();
+          else synthesizeFile(this.outdir, component.path, planned.get(component.path), { readonly: component.readonly, executable: component.executable });
+        },
+      });
     } finally {
       this.frozenModels = undefined;
       this.frozenRoots = undefined;
@@ -636,7 +643,7 @@ export class ContainerMonorepo extends Project {
    * allowed it: adoptFiles, or --force for this one run) or write where it cannot; then records what
    * it is about to write, and deletes the files the last synthesis wrote that this one no longer does.
    */
-  private beforeFirstWrite(): void {
+  private beforeFirstWrite(): PlannedFile[] {
     const planned = this.renderAhead();
     const last = readGeneratedManifest(this.outdir);
     // An earlier synthesis left records, and none of them can be trusted (asked before this one writes its own).
@@ -654,6 +661,7 @@ export class ContainerMonorepo extends Project {
       process.stderr.write("prism-projen: .projen/generated.json is missing or cannot be trusted, so no file was deleted: files an earlier " +
         "synthesis wrote and this one no longer does stay where they are (npx projen drift lists none of them; remove them by hand)\n");
     }
+    return planned;
   }
 
   private producerOf(file: FileBase): string {
@@ -690,3 +698,5 @@ export class ContainerMonorepo extends Project {
 }
 
 const MONOREPO_BRAND = Symbol.for("prism-projen.ContainerMonorepo");
+
+const isFile = (component: Component): component is FileBase => component instanceof FileBase;
