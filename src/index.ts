@@ -1,12 +1,12 @@
 // The public API: what a `.projenrc.ts` needs. Renderers, format models, grammars and the runner's
 // environment variables stay internal, so they can change without breaking a consumer.
 export { ContainerMonorepo, type ContainerMonorepoModel, type ContainerMonorepoProps } from "./project";
-export { DebianRelease, Linkage, RuntimeBase, WorkloadKind, type ComponentModel, type GoBuild, type Language, type RustBuild } from "./component/model";
-export type { EgressSpec, HealthSpec, ImageUser, PortSpec, ResourceSpec } from "./component/option-specs";
+export { DebianRelease, Linkage, RuntimeBase, WorkloadKind, type ComponentModel, type GoBuild, type Language, type RustBuild } from "./model/component";
+export type { EgressSpec, HealthSpec, ImageUser, PortSpec, ResourceSpec } from "./model/option-specs";
 // The helpers a component kind is built from stay internal: a component made without them would skip the option schemas.
 export { isContainerComponent, type ContainerComponentProps, type IContainerComponent } from "./component/container-component";
 export { RustComponent, StaticLibc, type RustComponentProps } from "./component/rust-component";
 export { GoComponent, type GoComponentProps } from "./component/go-component";
-export { CargoProfilePreset, cargoProfile, type CargoProfile } from "./cargo/profile";
-export { ReqwestVersion, reqwestFeatureProblems, resolveReqwest, type ReqwestOptions, type ReqwestSpec } from "./cargo/reqwest";
+export { CargoProfilePreset, cargoProfile, type CargoProfile } from "./model/cargo-profile";
+export { ReqwestVersion, reqwestFeatureProblems, resolveReqwest, type ReqwestOptions, type ReqwestSpec } from "./model/reqwest";
 export { isRefusal } from "./refusal";

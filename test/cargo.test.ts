@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as TOML from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { CargoProfilePreset, ContainerMonorepo, GoComponent, ReqwestVersion, RustComponent, cargoProfile, resolveReqwest } from "../src";
-import { reqwestFeatureProblems } from "../src/cargo/reqwest";
+import { reqwestFeatureProblems } from "../src/model/reqwest";
 import { prism } from "../.projenrc";
 import { METRICS, PRISM_COMPONENTS, UNPINNED, synth, synthPrism } from "./helpers";
 

@@ -110,7 +110,7 @@ describe("the record of what the last synthesis read: never up to date when a fr
     const edit = (file: string, change: (t: string) => string) => () => writable(at(file), change);
     const cases: Record<string, () => void> = {
       ".projenrc.ts": edit(".projenrc.ts", (t) => t.replace('description: "Prism proxy core"', 'description: "Prism proxy"')),
-      "a source file .projenrc.ts imports": edit("src/images.ts", (t) => t.replace("`${project.imageRegistry}/${component.name}`", "`${project.imageRegistry}/${component.name}`.toString()")),
+      "a source file .projenrc.ts imports": edit("src/model/images.ts", (t) => t.replace("`${project.imageRegistry}/${component.name}`", "`${project.imageRegistry}/${component.name}`.toString()")),
       "the runner": edit("bin/prism-projen-synth.cjs", (t) => `${t}\n// edited\n`),
       "a file read at synth time": () => fs.writeFileSync(at("release.json"), JSON.stringify({ version: "0.3.0" })),
       "an input that was absent now exists": () => {
@@ -300,15 +300,15 @@ describe("errors", () => {
 
     // and a bug in a source file the projenrc imports
     writable(path.join(dir, ".projenrc.ts"), (t) => t.replace("  (undefined as unknown as { boom(): void }).boom();\n", ""));
-    const images = fs.readFileSync(path.join(dir, "src/images.ts"), "utf-8").split("\n");
+    const images = fs.readFileSync(path.join(dir, "src/model/images.ts"), "utf-8").split("\n");
     const line = images.findIndex((l) => l.includes("return `${imageRepository(component, project)}:v${project.version}`;"));
     images.splice(line, 0, "  if (component.name === \"proxy\") throw new Error(\"bug in productionImage\");");
-    fs.writeFileSync(path.join(dir, "src/images.ts"), images.join("\n"));
+    fs.writeFileSync(path.join(dir, "src/model/images.ts"), images.join("\n"));
     const crash = runner(dir);
     expect(crash.status).toBe(1);
     expect(crash.stderr).toContain("prism-projen: unexpected error (please report it with this output):");
     expect(crash.stderr).toContain("Error: bug in productionImage");
-    expect(crash.stderr).toContain(`${path.join(fs.realpathSync(dir), "src/images.ts")}:${line + 1}:`);
+    expect(crash.stderr).toContain(`${path.join(fs.realpathSync(dir), "src/model/images.ts")}:${line + 1}:`);
   });
 });
 

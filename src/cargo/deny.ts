@@ -1,5 +1,5 @@
 import { because, fixed, from, projectOptions } from "../explain/trace";
-import type { ProjectModel } from "../project-model";
+import type { ProjectModel } from "../model/project";
 
 /**
  * `deny.toml`, cargo-deny's configuration, which the workflow's cargo-deny job checks the workspace

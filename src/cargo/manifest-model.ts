@@ -5,7 +5,7 @@
  * @see https://doc.rust-lang.org/cargo/reference/manifest.html
  */
 
-import type { CargoProfile } from "./profile";
+import type { CargoProfile } from "../model/cargo-profile";
 
 /** A dependency table: from a registry with its own features, or inherited from the workspace. */
 export type CargoDependency =

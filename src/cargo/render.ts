@@ -1,7 +1,7 @@
-import type { ComponentModel, RustBuild } from "../component/model";
+import type { ComponentModel, RustBuild } from "../model/component";
 import { because, fixed, from, optionsOf, projectOptions, type Because } from "../explain/trace";
-import { CargoProfilePreset, cargoProfile, type CargoProfile } from "./profile";
-import type { ProjectModel } from "../project-model";
+import { CargoProfilePreset, cargoProfile, type CargoProfile } from "../model/cargo-profile";
+import type { ProjectModel } from "../model/project";
 import type { CargoPackageManifest, CargoWorkspaceManifest } from "./manifest-model";
 
 /**

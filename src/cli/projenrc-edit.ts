@@ -1,5 +1,5 @@
 import * as ts from "typescript";
-import { byCodeUnits } from "../order";
+import { byCodeUnits } from "../model/order";
 
 /**
  * Edits a `.projenrc.ts` through its syntax tree: finds the ContainerMonorepo,

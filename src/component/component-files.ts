@@ -5,9 +5,9 @@ import { GeneratedTextFile } from "../files/text-file";
 import { YamlDocumentsFile } from "../files/yaml-file";
 import { manifestPath } from "../k8s/kustomize";
 import { renderWorkload } from "../k8s/render";
-import type { ProjectModel } from "../project-model";
+import type { ProjectModel } from "../model/project";
 import type { IContainerComponent } from "./container-component";
-import { WorkloadKind, type ComponentModel } from "./model";
+import { WorkloadKind, type ComponentModel } from "../model/component";
 
 /** What the component files need from their project (a ContainerMonorepo), without importing it. */
 export interface ComponentFilesContext {

@@ -1,8 +1,8 @@
 import type { IConstruct } from "constructs";
 import * as v from "valibot";
-import { checkOptions } from "../options/check-options";
+import { checkOptions } from "../model/check-options";
 import { refusal, subject } from "../refusal";
-import { enumOf, fileName, envName, kubernetesName, optionalEnum, repoPath, wholeNumber } from "../options/grammars";
+import { enumOf, fileName, envName, kubernetesName, optionalEnum, repoPath, wholeNumber } from "../model/grammars";
 import {
   INSTALL_DIR,
   WRITABLE_VOLUME_MI,
@@ -12,9 +12,9 @@ import {
   type ComponentModel,
   type GoBuild,
   type RustBuild,
-} from "./model";
-import { DESCRIPTION, EGRESS_SPEC, HEALTH_SPEC, PORT_SPEC, RESOURCE_SPEC, WRITABLE_PATH, type ImageUser, type ResourceSpec } from "./option-specs";
-import { byCodeUnits } from "../order";
+} from "../model/component";
+import { DESCRIPTION, EGRESS_SPEC, HEALTH_SPEC, PORT_SPEC, RESOURCE_SPEC, WRITABLE_PATH, type ImageUser, type ResourceSpec } from "../model/option-specs";
+import { byCodeUnits } from "../model/order";
 
 /**
  * The options every kind of component shares, as schema entries; each kind adds its own

@@ -1,7 +1,7 @@
 import { Component } from "projen/lib/component";
 import * as v from "valibot";
 import { SampleFile } from "projen/lib/sample-file";
-import { goLinkerFlags } from "../options/grammars";
+import { goLinkerFlags } from "../model/grammars";
 import { ContainerMonorepo } from "../project";
 import {
   assertNewComponentName,
@@ -13,7 +13,7 @@ import {
   type IContainerComponent,
 } from "./container-component";
 import { addImageAndManifests } from "./component-files";
-import { Linkage, RuntimeBase, WorkloadKind, type ComponentModel } from "./model";
+import { Linkage, RuntimeBase, WorkloadKind, type ComponentModel } from "../model/component";
 import { goStarter } from "./starters";
 import * as path from "node:path";
 

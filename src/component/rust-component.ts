@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { SampleFile } from "projen/lib/sample-file";
 import { renderMemberManifest } from "../cargo/render";
 import { TomlFile } from "../files/toml-file";
-import { cargoPackageName, oneLine, optionalEnum } from "../options/grammars";
+import { cargoPackageName, oneLine, optionalEnum } from "../model/grammars";
 import { ContainerMonorepo } from "../project";
 import {
   assertNewComponentName,
@@ -15,7 +15,7 @@ import {
   type IContainerComponent,
 } from "./container-component";
 import { addImageAndManifests } from "./component-files";
-import { Linkage, RUST_TARGET_FILE, type ComponentModel } from "./model";
+import { Linkage, RUST_TARGET_FILE, type ComponentModel } from "../model/component";
 import { rustStarter } from "./starters";
 
 /** The C library of a static Rust build, by its target triple. */

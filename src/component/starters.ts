@@ -1,4 +1,4 @@
-import type { ComponentModel } from "./model";
+import type { ComponentModel } from "../model/component";
 
 /**
  * Starter sources, written once (projen `SampleFile`) so that a new component

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { renderMemberManifest } from "../cargo/render";
-import { reqwestFeatureProblems } from "../cargo/reqwest";
+import { reqwestFeatureProblems } from "../model/reqwest";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Job } from "kubernetes-types/batch/v1";
 import type { Service } from "kubernetes-types/core/v1";
@@ -8,10 +8,10 @@ import type { Instruction } from "../dockerfile/dockerfile-model";
 import { BUILD_STAGE, STAGING_DIR, TARGETS, planImage } from "../dockerfile/image-plan";
 import { renderWorkload, volumeName, workloadName } from "../k8s/render";
 import { DEFAULT_DENY } from "../k8s/network-policy";
-import { quantityValue, RFC1123_LABEL } from "../options/grammars";
-import type { ProjectModel } from "../project-model";
+import { quantityValue, RFC1123_LABEL } from "../model/grammars";
+import type { ProjectModel } from "../model/project";
 import { BASE_IMAGE_LOCK } from "../dockerfile/base-image-lock";
-import { Linkage, RuntimeBase, WorkloadKind, WRITABLE_VOLUME_SIZE, type ComponentModel } from "./model";
+import { Linkage, RuntimeBase, WorkloadKind, WRITABLE_VOLUME_SIZE, type ComponentModel } from "../model/component";
 
 /**
  * The invariants that span generated files, checked once, on the models,

@@ -1,5 +1,5 @@
-import { DebianRelease, Linkage, RUST_TARGET_FILE, RuntimeBase, type ComponentModel, type GoBuild, type RustBuild } from "../component/model";
-import type { ProjectModel } from "../project-model";
+import { DebianRelease, Linkage, RUST_TARGET_FILE, RuntimeBase, type ComponentModel, type GoBuild, type RustBuild } from "../model/component";
+import type { ProjectModel } from "../model/project";
 import type { CacheMount, DockerfileModel, Instruction, Stage } from "./dockerfile-model";
 import { because, fixed, from, optionsOf, projectOptions, type Because } from "../explain/trace";
 

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { GENERATED_MANIFEST, readGeneratedManifest, sha256, writtenHashes, type GeneratedManifestData } from "../files/generated-manifest";
 import { readTextIfExists } from "../files/read-text";
 import { staysInside } from "../files/tree-path";
-import { byCodeUnits } from "../order";
+import { byCodeUnits } from "../model/order";
 import { driftDiff, lineDiff } from "./diff";
 import { explanationSummary, type LineExplanation } from "../explain/explain";
 

@@ -8,7 +8,7 @@ import { GeneratedFile } from "./generated-file";
 import { readTextIfExists } from "./read-text";
 import { isTreePath } from "./tree-path";
 import type { Project } from "projen/lib/project";
-import { byCodeUnits } from "../order";
+import { byCodeUnits } from "../model/order";
 import { markerLine, yamlLineReasons } from "../explain/lines";
 import { because, fixed, withTracing } from "../explain/trace";
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { GENERATED_MANIFEST, sha256, writtenHashes, type GeneratedManifestData } from "./generated-manifest";
 import { realpathIfExists } from "./tree-path";
 import { driftDiff } from "../drift/diff";
-import { byCodeUnits } from "../order";
+import { byCodeUnits } from "../model/order";
 
 /**
  * No synthesis destroys bytes it did not write. Before anything is written, every generated path

@@ -1,7 +1,7 @@
 import type { Component } from "projen/lib/component";
 import type { FileBase, IResolver } from "projen/lib/file";
 import type { Project } from "projen/lib/project";
-import { byCodeUnits } from "../order";
+import { byCodeUnits } from "../model/order";
 
 /**
  * Everything prism-projen relies on that projen does not offer as a public extension point, in

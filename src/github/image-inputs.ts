@@ -1,6 +1,6 @@
-import type { ComponentModel } from "../component/model";
+import type { ComponentModel } from "../model/component";
 import { BASE_IMAGE_LOCK } from "../dockerfile/base-image-lock";
-import type { ProjectModel } from "../project-model";
+import type { ProjectModel } from "../model/project";
 import { TracedText, type Because } from "../explain/trace";
 
 /**

@@ -1,8 +1,8 @@
 import type { Namespace } from "kubernetes-types/core/v1";
-import type { ComponentModel } from "../component/model";
-import type { ProjectModel } from "../project-model";
-import { imageRepository } from "../images";
-import { byCodeUnits } from "../order";
+import type { ComponentModel } from "../model/component";
+import type { ProjectModel } from "../model/project";
+import { imageRepository } from "../model/images";
+import { byCodeUnits } from "../model/order";
 import type { Kustomization } from "./kustomization-model";
 import { because, fixed, from, optionsOf, projectOptions, projectSetting } from "../explain/trace";
 

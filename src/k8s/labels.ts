@@ -1,7 +1,7 @@
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
-import type { ComponentModel } from "../component/model";
+import type { ComponentModel } from "../model/component";
 import { because, fixed, from, projectOptions, projectSetting } from "../explain/trace";
-import type { ProjectModel } from "../project-model";
+import type { ProjectModel } from "../model/project";
 
 const RENDERER = "src/k8s/labels.ts";
 const nameOf = (component: ComponentModel) => fixed(`the component's name, "${component.name}" (its construct id in .projenrc.ts)`, RENDERER);

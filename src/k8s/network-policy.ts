@@ -1,7 +1,7 @@
 import type { LabelSelector } from "kubernetes-types/meta/v1";
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPort } from "kubernetes-types/networking/v1";
-import { WorkloadKind, type ComponentModel } from "../component/model";
-import type { ProjectModel } from "../project-model";
+import { WorkloadKind, type ComponentModel } from "../model/component";
+import type { ProjectModel } from "../model/project";
 import { because, fixed, from, optionsOf, projectOptions, projectSetting, type Because } from "../explain/trace";
 import { componentMetadata, selectorLabels } from "./labels";
 

@@ -1,5 +1,5 @@
 import type { PodSecurityContext, SecurityContext } from "kubernetes-types/core/v1";
-import type { ImageUser } from "../component/option-specs";
+import type { ImageUser } from "../model/option-specs";
 import { because, fixed, from, projectOptions } from "../explain/trace";
 
 const RENDERER = "src/k8s/security.ts";

@@ -1,6 +1,6 @@
 import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
-import { byCodeUnits } from "../order";
+import { byCodeUnits } from "./order";
 
 /**
  * Checks an options object against its schema at run time: `.projenrc.ts` runs without a

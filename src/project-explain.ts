@@ -1,15 +1,15 @@
 import * as path from "node:path";
 import type { IConstruct } from "constructs";
 import type { FileBase } from "projen/lib/file";
-import type { IContainerComponent } from "../component/container-component";
-import { isGeneratedFile } from "../files/generated-file";
-import { renderProjenFile } from "../files/projen-internals";
-import type { LineReasons } from "./lines";
-import { projenFileReasons, type ProjenFilesContext } from "./projen-files";
-import { readTextIfExists } from "../files/read-text";
-import { Refusal } from "../refusal";
-import { explainLines, formatExplanation, type LineExplanation } from "./explain";
-import { PROJECT, type OptionRef } from "./trace";
+import type { IContainerComponent } from "./component/container-component";
+import { isGeneratedFile } from "./files/generated-file";
+import { renderProjenFile } from "./files/projen-internals";
+import type { LineReasons } from "./explain/lines";
+import { projenFileReasons, type ProjenFilesContext } from "./explain/projen-files";
+import { readTextIfExists } from "./files/read-text";
+import { Refusal } from "./refusal";
+import { explainLines, formatExplanation, type LineExplanation } from "./explain/explain";
+import { PROJECT, type OptionRef } from "./explain/trace";
 
 /** What explain reads from the project. */
 export interface ExplainContext {

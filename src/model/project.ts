@@ -1,6 +1,6 @@
-import type { CargoProfile, CargoProfilePreset } from "./cargo/profile";
-import type { ReqwestSpec } from "./cargo/reqwest";
-import type { DebianRelease } from "./component/model";
+import type { CargoProfile, CargoProfilePreset } from "./cargo-profile";
+import type { ReqwestSpec } from "./reqwest";
+import type { DebianRelease } from "./component";
 
 /**
  * Project-wide settings every renderer needs, resolved once by

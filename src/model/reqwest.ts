@@ -7,7 +7,7 @@
  */
 
 import * as v from "valibot";
-import { cargoFeature, optionalEnum } from "../options/grammars";
+import { cargoFeature, optionalEnum } from "./grammars";
 
 /** A reqwest release line prism-projen knows the feature names of. */
 export enum ReqwestVersion {

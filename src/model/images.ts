@@ -1,5 +1,5 @@
-import type { ComponentModel } from "./component/model";
-import type { ProjectModel } from "./project-model";
+import type { ComponentModel } from "./component";
+import type { ProjectModel } from "./project";
 
 /** A component's image repository, without tag: `<imageRegistry>/<name>`. */
 export function imageRepository(component: ComponentModel, project: ProjectModel): string {

@@ -1,6 +1,6 @@
 import * as v from "valibot";
-import { absolutePath, cidrBlock, cpuQuantity, grammar, httpPath, kubernetesName, memoryQuantity, portName, wholeNumber } from "../options/grammars";
-import { shown } from "../options/check-options";
+import { absolutePath, cidrBlock, cpuQuantity, grammar, httpPath, kubernetesName, memoryQuantity, portName, wholeNumber } from "./grammars";
+import { shown } from "./check-options";
 
 /**
  * The nested option objects of a component (and the project's image user): each declared once,
