@@ -533,7 +533,7 @@ export class ContainerMonorepo extends Project {
   private producerOf(file: FileBase): string {
     const scope = file.node.scope;
     const construct = isContainerComponent(scope)
-      ? `${scope.constructor.name} "${scope.node.id}"`
+      ? `${scope._toModel().build.kind === "rust" ? "RustComponent" : "GoComponent"} "${scope.node.id}"` // not constructor.name: bundlers rename
       : "ContainerMonorepo";
     return describeProducer(file.path, construct);
   }

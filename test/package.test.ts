@@ -48,10 +48,10 @@ beforeAll(() => {
 });
 
 describe("the package as published", () => {
-  it("is publishable, and ships lib/, the two runner files, the README, the license and package.json only", () => {
+  it("is publishable, and ships lib/, the runner's three files, the README, the license and package.json only", () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf-8"));
     expect(manifest.private).toBeUndefined();
-    const unexpected = packedFiles.filter((f) => !/^lib\/.+\.(js|d\.ts)$/.test(f) && !["LICENSE", "README.md", "package.json", "bin/prism-projen-synth.cjs", "bin/record-inputs.cjs"].includes(f));
+    const unexpected = packedFiles.filter((f) => !/^lib\/.+\.(js|d\.ts)$/.test(f) && !["LICENSE", "README.md", "package.json", "bin/prism-projen-synth.cjs", "bin/compile-projenrc.cjs", "bin/observed-inputs.cjs"].includes(f));
     expect(unexpected).toEqual([]);
     // every module of src/ is in lib/, and nothing else is (a stale lib/ would ship deleted modules)
     const sources = fs.readdirSync(path.join(ROOT, "src"), { recursive: true, encoding: "utf-8" })

@@ -47,20 +47,8 @@ export function writeFileAtomic(file: string, data: string, options: WriteOption
   }
 }
 
-/**
- * Removes temporary files that killed synths left in the folders of `files` (not those of a synth still running).
- * Housekeeping, not an input of what synthesis writes: the runner's input recorder does not count these listings.
- */
+/** Removes temporary files that killed synths left in the folders of `files` (not those of a synth still running). */
 export function removeStaleTemps(outdir: string, files: readonly string[]): void {
-  const recorder = (globalThis as { [RECORDER]?: { pause<T>(fn: () => T): T } })[RECORDER];
-  if (recorder) recorder.pause(() => removeStaleTempsNow(outdir, files));
-  else removeStaleTempsNow(outdir, files);
-}
-
-/** Set by bin/record-inputs.cjs while it records a synthesis. */
-const RECORDER = Symbol.for("prism-projen.recorder");
-
-function removeStaleTempsNow(outdir: string, files: readonly string[]): void {
   const dirs = new Set(files.map((f) => path.dirname(path.join(outdir, f))));
   for (const dir of dirs) {
     if (!fs.existsSync(dir)) continue;

@@ -119,8 +119,8 @@ export const CONTAINER_MONOREPO_PROPS = v.strictObject({
   /**
    * The program and arguments that run `.projenrc.ts` (projen's default task, so `npx projen`
    * runs it; the drift task adds `--check`, `npx projen default --force` adds `--force`). Started
-   * directly, as an argv. The default, `prism-projen-synth`, bundles `.projenrc.ts` with esbuild and
-   * answers "up to date" when every input the last synthesis read and every file it wrote are unchanged.
+   * directly, as an argv. The default, `prism-projen-synth`, compiles `.projenrc.ts` with esbuild (kept
+   * while its sources are unchanged) and synthesizes.
    * @default ["prism-projen-synth", ".projenrc.ts"]
    */
   synthCommand: v.optional(v.pipe(v.array(v.string()), v.minLength(1, "is empty; give the program and its arguments, e.g. [\"prism-projen-synth\", \".projenrc.ts\"]"))),
