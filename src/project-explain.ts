@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { IConstruct } from "constructs";
 import type { FileBase } from "projen/lib/file";
-import type { IContainerComponent } from "./component/container-component";
+import { isContainerComponent, type IContainerComponent } from "./component/container-component";
 import { isGeneratedFile } from "./files/generated-file";
 import { renderProjenFile } from "./files/projen-internals";
 import type { LineReasons } from "./explain/lines";
@@ -9,7 +9,8 @@ import { projenFileReasons, type ProjenFilesContext } from "./explain/projen-fil
 import { readTextIfExists } from "./files/read-text";
 import { Refusal } from "./refusal";
 import { explainLines, formatExplanation, type LineExplanation } from "./explain/explain";
-import { PROJECT, type OptionRef } from "./explain/trace";
+import { folderOptions, optionsOf, PROJECT, type OptionRef } from "./explain/trace";
+import { manifestPath } from "./k8s/kustomize";
 
 /** What explain reads from the project. */
 export interface ExplainContext {
@@ -107,4 +108,21 @@ export function printExplanation(
     if (explained.diff && lines.some((l) => l.source === "hand edit")) process.stdout.write(`\n${explained.diff}`);
   }
   return 0;
+}
+
+/**
+ * The options a generated file's path is made from: its component's folder, or its manifest's name (the
+ * component has a workload); none for a file of the project; undefined for a path no construct generates.
+ */
+export function pathOptionsOf(find: (path: string) => FileBase | undefined): (path: string) => readonly OptionRef[] | undefined {
+  return (filePath) => {
+    const generated = find(filePath);
+    if (!generated) return undefined;
+    const owner = generated.node.scope;
+    if (!isContainerComponent(owner)) return [];
+    const model = owner._toModel();
+    // A file in the component's folder moves with it; its manifest is there because it has a workload.
+    if (filePath.startsWith(`${model.path}/`)) return folderOptions(model);
+    return filePath === manifestPath(model.name) ? optionsOf(model.name, "workload") : [];
+  };
 }

@@ -57,7 +57,7 @@ describe("every line of every file the default tree's renderers write has an exp
       expect(l.source, `${file}:${l.line}`).toBe("synthesis");
       expect(l.traced, `${file}:${l.line} ${l.text}`).toBe(true);
       expect(l.options.length > 0 || (l.rule ?? "").length > 0, `${file}:${l.line} ${l.text}`).toBe(true);
-      expect(l.renderer, `${file}:${l.line} ${l.text}`).toMatch(/^(src\/(k8s|dockerfile|cargo|github|policy|files)\/[a-z-]+\.ts|src\/project\.ts|projen|smol-toml)$/);
+      expect(l.renderer, `${file}:${l.line} ${l.text}`).toMatch(/^(src\/(k8s|dockerfile|cargo|github|policy|files)\/[a-z-]+\.ts|src\/monorepo\/(ignore-files|tasks)\.ts|projen|smol-toml)$/);
     }
   });
 
@@ -75,7 +75,7 @@ describe("every line of every file the default tree's renderers write has an exp
     expect(line("deny.toml", /^crate = "openssl"$/)).toMatchObject({ options: [], rule: expect.stringMatching(/OpenSSL are banned/) });
     expect(line(".gitattributes", /^\/tools\/cmd\/prism-cli\/Dockerfile linguist-generated$/).options.map((o) => `${o.of}:${o.option}`))
       .toEqual(["prism-cli:path", `${PROJECT}:goModuleDir`]);
-    expect(line(".gitignore", /^\/target\/$/)).toMatchObject({ options: [], rule: "Cargo's build output is not committed", renderer: "src/project.ts" });
+    expect(line(".gitignore", /^\/target\/$/)).toMatchObject({ options: [], rule: "Cargo's build output is not committed", renderer: "src/monorepo/ignore-files.ts" });
     expect(line(".projen/tasks.json", /"tsx src\/policy\/cli.ts"/).options).toEqual([{ of: PROJECT, option: "policyCommand", value: "tsx src/policy/cli.ts", isDefault: false }]);
   });
 });

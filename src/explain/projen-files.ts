@@ -15,6 +15,8 @@ import { because, fixed, from, withTracing, type Because, type OptionRef } from 
 export interface ProjenFilesContext {
   /** The patterns prism-projen adds to an ignore file, each with why: by the ignore file's path. */
   readonly ignorePatterns: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The source file that holds those patterns and their reasons (explain names it as their renderer). */
+  readonly ignorePatternsSource: string;
   /** The options a generated file's path is made from (its component's folder), or none for a file of the project. */
   readonly pathOptions: (path: string) => readonly OptionRef[] | undefined;
   /** Reasons for the tasks prism-projen defines, attached to their JSON objects (as `.projen/tasks.json` has them). */
@@ -42,7 +44,7 @@ export function projenFileReasons(file: string, text: string, ctx: ProjenFilesCo
           if (ctx.pathOptions(kept) === undefined) return fixed(`${kept} is committed: projen keeps it out of the ignored files`, PROJEN);
           return pathReason(kept, `${kept} is generated and committed: projen keeps it out of the ignored files`);
         }
-        return own[line] !== undefined ? fixed(own[line], "src/project.ts") : everyProject("an ignore pattern");
+        return own[line] !== undefined ? fixed(own[line], ctx.ignorePatternsSource) : everyProject("an ignore pattern");
       });
     }
     if (file === ".gitattributes") {
