@@ -143,6 +143,8 @@ const BRAND = Symbol.for("prism-projen.ContainerComponent");
 export interface IContainerComponent extends IConstruct {
   /** @internal */
   _toModel(): ComponentModel;
+  /** @internal the construct's class as messages name it (not constructor.name, which a bundler may rename). */
+  _className(): string;
   /** @internal attaches the component's files; called once by the project, after validation. */
   _addFiles(): void;
   /** @internal the options `.projenrc.ts` gave (after their check), for `npx projen explain`. */

@@ -81,6 +81,11 @@ export class GoComponent extends Component implements IContainerComponent {
   }
 
   /** @internal */
+  public _className(): string {
+    return "GoComponent";
+  }
+
+  /** @internal */
   public _toModel(): ComponentModel {
     const project = ContainerMonorepo.of(this).model;
     const binary = this.props.binary ?? this.name;

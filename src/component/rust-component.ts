@@ -116,6 +116,11 @@ export class RustComponent extends Component implements IContainerComponent {
   }
 
   /** @internal */
+  public _className(): string {
+    return "RustComponent";
+  }
+
+  /** @internal */
   public _toModel(): ComponentModel {
     const linkage = this.props.linkage ?? Linkage.GLIBC;
     const libc = linkage === Linkage.STATIC ? this.props.staticLibc ?? StaticLibc.GLIBC : StaticLibc.GLIBC;

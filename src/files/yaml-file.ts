@@ -46,7 +46,8 @@ export class YamlDocumentsFile extends GeneratedFile {
   }
 }
 
-const FORMAT = { lineWidth: 0, indent: 2 } as const;
+// directives: false: the documents have none, and yaml would otherwise walk every node to look for tags to declare.
+const FORMAT = { lineWidth: 0, indent: 2, directives: false } as const;
 
 function toYaml(data: object, comments: Readonly<Record<string, string>>): string {
   const doc = new Document(data, { aliasDuplicateObjects: false });

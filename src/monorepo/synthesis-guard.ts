@@ -84,8 +84,7 @@ export class SynthesisGuard extends Component {
   public producerOf(file: FileBase): string {
     const scope = file.node.scope;
     const construct = isContainerComponent(scope)
-      // By kind, not constructor.name: a bundler may rename classes (esbuild does where two share a name).
-      ? `${scope._toModel().build.kind === "rust" ? "RustComponent" : "GoComponent"} "${scope.node.id}"`
+      ? `${scope._className()} "${scope.node.id}"`
       : "ContainerMonorepo";
     return describeProducer(file.path, construct);
   }
