@@ -3,14 +3,17 @@
  * Compiles a TypeScript projenrc into one CommonJS file with esbuild, and keeps the result while
  * every byte it was made from is unchanged.
  *
- * What is bundled: the projenrc, the local sources it imports, and the packages of prism-projen's
- * own world (prism-projen, projen, constructs and everything they depend on), so that one file
- * holds the code a synthesis runs and Node does not resolve, read and compile some 200 modules at
- * every start; with V8's code cache for that file, loading it takes a few milliseconds. Any other
- * package stays external (Node loads it as usual, so its `__dirname` and resolution are its own),
- * unless it depends on a bundled one: then it is bundled too, so that the project has one copy of
- * projen and prism-projen, never two. Packages loaded only on demand (the drift check's diff
- * library, the validators) and packages with their own binaries stay external.
+ * Two bundles. The project's: the projenrc and the local sources it imports, every package
+ * external; rebuilt after each edit, in a few tens of milliseconds. The world's: the packages of
+ * prism-projen's world the project imports (prism-projen, projen, constructs and everything they
+ * depend on), bundled with all they import into one file, so that Node does not resolve, read and
+ * compile some 200 modules at every start; with V8's code cache, loading it takes a few
+ * milliseconds; rebuilt only when one of those packages changes. At run time the project's require
+ * gives those packages from the world's bundle. Any other package stays external (Node loads it as
+ * usual, so its `__dirname` and resolution are its own), unless it depends on a package of the
+ * world: then it is in the world too, so that the project has one copy of projen and prism-projen,
+ * never two. Packages loaded only on demand (the drift check's diff library, the validators) and
+ * packages with their own binaries stay external.
  *
  * Why the kept result is never stale: esbuild reads every source through this module (onLoad), and
  * before esbuild resolves an import this module looks at every folder the resolution can look in
@@ -26,7 +29,6 @@
 const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
-const vm = require("node:vm");
 const { Observed, identity, sha256, unchanged, upFrom } = require("./observed-inputs.cjs");
 
 const FORMAT = 1;
@@ -72,11 +74,11 @@ function dependenciesOf(pkgDir, seen) {
 
 /**
  * An esbuild plugin that reads every source itself (so the bundle's hash is of the bytes bundled),
- * notes every folder and settings file a resolution can look at, and decides which packages are bundled.
- * @param {Observed} seen @param {(name: string, fromDir: string) => boolean} bundled @param {() => void} uncachable
+ * notes every folder and settings file a resolution can look at, and asks `decide` whether a package is bundled.
+ * @param {Observed} seen @param {(spec: string, name: string, fromDir: string) => boolean} decide @param {() => void} uncachable
  * @returns {import("esbuild").Plugin}
  */
-function observing(seen, bundled, uncachable) {
+function observing(seen, decide, uncachable) {
   return {
     name: "prism-projen-observe",
     setup(build) {
@@ -90,7 +92,7 @@ function observing(seen, bundled, uncachable) {
         }
         const name = packageName(spec);
         packageDir(name, args.resolveDir, seen);
-        return bundled(name, args.resolveDir) ? undefined : { path: spec, external: true };
+        return decide(spec, name, args.resolveDir) ? undefined : { path: spec, external: true };
       });
       build.onLoad({ filter: /.*/ }, (args) => {
         const loader = LOADERS[path.extname(args.path)];
@@ -145,36 +147,92 @@ function bundlePolicy(runnerPackage, seen) {
   };
 }
 
+/** @typedef {{ code: string, map?: string, mapFile?: string, codeCacheFile?: string, filename: string }} Bundle */
+/** @typedef {{ project: Bundle, world?: Bundle, worldSpecs: string[] }} Compiled */
+
 /**
- * The projenrc compiled: from the kept result when everything it was made from is unchanged, else from esbuild
- * (kept for the next run when `cacheDir` is given). Undefined after printing esbuild's errors: a projenrc
- * that does not compile is the user's to fix, not a crash.
+ * The projenrc compiled, in two bundles: the project's (the projenrc and the local sources it imports, every package
+ * external: rebuilt after each edit, in a few tens of milliseconds) and the world's (the packages of prism-projen's
+ * world the project imports, with everything they import: rebuilt only when one of them changes). Each is taken
+ * from what was kept when everything it was made from is unchanged, else built by esbuild (and kept when
+ * `cacheDir` is given). Undefined after printing esbuild's errors: a projenrc that does not compile is the user's
+ * to fix, not a crash.
  * @param {{ entry: string, root: string, cacheDir?: string, runnerFiles: string[] }} options
- * @returns {Promise<{ code: string, mapFile?: string, map?: string, codeCacheFile?: string } | undefined>}
+ * @returns {Promise<Compiled | undefined>}
  */
 async function compile({ entry, root, cacheDir, runnerFiles }) {
   const esbuild = lazyEsbuild();
-  const recordFile = cacheDir && path.join(cacheDir, `${path.basename(entry)}.bundle.json`);
   const stamp = { format: FORMAT, entry, node: process.version, runner: sha256(runnerFiles.map((f) => fs.readFileSync(f)).join("\0")) };
-  const kept = recordFile ? readKept(recordFile, stamp) : undefined;
-  if (kept) return kept;
-
-  // Entries changed within 3 s of the build (a file system's clock can tick that coarsely) are checked by content too.
-  // Made before the build looks at node_modules: a folder created in it afterwards would change what it saw.
   let keep = cacheDir !== undefined;
   try {
+    // Made before a build looks at node_modules: a folder created in it afterwards would change what it saw.
     if (cacheDir) fs.mkdirSync(cacheDir, { recursive: true });
   } catch {
     keep = false; // a node_modules that cannot be written: every run compiles
   }
-  const seen = new Observed(root, Date.now() - 3000);
+  const keptIn = keep ? cacheDir : undefined;
+  const common = { esbuild, root, cacheDir: keptIn, stamp };
+  const project = await keptOrBuilt({
+    ...common,
+    name: `${path.basename(entry)}.project`,
+    filename: entry,
+    build: async (seen, decideBundled) => {
+      seen.settingsFor(root);
+      seen.file(entry);
+      /** @type {Set<string>} */
+      const worldSpecs = new Set();
+      // Every package stays external here; those of prism-projen's world come from the world's bundle at run time.
+      const output = await bundleWith(esbuild, root, { entryPoints: [entry] }, "prism-projen-bundle.cjs", seen, (spec, name, dir) => {
+        if (decideBundled(name, dir)) worldSpecs.add(spec);
+        return false;
+      });
+      return output && { ...output, extra: { worldSpecs: [...worldSpecs].sort() } };
+    },
+  });
+  if (!project) return failed(esbuild, entry, undefined);
+  if ("errors" in project) return failed(esbuild, entry, project.errors);
+  /** @type {string[]} */
+  const worldSpecs = Array.isArray(project.extra?.worldSpecs) ? project.extra.worldSpecs : [];
+  if (worldSpecs.length === 0) return { project: project.bundle, worldSpecs };
+  const world = await keptOrBuilt({
+    ...common,
+    stamp: { ...stamp, specs: worldSpecs.join("\n") },
+    name: "world",
+    filename: path.join(root, "prism-projen-world.cjs"),
+    build: async (seen, decideBundled) => {
+      // One function that requires each package the project asked for: esbuild bundles them and what they import.
+      const contents = `exports.load = (id) => {\n  switch (id) {\n${worldSpecs.map((s) => `    case ${JSON.stringify(s)}: return require(${JSON.stringify(s)});\n`).join("")}  }\n};\n`;
+      return bundleWith(esbuild, root, { stdin: { contents, resolveDir: root, sourcefile: "prism-projen-world.js", loader: "js" } }, "prism-projen-world.cjs", seen,
+        (_spec, name, dir) => decideBundled(name, dir));
+    },
+  });
+  if (!world || "errors" in world) return failed(esbuild, entry, world?.errors);
+  if (keptIn && (project.built || world.built)) removeOthers(keptIn, [project.hash, world.hash]);
+  return { project: project.bundle, world: world.bundle, worldSpecs };
+}
+
+/**
+ * Prints why the projenrc does not compile; undefined.
+ * @param {() => typeof import("esbuild")} esbuild @param {string} entry @param {import("esbuild").Message[] | undefined} errors
+ */
+function failed(esbuild, entry, errors) {
+  const formatted = errors && errors.length > 0 ? esbuild().formatMessagesSync(errors, { kind: "error", color: false }).join("") : "esbuild failed\n";
+  process.stderr.write(`prism-projen: nothing was written; ${path.basename(entry)} does not compile:\n${formatted}`);
+  process.exitCode = 1;
+  return undefined;
+}
+
+/**
+ * One esbuild build into a single CommonJS file, observed.
+ * @param {() => typeof import("esbuild")} esbuild @param {string} root @param {Partial<import("esbuild").BuildOptions>} input
+ * @param {string} outName @param {Observed} seen @param {(spec: string, name: string, dir: string) => boolean} decide
+ * @returns {Promise<{ code: string, map: string, cachable: boolean } | { errors: import("esbuild").Message[] }>}
+ */
+async function bundleWith(esbuild, root, input, outName, seen, decide) {
   let cachable = true;
-  seen.settingsFor(root);
-  seen.file(entry);
-  let result;
   try {
-    result = await esbuild().build({
-      entryPoints: [entry],
+    const result = await esbuild().build({
+      ...input,
       absWorkingDir: root,
       bundle: true,
       platform: "node",
@@ -183,39 +241,59 @@ async function compile({ entry, root, cacheDir, runnerFiles }) {
       write: false,
       sourcemap: "external",
       // Never written: names the output so the source map's paths are relative to the project folder.
-      outfile: path.join(root, "prism-projen-bundle.cjs"),
+      outfile: path.join(root, outName),
       logLevel: "silent",
       // No comments or indentation: a third less to read and parse at every start (stacks are mapped back to the sources).
       minifyWhitespace: true,
       // ASCII only (esbuild escapes the rest), so the file reads as a one-byte string, without UTF-8 decoding.
       charset: "ascii",
-      plugins: [observing(seen, bundlePolicy(path.resolve(__dirname, ".."), seen), () => { cachable = false; })],
+      plugins: [observing(seen, decide, () => { cachable = false; })],
     });
+    const code = result.outputFiles.find((f) => f.path.endsWith(".cjs"))?.text ?? "";
+    const map = result.outputFiles.find((f) => f.path.endsWith(".map"))?.text ?? "";
+    return { code, map, cachable };
   } catch (e) {
-    const messages = /** @type {{ errors?: import("esbuild").Message[] }} */ (e).errors ?? [];
-    const formatted = messages.length > 0 ? esbuild().formatMessagesSync(messages, { kind: "error", color: false }).join("") : `${e}\n`;
-    process.stderr.write(`prism-projen: nothing was written; ${path.basename(entry)} does not compile:\n${formatted}`);
-    process.exitCode = 1;
-    return undefined;
+    const errors = /** @type {{ errors?: import("esbuild").Message[] }} */ (e).errors;
+    return { errors: errors ?? [/** @type {import("esbuild").Message} */ ({ id: "", pluginName: "", text: String(e), location: null, notes: [], detail: undefined })] };
   }
-  const code = result.outputFiles.find((f) => f.path.endsWith(".cjs"))?.text ?? "";
-  const map = result.outputFiles.find((f) => f.path.endsWith(".map"))?.text ?? "";
+}
+
+/**
+ * A bundle from what was kept, when its record holds; else built, and kept when it can be.
+ * @param {{ esbuild: () => typeof import("esbuild"), root: string, cacheDir?: string, stamp: Record<string, unknown>, name: string, filename: string,
+ *   build: (seen: Observed, decideBundled: (name: string, dir: string) => boolean) => Promise<{ code: string, map: string, cachable: boolean, extra?: Record<string, unknown> } | { errors: import("esbuild").Message[] } | undefined> }} o
+ * @returns {Promise<{ bundle: Bundle, hash?: string, built: boolean, extra?: Record<string, any> } | { errors: import("esbuild").Message[] } | undefined>}
+ */
+async function keptOrBuilt(o) {
+  const recordFile = o.cacheDir && path.join(o.cacheDir, `${o.name}.json`);
+  const kept = recordFile ? readKept(recordFile, o.stamp) : undefined;
+  if (kept) {
+    return { bundle: { code: kept.code, mapFile: `${kept.base}.cjs.map`, codeCacheFile: `${kept.base}.v8`, filename: keptFilename(o, kept.base) }, hash: kept.hash, built: false, extra: kept.extra };
+  }
+  // Entries changed within 3 s of the build (a file system's clock can tick that coarsely) are checked by content too.
+  const seen = new Observed(o.root, Date.now() - 3000);
+  const built = await o.build(seen, bundlePolicy(path.resolve(__dirname, ".."), seen));
+  if (!built || "errors" in built) return built;
+  const { code, map, extra } = built;
   // eslint-disable-next-line no-control-regex -- kept bundles are read as one-byte strings, so they must be ASCII
-  if (!keep || !recordFile || !cacheDir || !cachable || /[^\x00-\x7f]/.test(code)) return { code, map };
-  const codeHash = sha256(code);
-  const base = path.join(cacheDir, codeHash);
+  if (!recordFile || !o.cacheDir || !built.cachable || /[^\x00-\x7f]/.test(code)) return { bundle: { code, map, filename: o.filename }, built: true, extra };
+  const hash = sha256(code);
+  const base = path.join(o.cacheDir, hash);
   try {
     writeAtomic(`${base}.cjs`, code);
     writeAtomic(`${base}.cjs.map`, map);
     // The bundle's own identity too: a bundle file damaged or replaced since is not taken.
     const bundleId = identity(fs.statSync(`${base}.cjs`));
-    writeAtomic(recordFile, JSON.stringify({ ...stamp, esbuild: esbuild().version, code: codeHash, bundleId, observed: seen.toRecord() }));
-    removeOthers(cacheDir, codeHash);
+    writeAtomic(recordFile, JSON.stringify({ ...o.stamp, esbuild: o.esbuild().version, code: hash, bundleId, extra, observed: seen.toRecord() }));
   } catch {
     // A folder that cannot be written (a read-only node_modules) only costs the next run a build.
+    return { bundle: { code, map, filename: o.filename }, built: true, extra };
   }
-  return { code, mapFile: `${base}.cjs.map`, codeCacheFile: `${base}.v8` };
+  return { bundle: { code, mapFile: `${base}.cjs.map`, codeCacheFile: `${base}.v8`, filename: keptFilename(o, base) }, hash, built: true, extra };
 }
+
+/** The file name a bundle runs under: the projenrc's own for the project (its frames then name it), the kept file for the world. @param {{ name: string, filename: string }} o @param {string} base */
+const keptFilename = (o, base) => (o.name === "world" ? `${base}.cjs` : o.filename);
 
 /** esbuild, loaded only when a build is needed (its service is a process of its own). */
 function lazyEsbuild() {
@@ -255,13 +333,18 @@ function readKept(recordFile, stamp) {
   } catch {
     return undefined;
   }
-  return { code, mapFile: `${base}.cjs.map`, codeCacheFile: `${base}.v8` };
+  return { code, base, hash: /** @type {string} */ (record.code), extra: record.extra };
 }
 
-/** Removes the files of bundles other than `keep` (an older projenrc's). @param {string} dir @param {string} keep */
+/** Removes the files of bundles other than those kept now (an older projenrc's). @param {string} dir @param {(string | undefined)[]} keep */
 function removeOthers(dir, keep) {
-  for (const name of fs.readdirSync(dir)) {
-    if (/^[0-9a-f]{64}\.(cjs|cjs\.map|v8)$/.test(name) && !name.startsWith(keep)) fs.rmSync(path.join(dir, name), { force: true });
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      const hash = /^([0-9a-f]{64})\.(cjs|cjs\.map|v8)$/.exec(name)?.[1];
+      if (hash && !keep.includes(hash)) fs.rmSync(path.join(dir, name), { force: true });
+    }
+  } catch {
+    // housekeeping only
   }
 }
 
@@ -273,40 +356,4 @@ function writeAtomic(file, data) {
   fs.renameSync(temp, file);
 }
 
-/**
- * Runs the bundle as the main module, from the projenrc's own path: `require.main === module`, `__dirname` and
- * package resolution behave as if node ran the projenrc itself. V8's code cache for the bundle is read when
- * there is one, and written after the first run (it then holds the functions that run compiled).
- * @param {{ code: string, codeCacheFile?: string }} compiled @param {string} entry
- */
-function runAsMain(compiled, entry) {
-  let cachedData;
-  try {
-    cachedData = compiled.codeCacheFile ? fs.readFileSync(compiled.codeCacheFile) : undefined;
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new vm.Script(Module.wrap(compiled.code), { filename: entry, cachedData });
-  const main = new Module(entry, undefined);
-  main.filename = entry;
-  // @ts-ignore -- internal, stable since Node 0.x
-  main.paths = Module._nodeModulePaths(path.dirname(entry));
-  // The projenrc's own require, whose `main` is the projenrc: `require.main === module` holds, as when node runs it.
-  const projenrcRequire = Module.createRequire(entry);
-  projenrcRequire.main = main;
-  const run = script.runInThisContext();
-  try {
-    run.call(main.exports, main.exports, projenrcRequire, main, entry, path.dirname(entry));
-  } finally {
-    main.loaded = true;
-    if (compiled.codeCacheFile && (cachedData === undefined || script.cachedDataRejected)) {
-      try {
-        writeAtomic(compiled.codeCacheFile, script.createCachedData());
-      } catch {
-        // as above: only the next run's start is slower
-      }
-    }
-  }
-}
-
-module.exports = { compile, runAsMain, sha256 };
+module.exports = { compile, sha256, writeAtomic };

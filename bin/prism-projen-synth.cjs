@@ -22,7 +22,8 @@ const fs = require("node:fs");
 const Module = require("node:module");
 const os = require("node:os");
 const path = require("node:path");
-const { compile, runAsMain, sha256 } = require("./compile-projenrc.cjs");
+const vm = require("node:vm");
+const { compile, sha256, writeAtomic } = require("./compile-projenrc.cjs");
 
 const USAGE = "usage: prism-projen-synth [.projenrc.ts] [--check] [--force] [--explain FILE[:LINE] [--json]]";
 const args = process.argv.slice(2);
@@ -56,15 +57,16 @@ function readJson(file) {
 
 /**
  * Prints a refusal as its message alone; anything else as a crash, its stack mapped back from the
- * bundle to the TypeScript sources.
- * @param {unknown} error @param {{ map?: string, mapFile?: string } | undefined} compiled
+ * bundles to the TypeScript sources.
+ * @param {unknown} error @param {import("./compile-projenrc.cjs").Compiled | undefined} compiled
  */
 function report(error, compiled) {
   const e = /** @type {any} */ (error);
   if (e && typeof e === "object" && e[Symbol.for("prism-projen.refusal")]) {
     process.stderr.write(`${e.message}\n`);
   } else {
-    const stack = mapStack(e?.stack ?? String(e), sourceMap(compiled));
+    const bundles = compiled ? [compiled.project, ...(compiled.world ? [compiled.world] : [])] : [];
+    const stack = bundles.reduce((s, bundle) => mapStack(s, bundle.filename, sourceMap(bundle)), e?.stack ?? String(e));
     // The first frame says whose code threw: the projenrc's own (a mistake to fix there) or the library's (a bug).
     const first = /^\s+at .*?\(?(\/[^():]+):\d+:\d+\)?$/m.exec(stack)?.[1];
     const own = first !== undefined && [entry, fs.realpathSync(entry)].includes(path.resolve(first));
@@ -75,26 +77,92 @@ function report(error, compiled) {
   process.exitCode = 1;
 }
 
-/** The bundle's source map, read only when a crash needs it. @param {{ map?: string, mapFile?: string } | undefined} compiled */
-function sourceMap(compiled) {
-  if (compiled?.map !== undefined) return compiled.map;
+/** A bundle's source map, read only when a crash needs it. @param {import("./compile-projenrc.cjs").Bundle} bundle */
+function sourceMap(bundle) {
+  if (bundle.map !== undefined) return bundle.map;
   try {
-    return compiled?.mapFile ? fs.readFileSync(compiled.mapFile, "utf-8") : "";
+    return bundle.mapFile ? fs.readFileSync(bundle.mapFile, "utf-8") : "";
   } catch {
     return "";
   }
 }
 
-/** Rewrites the `.projenrc.ts:LINE:COL` frames of the bundle to the source file and line they came from. @param {string} stack @param {string} map */
-function mapStack(stack, map) {
+/**
+ * Rewrites the `FILE:LINE:COL` frames of a bundle to the source file and line they came from.
+ * @param {string} stack @param {string} file the bundle's file name in the frames @param {string} map
+ */
+function mapStack(stack, file, map) {
   if (!map) return stack;
   const sourceMap = new Module.SourceMap(JSON.parse(map));
-  const frame = new RegExp(`${entry.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):(\\d+)`, "g");
+  const frame = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):(\\d+)`, "g");
   return stack.replace(frame, (whole, line, column) => {
     const found = /** @type {any} */ (sourceMap.findEntry(Number(line) - 1, Number(column) - 1));
     if (!found || found.originalSource === undefined) return whole;
     return `${path.resolve(root, found.originalSource)}:${found.originalLine + 1}:${found.originalColumn + 1}`;
   });
+}
+
+/**
+ * Compiles a bundle with V8's code cache when there is one that fits.
+ * @param {import("./compile-projenrc.cjs").Bundle} bundle @returns {{ script: vm.Script, cachedData: Buffer | undefined }}
+ */
+function scriptOf(bundle) {
+  let cachedData;
+  try {
+    cachedData = bundle.codeCacheFile ? fs.readFileSync(bundle.codeCacheFile) : undefined;
+  } catch {
+    cachedData = undefined;
+  }
+  return { script: new vm.Script(Module.wrap(bundle.code), { filename: bundle.filename, cachedData }), cachedData };
+}
+
+/**
+ * Runs the project's bundle as the main module, from the projenrc's own path: `require.main === module`,
+ * `__dirname` and package resolution behave as if node ran the projenrc itself. Its require gives the packages of
+ * prism-projen's world from the world's bundle (loaded on first use), and any other through Node. V8's code cache
+ * for each bundle is read when there is one, and written after the run (it then holds the functions that ran).
+ * @param {import("./compile-projenrc.cjs").Compiled} compiled @param {string} entry
+ */
+function runAsMain(compiled, entry) {
+  const main = new Module(entry, undefined);
+  main.filename = entry;
+  // @ts-ignore -- internal, stable since Node 0.x
+  main.paths = Module._nodeModulePaths(path.dirname(entry));
+  const nodeRequire = Module.createRequire(entry);
+  /** @type {{ bundle: import("./compile-projenrc.cjs").Bundle, script: vm.Script, cachedData: Buffer | undefined }[]} */
+  const ran = [];
+  /** @type {{ load(id: string): unknown } | undefined} */
+  let world;
+  const worldSpecs = new Set(compiled.worldSpecs);
+  const loadWorld = () => {
+    if (world) return world;
+    const bundle = /** @type {import("./compile-projenrc.cjs").Bundle} */ (compiled.world);
+    const compiledWorld = scriptOf(bundle);
+    ran.push({ bundle, ...compiledWorld });
+    const worldModule = new Module(bundle.filename, undefined);
+    compiledWorld.script.runInThisContext().call(worldModule.exports, worldModule.exports, nodeRequire, worldModule, bundle.filename, path.dirname(entry));
+    world = /** @type {{ load(id: string): unknown }} */ (worldModule.exports);
+    return world;
+  };
+  // The projenrc's own require, whose `main` is the projenrc: `require.main === module` holds, as when node runs it.
+  const projenrcRequire = Object.assign((/** @type {string} */ id) => (worldSpecs.has(id) ? loadWorld().load(id) : nodeRequire(id)), {
+    resolve: nodeRequire.resolve, cache: nodeRequire.cache, extensions: nodeRequire.extensions, main,
+  });
+  const project = scriptOf(compiled.project);
+  ran.push({ bundle: compiled.project, ...project });
+  try {
+    project.script.runInThisContext().call(main.exports, main.exports, projenrcRequire, main, entry, path.dirname(entry));
+  } finally {
+    main.loaded = true;
+    for (const { bundle, script, cachedData } of ran) {
+      if (!bundle.codeCacheFile || (cachedData !== undefined && !script.cachedDataRejected)) continue;
+      try {
+        writeAtomic(bundle.codeCacheFile, script.createCachedData());
+      } catch {
+        // as above: only the next run's start is slower
+      }
+    }
+  }
 }
 
 /**

@@ -64,16 +64,18 @@ describe("npx projen", () => {
 });
 
 describe("the compiled projenrc, kept between runs: taken only while everything it was made from is unchanged", () => {
-  /** The record of the kept bundle in `dir`'s own cache. */
-  const recordOf = (dir: string) => {
+  /** The records of the kept bundles in `dir`'s own cache: the project's and the world's. */
+  const recordsOf = (dir: string) => {
     const cache = path.join(dir, "node_modules/.cache/prism-projen");
-    return path.join(cache, fs.readdirSync(cache)[0], ".projenrc.ts.bundle.json");
+    const folder = path.join(cache, fs.readdirSync(cache)[0]);
+    return [path.join(folder, ".projenrc.ts.project.json"), path.join(folder, "world.json")];
   };
-  /** Whether the last run compiled again: the record is replaced (a new file) whenever esbuild ran. */
+  const recordOf = (dir: string) => recordsOf(dir)[0];
+  /** Whether the last run compiled again: a record is replaced (a new file) whenever esbuild ran. */
   const compiledAgain = (dir: string, run: () => void): boolean => {
-    const before = fs.statSync(recordOf(dir)).ino;
+    const before = recordsOf(dir).map((f) => fs.statSync(f).ino);
     run();
-    return fs.statSync(recordOf(dir)).ino !== before;
+    return recordsOf(dir).some((f, i) => fs.statSync(f).ino !== before[i]);
   };
   /** What a run with no kept bundle writes, in a copy of `dir` (the oracle). */
   const freshTree = (dir: string) => {
@@ -119,6 +121,7 @@ describe("the compiled projenrc, kept between runs: taken only while everything 
       },
       "a tsconfig.json that did not exist": () => fs.writeFileSync(at("src/tsconfig.json"), "{}\n"),
       "the record damaged": () => fs.writeFileSync(recordOf(dir), "{"),
+      "the world's record damaged": () => fs.writeFileSync(recordsOf(dir)[1], "{"),
       "the bundle replaced": () => {
         const record = JSON.parse(fs.readFileSync(recordOf(dir), "utf-8"));
         const bundle = path.join(path.dirname(recordOf(dir)), `${record.code}.cjs`);
@@ -136,6 +139,18 @@ describe("the compiled projenrc, kept between runs: taken only while everything 
     fs.writeFileSync(at("release.json"), JSON.stringify({ version: "0.3.0" }));
     expect(compiledAgain(dir, () => expect(runner(dir).status).toBe(0))).toBe(false);
     expect(readTree(dir)["deploy/base/proxy.yaml"]).toContain("ghcr.io/prism/proxy-shadowed:v0.3.0");
+  });
+
+  it("an edit of .projenrc.ts compiles the project's bundle again, and keeps the world's (prism-projen, projen and their packages)", () => {
+    const dir = copyReadingInputs();
+    expect(runner(dir).status).toBe(0);
+    const [project, world] = recordsOf(dir).map((f) => fs.statSync(f).ino);
+    writable(path.join(dir, ".projenrc.ts"), (t) => t.replace('description: "Prism proxy core"', 'description: "Prism proxy"'));
+    expect(runner(dir).status).toBe(0);
+    expect(fs.statSync(recordsOf(dir)[0]).ino).not.toBe(project);
+    expect(fs.statSync(recordsOf(dir)[1]).ino).toBe(world);
+    expect(readTree(dir)["proxy/Cargo.toml"]).toContain('description = "Prism proxy"');
+    expect(snapshot(dir)).toEqual(freshTree(dir));
   });
 
   it("a package outside prism-projen's world stays external, loaded by Node from its own folder", () => {
@@ -279,9 +294,10 @@ describe("the synth path", () => {
     });
     expect(run.status, run.stderr).toBeLessThanOrEqual(1);
     const cache = path.join(dir, "node_modules/.cache/prism-projen");
-    const kept = fs.readdirSync(cache).map((d) => path.join(cache, d, ".projenrc.ts.bundle.json")).find((f) => fs.existsSync(f));
-    expect(kept).toBeDefined();
-    const bundled = (JSON.parse(fs.readFileSync(kept!, "utf-8")).observed as { path: string; id: string | null }[])
+    const folder = path.join(cache, fs.readdirSync(cache)[0]);
+    const kept = [".projenrc.ts.project.json", "world.json"].map((f) => path.join(folder, f));
+    expect(kept.every((f) => fs.existsSync(f))).toBe(true);
+    const bundled = kept.flatMap((f) => JSON.parse(fs.readFileSync(f, "utf-8")).observed as { path: string; id: string | null }[])
       .filter((e) => e.id?.startsWith("f:") && /\.(c|m)?(j|t)sx?$/.test(e.path)).map((e) => e.path);
     return [...fs.readFileSync(record, "utf-8").split("\n"), ...bundled];
   };

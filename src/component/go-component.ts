@@ -49,6 +49,7 @@ export class GoComponent extends Component implements IContainerComponent {
   public readonly name: string;
   private readonly props: GoComponentProps;
   private readonly optionProblems: readonly string[];
+  private model?: ComponentModel;
 
   constructor(project: ContainerMonorepo, name: string, props: GoComponentProps = {}) {
     assertNewComponentName(project, name);
@@ -85,8 +86,15 @@ export class GoComponent extends Component implements IContainerComponent {
     return "GoComponent";
   }
 
-  /** @internal */
+  /**
+   * @internal the component's model: a pure function of its checked options (a private copy) and the
+   * project's image user, both fixed at construction, so it is resolved once.
+   */
   public _toModel(): ComponentModel {
+    return (this.model ??= this.resolveModel());
+  }
+
+  private resolveModel(): ComponentModel {
     const project = ContainerMonorepo.of(this).model;
     const binary = this.props.binary ?? this.name;
     const componentPath = this.props.path ?? `${project.goModuleDir}/cmd/${this.name}`;

@@ -84,6 +84,7 @@ export class RustComponent extends Component implements IContainerComponent {
   public readonly name: string;
   private readonly props: RustComponentProps;
   private readonly optionProblems: readonly string[];
+  private model?: ComponentModel;
 
   constructor(project: ContainerMonorepo, name: string, props: RustComponentProps = {}) {
     assertNewComponentName(project, name);
@@ -120,8 +121,15 @@ export class RustComponent extends Component implements IContainerComponent {
     return "RustComponent";
   }
 
-  /** @internal */
+  /**
+   * @internal the component's model: a pure function of its checked options (a private copy) and the
+   * project's image user, both fixed at construction, so it is resolved once.
+   */
   public _toModel(): ComponentModel {
+    return (this.model ??= this.resolveModel());
+  }
+
+  private resolveModel(): ComponentModel {
     const linkage = this.props.linkage ?? Linkage.GLIBC;
     const libc = linkage === Linkage.STATIC ? this.props.staticLibc ?? StaticLibc.GLIBC : StaticLibc.GLIBC;
     const binary = this.props.binary ?? this.name;
