@@ -204,6 +204,24 @@ function treeOf(n: number, base: string): Map<string, string> {
   return tree;
 }
 
+/** A copy of this repository (its node_modules linked), where the bench may edit .projenrc.ts. */
+function repoCopy(): string {
+  const dir = projectDir("bench-edit-");
+  fs.cpSync(REPO, dir, { recursive: true, filter: (src) => ![".git", "node_modules", "target"].includes(path.basename(src)) });
+  fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+  return dir;
+}
+
+/** `npx projen` right after an edit of .projenrc.ts (a comment appended): the project's bundle is compiled again, the world's is kept. */
+function afterEdit(dir: string): () => void {
+  let edits = 0;
+  const run = command(dir, ["projen"]);
+  return () => {
+    fs.appendFileSync(path.join(dir, ".projenrc.ts"), `// edit ${++edits}\n`);
+    run();
+  };
+}
+
 /** A folder whose projen tasks do nothing: what npx and projen's CLI cost before any synthesis. */
 function noopProject(): string {
   const dir = projectDir("bench-noop-");
@@ -288,9 +306,11 @@ function main(): void {
   const [oursUncached, driftUncached] = measureAlternating([command(REPO, ["projen"], noCache), command(REPO, ["projen", "drift"], noCache)], RUNS_NPX);
   const [runnerSynth, runnerDrift] = measureAlternating([runner([]), runner(["--check"])], RUNS_NPX);
   const [runnerSynthUncached, runnerDriftUncached] = measureAlternating([runner([], noCache), runner(["--check"], noCache)], RUNS_NPX);
+  const edited = measure(afterEdit(repoCopy()), RUNS_NPX);
   const stock = measure(command(stockProject(generated), ["projen"]));
   console.log(`npx projen, default tree, nothing to change:      ${s(ours.median)}  (${list(ours)})`);
-  console.log(`npx projen, same, .projenrc.ts compiled again (no kept bundle): ${s(oursUncached.median)}  (${list(oursUncached)})`);
+  console.log(`npx projen, same, right after an edit of .projenrc.ts (its bundle compiled again, the world's kept): ${s(edited.median)}  (${list(edited)})`);
+  console.log(`npx projen, same, everything compiled again (no kept bundle, as in a fresh clone): ${s(oursUncached.median)}  (${list(oursUncached)})`);
   const ownShare = median(floor.runs.map((t, i) => ours.runs[i] - t));
   console.log(`npx projen, a default task with no steps (npx and projen's CLI alone): ${s(floor.median)}  (${list(floor)}); ` +
     `the default tree takes ${s(ownShare)} more (median of paired runs)`);
@@ -300,10 +320,12 @@ function main(): void {
   const ratio = ours.median / stock.median;
   const ratioFloor = pairedRatio(floor, ours);
   const ratioFull = oursUncached.median / stock.median;
+  const ratioEdited = edited.median / stock.median;
   const verdict = (holds: boolean) => (holds ? "holds" : "does not hold");
   console.log(`ratio to stock projen, nothing to change: ${ratio.toFixed(3)} (target <= 0.2: ${verdict(ratio <= 0.2)})`);
   console.log(`ratio to the launcher floor, nothing to change: ${ratioFloor.toFixed(3)} (median of paired runs; target <= 1.15: ${verdict(ratioFloor <= 1.15)})`);
-  console.log(`ratio to stock projen, a full synthesis with .projenrc.ts compiled again: ${ratioFull.toFixed(3)} (target <= 0.3: ${verdict(ratioFull <= 0.3)})`);
+  console.log(`ratio to stock projen, a full synthesis (every run is one): right after an edit of .projenrc.ts ${ratioEdited.toFixed(3)} ` +
+    `(target <= 0.3: ${verdict(ratioEdited <= 0.3)}); with everything compiled again ${ratioFull.toFixed(3)} (target <= 0.3: ${verdict(ratioFull <= 0.3)})`);
 
   // 2. In-process synthesis; tmpfs isolates synthesis from this disk's slow file creation, measured by the raw-write floor.
   const bases = [...(fs.existsSync("/dev/shm") ? [["tmpfs /dev/shm", "/dev/shm"]] : []), ["disk " + os.tmpdir(), os.tmpdir()]];
