@@ -9,6 +9,8 @@ const path = require("node:path");
 
 /** esbuild's default resolveExtensions, in its order. */
 const RESOLVE_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".css", ".json"];
+/** A path inside a package: below `node_modules/NAME` or `node_modules/@SCOPE/NAME`. */
+const INSIDE_PACKAGE = /[\\/]node_modules[\\/](@[^\\/]+[\\/])?[^\\/@][^\\/]*([\\/]|$)/;
 /** What esbuild may read in a folder besides sources: resolution and compiler settings. */
 const CONFIG_FILES = ["package.json", "tsconfig.json", "jsconfig.json"];
 
@@ -83,12 +85,19 @@ class Observed {
   }
 
   /**
-   * Whether names in `dir` are observed through the folder's identity: not in the project's own folder, where
-   * synthesis and editors add and remove files all the time, nor above it (/tmp); there each name is observed alone.
+   * Whether names in `dir` are observed through the folder's identity: folders below the project's root, and
+   * folders inside a package (below `node_modules/NAME`). Not `node_modules` folders themselves, nor the project's
+   * own folder, the folders above it, or any other folder that merely holds a `node_modules`: there synthesis,
+   * editors, npm and other programs (/tmp) add and remove names all the time, and each name asked about is observed
+   * alone.
    * @param {string} dir
    */
   isOwnFolder(dir) {
-    return dir !== this.root && !this.root.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+    const base = path.basename(dir);
+    if (base === "node_modules" || (base.startsWith("@") && path.basename(path.dirname(dir)) === "node_modules")) return false;
+    const below = path.relative(this.root, dir);
+    if (below !== "" && !below.startsWith("..") && !path.isAbsolute(below)) return true;
+    return INSIDE_PACKAGE.test(dir);
   }
 
   /**

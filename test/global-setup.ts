@@ -2,9 +2,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { buildah, goStandIns, IMAGES_TO_REMOVE, rustStandIns } from "./standin-images";
 
-// Where bin/prism-projen-synth.cjs keeps the record of the last synth, one folder per project folder.
-// Repository copies made by the tests share this repository's node_modules (a symlink), so their records land here too.
+// Where bin/prism-projen-synth.cjs keeps the compiled .projenrc.ts, one folder per project folder.
+// Repository copies made by the tests share this repository's node_modules (a symlink), so their bundles land here too.
 const RUNNER_CACHE = path.resolve(__dirname, "..", "node_modules", ".cache", "prism-projen");
 
 const cacheEntries = (): string[] => (fs.existsSync(RUNNER_CACHE) ? fs.readdirSync(RUNNER_CACHE) : []);
@@ -12,15 +13,26 @@ const cacheEntries = (): string[] => (fs.existsSync(RUNNER_CACHE) ? fs.readdirSy
 /**
  * One temporary folder per test run, under which every test makes its own
  * (test/helpers.ts `tmpdir`); removed when the run ends, cargo target folders included,
- * and so are the runner records of the repository copies made during the run.
+ * and so are the compiled bundles of the repository copies made during the run, and the images the tests built.
+ * The stand-in base images are made here, once, before test files build in parallel on the one buildah storage.
  */
 export default function setup(): () => void {
   provideCargoAuditable();
+  rustStandIns();
+  goStandIns();
   // Memory-backed where the machine has it: the tests write thousands of small files, and the disk is not what they test.
   const root = fs.mkdtempSync(path.join(memoryBacked() ?? os.tmpdir(), "prism-projen-tests-"));
   process.env.PRISM_TEST_TMP = root;
   const before = new Set(cacheEntries());
   return () => {
+    const images = path.join(root, IMAGES_TO_REMOVE);
+    for (const tag of fs.existsSync(images) ? new Set(fs.readFileSync(images, "utf-8").split("\n").filter(Boolean)) : []) {
+      try {
+        buildah("rmi", "--force", tag);
+      } catch {
+        // already gone
+      }
+    }
     fs.rmSync(root, { recursive: true, force: true });
     for (const entry of cacheEntries().filter((e) => !before.has(e))) {
       fs.rmSync(path.join(RUNNER_CACHE, entry), { recursive: true, force: true });

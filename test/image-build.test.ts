@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRISM_COMPONENTS, synthPrism } from "./helpers";
-import { buildah, budTarget, goStandIns, rustStandIns } from "./standin-images";
+import { buildah, budTarget, goStandIns, removeAtEnd, rustStandIns } from "./standin-images";
 
 /**
  * Both targets of the components, built by buildah from the generated Dockerfiles as they are
@@ -31,13 +31,7 @@ describe("every generated Dockerfile builds, both targets", () => {
   });
 
   afterAll(() => {
-    for (const tag of tags) {
-      try {
-        buildah("rmi", "--force", tag);
-      } catch {
-        // already gone
-      }
-    }
+    for (const tag of tags) removeAtEnd(tag);
   });
 
   it.each(Object.entries(SHAPE_OF))("%s has %s's shape: its build files are that component's with the name replaced", (name, like) => {

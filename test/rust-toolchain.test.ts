@@ -8,6 +8,7 @@ import { parseDockerfile, type ParsedDockerfile } from "../src/policy/dockerfile
 import { runTargetSelection, rustBuildStage, runCargoBuild, type RustDockerBuild } from "./dockerfile-builds";
 import { embeddedDependencies, hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
 import { DEBIAN_REGISTRY, METRICS, PRISM_COMPONENTS, UNPINNED, readTree, synth, synthPrism, tmpdir, useDebianCrates } from "./helpers";
+import { removeAtEnd } from "./standin-images";
 
 /**
  * Proofs with the real toolchain: cargo builds what the Dockerfiles say, the
@@ -211,7 +212,7 @@ describe("a real scratch image, built by buildah from the generated runtime stag
         `binary ${fs.statSync(build.built).size} bytes; CA bundle ${fs.statSync("/etc/ssl/certs/ca-certificates.crt").size} bytes`);
       expect(size).toBeGreaterThan(fs.statSync(build.built).size);
     } finally {
-      buildah("rmi", "--force", tag);
+      removeAtEnd(tag);
     }
     expect(readTree(outdir)["containers/tiny/Dockerfile"]).toBe(files["containers/tiny/Dockerfile"]);
   });

@@ -20,6 +20,19 @@ export function buildah(...args: string[]): string {
   return execFileSync("buildah", [...BUILDAH, ...args], { encoding: "utf-8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
 }
 
+/** The file that lists the images the tests built, for the run's teardown (test/global-setup.ts) to remove. */
+export const IMAGES_TO_REMOVE = "buildah-images.txt";
+
+/**
+ * Removes image `tag` when the test run ends, not now: test files build in parallel on one buildah storage, and an
+ * image removed while another build looks up its cache can take layers from under it ("layer not known").
+ */
+export function removeAtEnd(tag: string): void {
+  const root = process.env.PRISM_TEST_TMP;
+  if (!root) throw new Error("PRISM_TEST_TMP is not set: test/global-setup.ts makes it");
+  fs.appendFileSync(path.join(root, IMAGES_TO_REMOVE), `${tag}\n`);
+}
+
 const RUSTUP_HOME = process.env.RUSTUP_HOME ?? path.join(os.homedir(), ".rustup");
 const CARGO_BIN = path.join(process.env.CARGO_HOME ?? path.join(os.homedir(), ".cargo"), "bin");
 
