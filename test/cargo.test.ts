@@ -167,3 +167,64 @@ describe("deny.toml (cargo-deny's configuration)", () => {
     expect(goOnly.files["deny.toml"]).toBeUndefined();
   });
 });
+
+describe("names cargo refuses to load, though Kubernetes and the option grammars accept them", () => {
+  /** cargo metadata's error for a workspace, or undefined when cargo loads it. */
+  const cargoRefusal = (dir: string): string | undefined => {
+    try {
+      cargoMetadata(dir);
+      return undefined;
+    } catch (e) {
+      return String((e as { stderr?: string }).stderr ?? e);
+    }
+  };
+  /** Synthesizes one Rust component, or returns the refusal's message; nothing is written when it refuses. */
+  const attempt = (name: string, props: { binary?: string; packageName?: string } = {}) => {
+    const outdir = fs.mkdtempSync(path.join(process.env.PRISM_TEST_TMP ?? "/tmp", "cargo-names-"));
+    try {
+      const p = new ContainerMonorepo({ name: "demo", outdir, ...UNPINNED });
+      new RustComponent(p, name, { ports: METRICS, ...props });
+      p.synth();
+      return { outdir };
+    } catch (e) {
+      expect(fs.readdirSync(outdir)).toEqual([]);
+      return { refused: (e as Error).message };
+    }
+  };
+
+  it.each([
+    ["9lives", {}, /\[9lives\] name: cargo refuses a package name that starts with a digit \("9lives", the component's name\); set packageName to one that starts with a letter, e.g. packageName: "prism-9lives"/],
+    ["deps", {}, /\[deps\] binary: cargo forbids a binary named "deps" \(build, deps, examples, incremental are folders of its target directory\), and the binary is named after the component; set binary to another name/],
+    ["svc", { binary: "build" }, /\[svc\] binary: cargo forbids a binary named "build" .*; set binary to another name, e.g. binary: "build-server"/],
+  ] as const)("%s %j: synth refuses, naming the field and the fix, and writes nothing", (name, props, message) => {
+    expect(attempt(name, props).refused).toMatch(message);
+  });
+
+  it("each is a real refusal of cargo's: the accepted tree with the name put back in is refused by cargo metadata", () => {
+    const { outdir } = attempt("lives", { packageName: "prism-lives", binary: "lives-server" });
+    expect(outdir).toBeDefined();
+    expect(cargoRefusal(outdir!)).toBeUndefined();
+    const member = path.join(outdir!, "containers/lives/Cargo.toml");
+    const accepted = fs.readFileSync(member, "utf-8");
+    fs.chmodSync(member, 0o644);
+    fs.writeFileSync(member, accepted.replace('name = "prism-lives"', 'name = "9lives"'));
+    expect(cargoRefusal(outdir!)).toMatch(/the name cannot start with a digit/);
+    for (const binary of ["build", "deps", "examples", "incremental"]) {
+      fs.writeFileSync(member, accepted.replace('name = "lives-server"', `name = "${binary}"`));
+      expect(cargoRefusal(outdir!), binary).toMatch(/failed to parse manifest/);
+    }
+  });
+
+  it("with packageName set, or as a Go component, a name with a leading digit is accepted, and cargo loads the workspace", () => {
+    const { outdir } = attempt("9lives", { packageName: "prism-9lives" });
+    expect(outdir).toBeDefined();
+    const meta = cargoMetadata(outdir!);
+    expect(meta.packages.map((p) => [p.name, p.targets.map((t) => t.name)])).toEqual([["prism-9lives", ["9lives"]]]);
+    const go = synth((dir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, ...UNPINNED });
+      new GoComponent(p, "9tool");
+      return p;
+    });
+    expect(Object.keys(go.files)).toContain("tools/cmd/9tool/main.go");
+  });
+});

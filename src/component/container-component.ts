@@ -32,7 +32,8 @@ export const SHARED_COMPONENT_PROPS = {
    */
   path: v.optional(repoPath),
   /**
-   * Name of the executable.
+   * Name of the executable. For Rust, not `build`, `deps`, `examples` or `incremental`: cargo forbids
+   * those binary names (folders of its target directory).
    * @default - the component name
    */
   binary: v.optional(fileName),

@@ -53,7 +53,8 @@ const RUST_COMPONENT_PROPS = v.strictObject({
    */
   httpClient: v.optional(v.boolean()),
   /**
-   * Cargo package name of the workspace member.
+   * Cargo package name of the workspace member. Cargo refuses one that starts with a digit, so a component
+   * named `9lives` needs one (e.g. `prism-9lives`).
    * @default - the component name
    */
   packageName: v.optional(cargoPackageName),

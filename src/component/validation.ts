@@ -11,13 +11,34 @@ import { DEFAULT_DENY } from "../k8s/network-policy";
 import { quantityValue, RFC1123_LABEL } from "../model/grammars";
 import type { ProjectModel } from "../model/project";
 import { BASE_IMAGE_LOCK } from "../dockerfile/base-image-lock";
-import { Linkage, RuntimeBase, WorkloadKind, WRITABLE_VOLUME_SIZE, type ComponentModel } from "../model/component";
+import { Linkage, RuntimeBase, WorkloadKind, WRITABLE_VOLUME_SIZE, type ComponentModel, type RustBuild } from "../model/component";
 
 /**
  * The invariants that span generated files, checked once, on the models,
  * before anything is written. Each message names the field and the fix; the
  * caller prefixes the construct path, which names the component.
  */
+
+/** Binary target names cargo forbids: the folders of its own target directory (cargo metadata refuses the manifest). */
+const CARGO_FORBIDDEN_BINARIES = ["build", "deps", "examples", "incremental"];
+
+/**
+ * Names cargo refuses to load, though the component's own grammars accept them: a package name that starts with a
+ * digit (the package is named after the component unless packageName is set), and a binary named like a folder of
+ * cargo's target directory (the binary is named after the component unless binary is set).
+ */
+function cargoNameProblems(c: ComponentModel, build: RustBuild): string[] {
+  const errors: string[] = [];
+  if (/^[0-9]/.test(build.packageName)) {
+    errors.push(`name: cargo refuses a package name that starts with a digit ("${build.packageName}", the component's name); ` +
+      `set packageName to one that starts with a letter, e.g. packageName: "prism-${build.packageName}"`);
+  }
+  if (CARGO_FORBIDDEN_BINARIES.includes(c.binary)) {
+    errors.push(`binary: cargo forbids a binary named "${c.binary}" (${CARGO_FORBIDDEN_BINARIES.join(", ")} are folders of its target directory)` +
+      `${c.binary === c.name ? ", and the binary is named after the component" : ""}; set binary to another name, e.g. binary: "${c.binary}-server"`);
+  }
+  return errors;
+}
 
 /** Problems within one component: combinations of options that each fit their own grammar (the schemas check those). */
 export function validateComponent(c: ComponentModel, project: ProjectModel): string[] {
@@ -30,6 +51,7 @@ export function validateComponent(c: ComponentModel, project: ProjectModel): str
         "set linkage: Linkage.STATIC, or use runtime: RuntimeBase.DISTROLESS (distroless cc)",
     );
   }
+  if (c.build.kind === "rust") errors.push(...cargoNameProblems(c, c.build));
   if (c.build.kind === "rust" && c.build.staticLibcRequested && c.linkage !== Linkage.STATIC) {
     errors.push("staticLibc: only a static build chooses its C library; set linkage: Linkage.STATIC or drop staticLibc");
   }
