@@ -27,6 +27,7 @@ import { checkOptions } from "./model/check-options";
 import { projectSubject, Refusal, refusal, subject } from "./refusal";
 import { CONTAINER_MONOREPO_PROPS } from "./model/project-options";
 import { byCodeUnits } from "./model/order";
+import { inGoModule } from "./model/go-module";
 import { CargoWorkspace } from "./monorepo/cargo-workspace";
 import type { ContainerMonorepoModel, MonorepoContext } from "./monorepo/context";
 import { IGNORE_PATTERNS_SOURCE, IGNORED, IgnoreFiles } from "./monorepo/ignore-files";
@@ -105,7 +106,7 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
       rustEdition: props.rustEdition ?? "2024",
       goVersion: props.goVersion ?? "1.25.4",
       goModuleDir,
-      goModulePath: props.goModulePath ?? `${props.name}/${goModuleDir}`,
+      goModulePath: props.goModulePath ?? inGoModule(props.name, goModuleDir),
       cargoProfilePreset: props.cargoProfile ?? CargoProfilePreset.SPEED,
       cargoProfile: cargoProfile(props.cargoProfile ?? CargoProfilePreset.SPEED),
       reqwest: resolveReqwest(props.reqwest),
@@ -180,7 +181,7 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
 
   /** @internal called by Go components: the module's go.mod is written once, when the first one exists. */
   public _useGoModule(): void {
-    this.goModule ??= new SampleFile(this, `${this.model.goModuleDir}/go.mod`, { contents: goModule(this.model.goModulePath) });
+    this.goModule ??= new SampleFile(this, inGoModule(this.model.goModuleDir, "go.mod"), { contents: goModule(this.model.goModulePath) });
   }
 
   /**

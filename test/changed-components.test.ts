@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { imageInputs, rebuilds } from "../src/github/image-inputs";
 import { prism } from "../.projenrc";
-import { synthPrism, tmpdir } from "./helpers";
+import { ContainerMonorepo, GoComponent, RustComponent, WorkloadKind } from "../src";
+import { METRICS, UNPINNED, synth, synthPrism, tmpdir } from "./helpers";
 
 /**
  * Build only what changed: which components a pull request rebuilds, decided by the model's inputs
@@ -34,6 +35,35 @@ const TABLE: [string, string[], string[]][] = [
   ["a file in the Go module that is no command's own", ["tools/cmd/README.md"], ["prism-cli", "prism-migrate"]],
 ];
 
+/** Runs the changes job's two steps, as generated in `workflow`, on a repository whose pull request changes `changed`. */
+function workflowSelects(changed: string[], event = "pull_request", workflow = synthPrism().files[".github/workflows/images.yml"]): { components: string[]; any: string } {
+  const job = parse(workflow).jobs.changes;
+  const repo = tmpdir("changes-");
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, encoding: "utf-8" }).trim();
+  git("init", "-q");
+  fs.writeFileSync(path.join(repo, "README.md"), "base\n");
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  const base = git("rev-parse", "HEAD");
+  for (const file of changed) {
+    fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+    fs.writeFileSync(path.join(repo, file), "changed\n");
+  }
+  git("add", "-A");
+  git("commit", "-qm", "change", "--allow-empty");
+  const env: Record<string, string> = {
+    ...process.env as Record<string, string>,
+    EVENT: event, BASE_SHA: base, HEAD_SHA: git("rev-parse", "HEAD"),
+    RUNNER_TEMP: tmpdir("runner-temp-"), GITHUB_ENV: path.join(repo, "..", `env-${path.basename(repo)}`), GITHUB_OUTPUT: path.join(repo, "..", `out-${path.basename(repo)}`),
+  };
+  const [list, select] = job.steps.filter((s: any) => s.run);
+  execFileSync("bash", ["-c", list.run], { cwd: repo, env });
+  const written = Object.fromEntries(fs.readFileSync(env.GITHUB_ENV, "utf-8").trim().split("\n").map((l) => l.split("=", 2)));
+  execFileSync("bash", ["-c", select.run], { cwd: repo, env: { ...env, CHANGED: written.changed, ALL: written.all } });
+  const outputs = Object.fromEntries(fs.readFileSync(env.GITHUB_OUTPUT, "utf-8").trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  return { components: JSON.parse(outputs.matrix).include.map((e: any) => e.component).sort(), any: outputs.any };
+}
+
 describe("which components a pull request rebuilds", () => {
   const project = prism(tmpdir());
   const components = project.componentModels();
@@ -43,35 +73,6 @@ describe("which components a pull request rebuilds", () => {
     const selected = inputs.filter((i) => changed.some((f) => rebuilds(i, f))).map((i) => i.component).sort();
     expect(selected).toEqual(expected);
   });
-
-  /** Runs the changes job's two steps, as generated, on a repository whose pull request changes `changed`. */
-  function workflowSelects(changed: string[], event = "pull_request"): { components: string[]; any: string } {
-    const job = parse(synthPrism().files[".github/workflows/images.yml"]).jobs.changes;
-    const repo = tmpdir("changes-");
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, encoding: "utf-8" }).trim();
-    git("init", "-q");
-    fs.writeFileSync(path.join(repo, "README.md"), "base\n");
-    git("add", "-A");
-    git("commit", "-qm", "base");
-    const base = git("rev-parse", "HEAD");
-    for (const file of changed) {
-      fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
-      fs.writeFileSync(path.join(repo, file), "changed\n");
-    }
-    git("add", "-A");
-    git("commit", "-qm", "change", "--allow-empty");
-    const env: Record<string, string> = {
-      ...process.env as Record<string, string>,
-      EVENT: event, BASE_SHA: base, HEAD_SHA: git("rev-parse", "HEAD"),
-      RUNNER_TEMP: tmpdir("runner-temp-"), GITHUB_ENV: path.join(repo, "..", `env-${path.basename(repo)}`), GITHUB_OUTPUT: path.join(repo, "..", `out-${path.basename(repo)}`),
-    };
-    const [list, select] = job.steps.filter((s: any) => s.run);
-    execFileSync("bash", ["-c", list.run], { cwd: repo, env });
-    const written = Object.fromEntries(fs.readFileSync(env.GITHUB_ENV, "utf-8").trim().split("\n").map((l) => l.split("=", 2)));
-    execFileSync("bash", ["-c", select.run], { cwd: repo, env: { ...env, CHANGED: written.changed, ALL: written.all } });
-    const outputs = Object.fromEntries(fs.readFileSync(env.GITHUB_OUTPUT, "utf-8").trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-    return { components: JSON.parse(outputs.matrix).include.map((e: any) => e.component).sort(), any: outputs.any };
-  }
 
   it.each(TABLE)("the workflow's generated steps, on a git history: %s", (_what, changed, expected) => {
     expect(workflowSelects(changed)).toEqual({ components: expected, any: expected.length > 0 ? "true" : "false" });
@@ -116,5 +117,52 @@ describe("which components a pull request rebuilds", () => {
     const targets = new Set(wf.jobs.image.steps.filter((s: any) => s.uses?.startsWith("docker/build-push-action@")).map((s: any) => s.with.target)).size;
     expect(targets * ALL.length).toBe(12);
     expect(targets * workflowSelects(["containers/kafka-publisher/src/main.rs"]).components.length).toBe(2);
+  });
+});
+
+describe("with the Go module at the repository root (goModuleDir \".\", go.mod beside .projenrc.ts)", () => {
+  const tree = synth((dir) => {
+    const p = new ContainerMonorepo({ name: "demo", outdir: dir, goModuleDir: ".", ...UNPINNED });
+    new GoComponent(p, "cli");
+    new GoComponent(p, "migrate", { workload: WorkloadKind.JOB });
+    new RustComponent(p, "api", { ports: METRICS });
+    return p;
+  });
+  const workflow = tree.files[".github/workflows/images.yml"];
+  const GO = ["cli", "migrate"];
+  const ROOT_TABLE: [string, string[], string[]][] = [
+    ["go.mod", ["go.mod"], GO],
+    ["go.sum", ["go.sum"], GO],
+    ["a shared Go package at the root", ["internal/db/db.go"], GO],
+    ["one Go command", ["cmd/cli/main.go"], ["cli"]],
+    ["the Rust component's source", ["containers/api/src/main.rs"], ["api"]],
+    // outside every component's folder, so inside the module: the Go images rebuild too (a file at the root may be embedded)
+    ["Cargo.lock", ["Cargo.lock"], ["api", "cli", "migrate"]],
+    ["the README", ["README.md"], GO],
+    [".projenrc.ts", [".projenrc.ts"], ["api", "cli", "migrate"]],
+  ];
+
+  it("writes go.mod at the root and the commands below cmd/", () => {
+    expect(tree.files["go.mod"]).toMatch(/^module demo$/m);
+    expect(Object.keys(tree.files)).toEqual(expect.arrayContaining(["cmd/cli/main.go", "cmd/migrate/main.go"]));
+    expect(Object.keys(tree.files).some((f) => f.startsWith("./") || f.includes("/./"))).toBe(false);
+  });
+
+  it.each(ROOT_TABLE)("the workflow's generated steps and the model agree: %s", (_what, changed, expected) => {
+    const project = new ContainerMonorepo({ name: "demo", outdir: tmpdir(), goModuleDir: ".", ...UNPINNED });
+    new GoComponent(project, "cli");
+    new GoComponent(project, "migrate", { workload: WorkloadKind.JOB });
+    new RustComponent(project, "api", { ports: METRICS });
+    const inputs = imageInputs(project.model, project.componentModels());
+    expect(inputs.filter((i) => changed.some((f) => rebuilds(i, f))).map((i) => i.component).sort()).toEqual(expected);
+    expect(workflowSelects(changed, "pull_request", workflow)).toEqual({ components: expected, any: expected.length > 0 ? "true" : "false" });
+  });
+
+  it("govulncheck scans the module at the root, and Dependabot watches it there", () => {
+    const wf = parse(workflow);
+    const scan = Object.values(wf.jobs).flatMap((j: any) => j.steps ?? []).find((s: any) => s.uses?.startsWith("golang/govulncheck-action@"));
+    expect(scan.with["work-dir"]).toBe(".");
+    const gomod = parse(tree.files[".github/dependabot.yml"]).updates.find((u: any) => u["package-ecosystem"] === "gomod");
+    expect(gomod.directory).toBe("/");
   });
 });

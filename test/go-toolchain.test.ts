@@ -5,7 +5,8 @@ import { parseDockerfile } from "../src/policy/dockerfile-rules";
 import { prism } from "../.projenrc";
 import { goBuildStage, runGoBuild } from "./dockerfile-builds";
 import { hasInterpreter, hasNeeded, hasSymtab, readelf, runInEmptyRoot } from "./binaries";
-import { PRISM_COMPONENTS, synth, synthPrism } from "./helpers";
+import { ContainerMonorepo, GoComponent, RustComponent } from "../src";
+import { METRICS, PRISM_COMPONENTS, UNPINNED, synth, synthPrism, tmpdir } from "./helpers";
 
 /**
  * The Go starters built exactly as their generated Dockerfiles build them
@@ -76,5 +77,35 @@ describe("the Go module", () => {
     prism(outdir).synth();
     expect(fs.readFileSync(path.join(outdir, "tools/cmd/prism-cli/main.go"), "utf-8")).toBe("package main\n\nfunc main() {}\n");
     expect(fs.readFileSync(path.join(outdir, "tools/go.mod"), "utf-8")).toContain("require example.com/x v1.0.0");
+  });
+});
+
+describe("a Go module at the repository root (goModuleDir \".\", go.mod beside .projenrc.ts)", () => {
+  it("the Dockerfile copies go.* and the whole module from the root, and its go build works as written, offline", () => {
+    const { outdir, files } = synth((dir) => {
+      const p = new ContainerMonorepo({ name: "demo", outdir: dir, goModuleDir: ".", ...UNPINNED });
+      new GoComponent(p, "cli");
+      new RustComponent(p, "api", { ports: METRICS });
+      return p;
+    });
+    expect(files["go.mod"]).toMatch(/^module demo$/m);
+    const df = parseDockerfile(files["cmd/cli/Dockerfile"]);
+    const build = goBuildStage(df);
+    expect(build.workdir).toBe("/workspace");
+    const copies = df.stages.find((s) => s.name === "build")!.instructions.filter((i) => i.keyword === "COPY").map((i) => i.args);
+    expect(copies).toEqual([["go.*", "./"], ["./", "./"]]);
+    expect(build.command).toBe("GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -ldflags=\"-s -w -buildid=\" -o /out/cli ./cmd/cli");
+    const binary = path.join(runGoBuild(outdir, build), "cli");
+    expect(hasInterpreter(binary)).toBe(false);
+    const run = runInEmptyRoot({ "/cli": binary }, ["/cli", "--version"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe("cli 0.1.0");
+  });
+
+  it("\"./\" and other spellings of the root are refused, naming the field and the fix", () => {
+    for (const dir of ["./", "./tools", "../tools"]) {
+      expect(() => new ContainerMonorepo({ name: "demo", outdir: tmpdir(), goModuleDir: dir, ...UNPINNED }), dir)
+        .toThrow(/\[project demo\] goModuleDir: .* must be "\." \(the repository root\) or a relative folder inside the repository/);
+    }
   });
 });

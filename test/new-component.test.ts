@@ -137,3 +137,32 @@ describe("npx projen new-component, end to end in a copy of this repository", ()
     expect(readTree(dir)).toEqual(before);
   });
 });
+
+describe("npx projen new-component with the Go module at the repository root (goModuleDir \".\")", () => {
+  it("declares a Go tool below cmd/, writes its starter, and the module at the root builds it, offline; no drift", () => {
+    // GIVEN this repository with its Go module moved to the root: go.mod beside .projenrc.ts, the commands below cmd/
+    const dir = repoCopy();
+    const rc = path.join(dir, ".projenrc.ts");
+    fs.chmodSync(rc, 0o644);
+    fs.writeFileSync(rc, fs.readFileSync(rc, "utf-8").replace('    version: "0.1.0",\n', '    version: "0.1.0",\n    goModuleDir: ".",\n'));
+    fs.rmSync(path.join(dir, "tools"), { recursive: true, force: true });
+    const synth = spawnSync("npx", ["projen", "default", "--force"], { cwd: dir, encoding: "utf-8" });
+    expect(synth.status, synth.stderr).toBe(0);
+    expect(fs.existsSync(path.join(dir, "go.mod"))).toBe(true);
+    // WHEN
+    const run = spawnSync("npx", ["projen", "new-component", "prism-admin", "--lang", "go", "--kind", "tool"], { cwd: dir, encoding: "utf-8" });
+    // THEN
+    expect(run.status, run.stderr).toBe(0);
+    const files = readTree(dir);
+    expect(files[".projenrc.ts"]).toContain("new GoComponent(project, \"prism-admin\"");
+    expect(files["cmd/prism-admin/main.go"]).toContain("package main");
+    expect(files["cmd/prism-admin/Dockerfile"]).toContain("COPY ./ ./");
+    const out = path.join(dir, "prism-admin-bin");
+    execFileSync("go", ["build", "-o", out, "./cmd/prism-admin"], {
+      cwd: dir, encoding: "utf-8", env: { ...process.env, GOPROXY: "off", GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local", CGO_ENABLED: "0" },
+    });
+    expect(execFileSync(out, ["--version"], { encoding: "utf-8" }).trim()).toBe("prism-admin 0.1.0");
+    fs.rmSync(out);
+    expect(spawnSync("npx", ["projen", "drift"], { cwd: dir, encoding: "utf-8" }).status).toBe(0);
+  });
+});

@@ -15,6 +15,7 @@ import {
 import { addImageAndManifests } from "./component-files";
 import { Linkage, RuntimeBase, WorkloadKind, type ComponentModel } from "../model/component";
 import { goStarter } from "./starters";
+import { inGoModule } from "../model/go-module";
 import * as path from "node:path";
 
 const GO_COMPONENT_PROPS = v.strictObject({
@@ -97,7 +98,7 @@ export class GoComponent extends Component implements IContainerComponent {
   private resolveModel(): ComponentModel {
     const project = ContainerMonorepo.of(this).model;
     const binary = this.props.binary ?? this.name;
-    const componentPath = this.props.path ?? `${project.goModuleDir}/cmd/${this.name}`;
+    const componentPath = this.props.path ?? inGoModule(project.goModuleDir, `cmd/${this.name}`);
     const ldflags = ["-s -w -buildid=", this.props.ldflags ?? ""].join(" ").trim();
     // scratch has no /usr/share/zoneinfo: the time/tzdata package embeds the database instead.
     const tags = this.props.runtime === RuntimeBase.SCRATCH && this.props.timezoneData ? ["timetzdata"] : [];

@@ -1,5 +1,6 @@
 import { DebianRelease, Linkage, RUST_TARGET_FILE, RuntimeBase, type ComponentModel, type GoBuild, type RustBuild } from "../model/component";
 import type { ProjectModel } from "../model/project";
+import { inGoModule } from "../model/go-module";
 import type { CacheMount, DockerfileModel, Instruction, Stage } from "./dockerfile-model";
 import { because, fixed, from, optionsOf, projectOptions, type Because } from "../explain/trace";
 
@@ -286,12 +287,12 @@ function goBuildStage(component: ComponentModel, build: GoBuild, project: Projec
       instructions: [
         because({ op: "ARG", name: "TARGETOS" }, why.rule("the image platform's OS, set by BuildKit; not configurable")),
         because({ op: "ARG", name: "TARGETARCH" }, why.rule("the image platform's architecture, set by BuildKit for each of the project's platforms; not configurable")),
-        because({ op: "WORKDIR", path: `${BUILD_WORKDIR}/${build.moduleDir}` }, why.project(["goModuleDir"], "the Go module's folder")),
+        because({ op: "WORKDIR", path: inGoModule(BUILD_WORKDIR, build.moduleDir) }, why.project(["goModuleDir"], "the Go module's folder")),
         because({ op: "ENV", vars: [["CGO_ENABLED", "0"]] }, why.rule("no cgo: a static binary for distroless static or scratch; not configurable")),
         // go.mod (and go.sum, once there are dependencies) first: the download layer survives source edits.
-        because({ op: "COPY", sources: [`${build.moduleDir}/go.*`], dest: "./" }, why.project(["goModuleDir"], "go.mod and go.sum first, so the download layer survives source edits")),
+        because({ op: "COPY", sources: [inGoModule(build.moduleDir, "go.*")], dest: "./" }, why.project(["goModuleDir"], "go.mod and go.sum first, so the download layer survives source edits")),
         because({ op: "RUN", mounts: [mounts[0]], commands: ["go mod download"] }, why.rule("the module's dependencies, in a layer of their own; not configurable")),
-        because({ op: "COPY", sources: [`${build.moduleDir}/`], dest: "./" }, why.project(["goModuleDir"], "the Go module")),
+        because({ op: "COPY", sources: [`${inGoModule(build.moduleDir, ".")}/`], dest: "./" }, why.project(["goModuleDir"], "the Go module")),
         withCommandReasons(because({
           op: "RUN",
           mounts,

@@ -1,4 +1,5 @@
 import { because, fixed, from, projectOptions, type Because } from "../explain/trace";
+import { inGoModule } from "../model/go-module";
 
 /**
  * Renders `.github/dependabot.yml`: weekly updates of the Cargo and Go dependencies, the npm
@@ -56,7 +57,7 @@ export function renderDependabot(inputs: DependabotInputs): DependabotConfig {
       weekly("npm", "/", fixed("npm packages, prism-projen among them (its upgrades bring new action pins for the generated workflow)", RENDERER)),
       ...(inputs.cargo ? [weekly("cargo", "/", fixed("the Cargo workspace's dependencies: the project has Rust components", RENDERER))] : []),
       ...(inputs.goModuleDir
-        ? [weekly("gomod", `/${inputs.goModuleDir}`, fixed("the Go module's dependencies: the project has Go components", RENDERER), from(projectOptions("goModuleDir"), { renderer: RENDERER }))]
+        ? [weekly("gomod", inGoModule("/", inputs.goModuleDir), fixed("the Go module's dependencies: the project has Go components", RENDERER), from(projectOptions("goModuleDir"), { renderer: RENDERER }))]
         : []),
       ...(inputs.baseImageLockDir ? [weekly("docker", `/${inputs.baseImageLockDir}`, fixed("the base-image digests pinned in the base-image lock", RENDERER))] : []),
     ],

@@ -1,6 +1,7 @@
 import type { ComponentModel } from "../model/component";
 import { BASE_IMAGE_LOCK } from "../dockerfile/base-image-lock";
 import type { ProjectModel } from "../model/project";
+import { goModulePrefix } from "../model/go-module";
 import { TracedText, type Because } from "../explain/trace";
 
 /**
@@ -18,16 +19,17 @@ export interface ImageInputs {
   readonly component: string;
   /** Files whose change rebuilds the images. */
   readonly files: readonly string[];
-  /** Folders (ending in `/`) whose change anywhere below rebuilds the images... */
+  /** Folders (ending in `/`; "" for the whole repository) whose change anywhere below rebuilds the images... */
   readonly folders: readonly string[];
   /** ...except below these folders (other components' own folders inside a shared one). */
   readonly except: readonly string[];
 }
 
 export function imageInputs(project: ProjectModel, components: readonly ComponentModel[]): ImageInputs[] {
-  const module = `${project.goModuleDir}/`;
-  // The Go commands' own folders inside the module, listed once (each excludes the others').
-  const goFolders = components.filter((c) => c.build.kind === "go").map((c) => `${c.path}/`).filter((f) => f.startsWith(module));
+  const module = goModulePrefix(project.goModuleDir);
+  // The other components' own folders inside the module, listed once (each excludes the others'): the Go commands'; and,
+  // when the module is the whole repository, the Rust components' too (their changes do not touch a Go build).
+  const goFolders = components.filter((c) => c.build.kind === "go" || module === "").map((c) => `${c.path}/`).filter((f) => f.startsWith(module));
   return components.map((c) => {
     const own = `${c.path}/`;
     if (c.build.kind === "rust") {
@@ -49,8 +51,9 @@ export function rebuilds(inputs: ImageInputs, file: string): boolean {
   return file.startsWith(inputs.folders[0]) || !inputs.except.some((e) => file.startsWith(e));
 }
 
-/** A `case` pattern for a literal path (quoted) or a folder (quoted, then anything below it). */
+/** A `case` pattern for a literal path (quoted), a folder (quoted, then anything below it), or the whole repository (""). */
 function pattern(path: string): string {
+  if (path === "") return "*";
   return path.endsWith("/") ? `"${path}"*` : `"${path}"`;
 }
 
@@ -77,7 +80,7 @@ export function changedComponentsScript(
       `        ${[...i.files.map(pattern)].join("|")}) return 0 ;;`);
     script.add(() => reasons.folder(i.component, "the component's own folder rebuilds it"), `        ${pattern(i.folders[0])}) return 0 ;;`);
     if (i.except.length > 0) {
-      script.add(() => reasons.folders(i.except, "the other Go commands' folders inside the module do not"), `        ${i.except.map(pattern).join("|")}) return 1 ;;`);
+      script.add(() => reasons.folders(i.except, "the other components' folders inside the module do not"), `        ${i.except.map(pattern).join("|")}) return 1 ;;`);
     }
     if (i.folders.length > 1) script.add(() => reasons.shared(i.component, "the shared folders of its language rebuild it"), `        ${i.folders.slice(1).map(pattern).join("|")}) return 0 ;;`);
     script.add(own, "      esac ;;");

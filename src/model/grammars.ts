@@ -62,6 +62,11 @@ export const repoPath = grammar(/^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Z
   `${shown(input)} must be a relative folder inside the repository, without '.', '..' or empty segments; ` +
   "write it like \"containers/proxy\" (letters, digits, '.', '_' and '-' in each segment)");
 
+/** The Go module's folder: a folder inside the repository, or "." for the repository root (go.mod beside .projenrc.ts). */
+export const goModuleFolder = grammar(/^(\.|[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*)$/, (input) =>
+  `${shown(input)} must be "." (the repository root) or a relative folder inside the repository, without '.', '..' or empty segments; ` +
+  "write it like \"tools\" (letters, digits, '.', '_' and '-' in each segment)");
+
 /** A file inside the repository (hidden names allowed, `.projen/tasks.json`), as `adoptFiles` lists them. */
 export const repoFile = grammar(/^(?!\.\.?(\/|$))(?!.*\/\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, (input) =>
   `${shown(input)} is not a file path relative to the repository root; write it like "proxy/Dockerfile", without '.' or '..' segments`);

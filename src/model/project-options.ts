@@ -3,7 +3,7 @@ import { CargoProfilePreset } from "./cargo-profile";
 import { shown } from "./check-options";
 import { DebianRelease } from "./component";
 import {
-  branchName, goModulePath, optionalEnum, spdxLicense, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, repoPath, toolchainVersion,
+  branchName, goModuleFolder, goModulePath, optionalEnum, spdxLicense, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, toolchainVersion,
 } from "./grammars";
 import { IMAGE_USER } from "./option-specs";
 import { REQWEST_OPTIONS } from "./reqwest";
@@ -49,10 +49,11 @@ export const CONTAINER_MONOREPO_PROPS = v.strictObject({
    */
   goVersion: v.optional(toolchainVersion),
   /**
-   * Folder of the Go module that holds the Go commands.
+   * Folder of the Go module that holds the Go commands; "." for a module at the repository root
+   * (`go.mod` beside `.projenrc.ts`).
    * @default "tools"
    */
-  goModuleDir: v.optional(repoPath),
+  goModuleDir: v.optional(goModuleFolder),
   /**
    * Module path written to a new `go.mod`.
    * @default - `<name>/tools`
