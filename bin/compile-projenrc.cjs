@@ -100,12 +100,34 @@ function observing(seen, decide, uncachable) {
           uncachable();
           return undefined;
         }
+        const dir = path.dirname(args.path);
+        // The settings esbuild applies to this file: its folder's and those above (a file that imports nothing is never resolved from).
+        seen.settingsFor(dir);
         const contents = seen.file(args.path);
         if (contents === undefined) return undefined;
-        return { contents, loader, resolveDir: path.dirname(args.path) };
+        if (loader === "json") return { contents, loader, resolveDir: dir };
+        const text = contents.toString("utf-8");
+        // A require or import of a relative template literal: esbuild bundles every file the pattern matches, from a folder
+        // listing this module does not see; such a bundle is not kept. (Only relative patterns are globbed: `node:${x}` is not.)
+        if (/\b(require|import)\s*\(\s*`\.{1,2}\/[^`]*\$\{/.test(text)) uncachable();
+        return { contents: withOwnDirname(text, args.path), loader, resolveDir: dir };
       });
     },
   };
+}
+
+/**
+ * The module's own `__dirname` and `__filename`, as Node gives each module (projen reads its license texts from
+ * `${__dirname}/../license-text`): declared at the top of the module's code, after its directive prologue and on the
+ * same line, so strict mode and line numbers stay as they were. Untouched when the module does not use them.
+ * @param {string} text @param {string} file
+ */
+function withOwnDirname(text, file) {
+  if (!/\b__(dirname|filename)\b/.test(text)) return text;
+  const own = `var __dirname = ${JSON.stringify(path.dirname(file))}, __filename = ${JSON.stringify(file)};`;
+  // A hashbang line, comments, and "use strict" (or any directive) stay first.
+  const prologue = /^(#![^\n]*\n)?(\s*(\/\/[^\n]*\n|\/\*[\s\S]*?\*\/))*\s*((["'])use [a-z ]+\5;?)?/.exec(text)?.[0] ?? "";
+  return `${prologue}${own}${text.slice(prologue.length)}`;
 }
 
 /**
@@ -275,6 +297,7 @@ async function keptOrBuilt(o) {
   const built = await o.build(seen, bundlePolicy(path.resolve(__dirname, ".."), seen));
   if (!built || "errors" in built) return built;
   const { code, map, extra } = built;
+  if (seen.extendsUnseen) built.cachable = false;
   // eslint-disable-next-line no-control-regex -- kept bundles are read as one-byte strings, so they must be ASCII
   if (!recordFile || !o.cacheDir || !built.cachable || /[^\x00-\x7f]/.test(code)) return { bundle: { code, map, filename: o.filename }, built: true, extra };
   const hash = sha256(code);

@@ -42,6 +42,10 @@ class Observed {
     this.since = since;
     /** @type {Map<string, Entry>} */
     this.entries = new Map();
+    /** @type {Set<string>} folders whose settings were observed */
+    this.settled = new Set();
+    /** Whether a settings file extends another (see settingsFor). */
+    this.extendsUnseen = false;
   }
 
   /** Observes a path as it is now. @param {string} p */
@@ -124,9 +128,25 @@ class Observed {
     }
   }
 
-  /** Every settings file esbuild can consult for a source in `dir`: those of its folder and of every folder above. @param {string} dir */
+  /**
+   * Every settings file esbuild can consult for a source in `dir`: those of its folder and of every folder above. A
+   * tsconfig.json or jsconfig.json that extends another file makes esbuild read that file too, which is not observed
+   * here: `extendsUnseen` is then set, and the bundle is not kept.
+   * @param {string} dir
+   */
   settingsFor(dir) {
-    for (const d of upFrom(dir)) for (const name of CONFIG_FILES) this.child(d, name);
+    if (this.settled.has(dir)) return;
+    this.settled.add(dir);
+    const local = /[\\/]node_modules([\\/]|$)/;
+    for (const d of upFrom(dir)) {
+      for (const name of CONFIG_FILES) {
+        this.child(d, name);
+        // esbuild applies no tsconfig.json to a file inside node_modules (tried with esbuild 0.28): only a local source's count.
+        if (name !== "package.json" && !local.test(dir) && fs.statSync(path.join(d, name), { throwIfNoEntry: false })?.isFile()) {
+          if (/"extends"/.test(fs.readFileSync(path.join(d, name), "utf-8"))) this.extendsUnseen = true;
+        }
+      }
+    }
   }
 
   /** @returns {Entry[]} what a later run checks */

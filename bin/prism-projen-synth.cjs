@@ -59,8 +59,9 @@ function readJson(file) {
  * Prints a refusal as its message alone; anything else as a crash, its stack mapped back from the
  * bundles to the TypeScript sources.
  * @param {unknown} error @param {import("./compile-projenrc.cjs").Compiled | undefined} compiled
+ * @param {boolean} [late] thrown after the projenrc's synchronous run (a timer, a promise): a synthesis may have written by then
  */
-function report(error, compiled) {
+function report(error, compiled, late = false) {
   const e = /** @type {any} */ (error);
   if (e && typeof e === "object" && e[Symbol.for("prism-projen.refusal")]) {
     process.stderr.write(`${e.message}\n`);
@@ -71,7 +72,7 @@ function report(error, compiled) {
     const first = /^\s+at .*?\(?(\/[^():]+):\d+:\d+\)?$/m.exec(stack)?.[1];
     const own = first !== undefined && [entry, fs.realpathSync(entry)].includes(path.resolve(first));
     process.stderr.write(own
-      ? `prism-projen: ${path.basename(entry)} threw an error; nothing was written:\n${stack}\n`
+      ? `prism-projen: ${path.basename(entry)} threw an error${late ? "" : "; nothing was written"}:\n${stack}\n`
       : `prism-projen: unexpected error (please report it with this output):\n${stack}\n`);
   }
   process.exitCode = 1;
@@ -87,16 +88,26 @@ function sourceMap(bundle) {
   }
 }
 
+/** How many characters Module.wrap puts before a module's code, on its first line. */
+const WRAPPER_OPENING = Module.wrap("\u0000").indexOf("\u0000");
+
 /**
  * Rewrites the `FILE:LINE:COL` frames of a bundle to the source file and line they came from.
  * @param {string} stack @param {string} file the bundle's file name in the frames @param {string} map
  */
 function mapStack(stack, file, map) {
-  if (!map) return stack;
-  const sourceMap = new Module.SourceMap(JSON.parse(map));
+  let sourceMap;
+  try {
+    sourceMap = map ? new Module.SourceMap(JSON.parse(map)) : undefined;
+  } catch {
+    sourceMap = undefined; // a damaged map: the stack as it is, rather than no stack
+  }
+  if (!sourceMap) return stack;
   const frame = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):(\\d+)`, "g");
   return stack.replace(frame, (whole, line, column) => {
-    const found = /** @type {any} */ (sourceMap.findEntry(Number(line) - 1, Number(column) - 1));
+    // The bundle runs inside Module.wrap's function: its first line starts after the wrapper's opening.
+    const col = Number(column) - 1 - (Number(line) === 1 ? WRAPPER_OPENING : 0);
+    const found = /** @type {any} */ (sourceMap.findEntry(Number(line) - 1, col));
     if (!found || found.originalSource === undefined) return whole;
     return `${path.resolve(root, found.originalSource)}:${found.originalLine + 1}:${found.originalColumn + 1}`;
   });
@@ -216,8 +227,12 @@ function prepareMode() {
 async function main() {
   /** @type {Awaited<ReturnType<typeof compile>>} */
   let compiled;
-  // An error that escapes the synchronous part (a projenrc that awaits something) is reported the same way.
-  process.on("unhandledRejection", (e) => report(e, compiled));
+  // An error that escapes the synchronous part (a projenrc that awaits something, a timer) is reported the same way.
+  process.on("unhandledRejection", (e) => report(e, compiled, true));
+  process.on("uncaughtException", (e) => {
+    report(e, compiled, true);
+    process.exit(1);
+  });
   compiled = await compile({ entry, root, cacheDir, runnerFiles: [__filename, ...["compile-projenrc.cjs", "observed-inputs.cjs"].map((f) => path.join(__dirname, f))] });
   if (!compiled) return; // esbuild printed why
   prepareMode();

@@ -120,6 +120,8 @@ describe("the compiled projenrc, kept between runs: taken only while everything 
         fs.symlinkSync(copy, link);
       },
       "a tsconfig.json that did not exist": () => fs.writeFileSync(at("src/tsconfig.json"), "{}\n"),
+      "a tsconfig.json in the folder of sources that import nothing of their own": () => fs.writeFileSync(at("src/model/tsconfig.json"), "{}\n"),
+      "that tsconfig.json edited in place": () => fs.writeFileSync(at("src/model/tsconfig.json"), "{ \"compilerOptions\": {} }\n"),
       "the record damaged": () => fs.writeFileSync(recordOf(dir), "{"),
       "the world's record damaged": () => fs.writeFileSync(recordsOf(dir)[1], "{"),
       "the bundle replaced": () => {
@@ -139,6 +141,57 @@ describe("the compiled projenrc, kept between runs: taken only while everything 
     fs.writeFileSync(at("release.json"), JSON.stringify({ version: "0.3.0" }));
     expect(compiledAgain(dir, () => expect(runner(dir).status).toBe(0))).toBe(false);
     expect(readTree(dir)["deploy/base/proxy.yaml"]).toContain("ghcr.io/prism/proxy-shadowed:v0.3.0");
+  });
+
+  it("a bundle whose inputs this runner cannot follow is not kept: a tsconfig.json that extends another, a require of a template literal", () => {
+    const dir = copyReadingInputs();
+    fs.mkdirSync(path.join(dir, "parts"));
+    fs.writeFileSync(path.join(dir, "parts/a.ts"), "export const part = \"a\";\n");
+    writable(path.join(dir, ".projenrc.ts"), (t) => t
+      .replace('description: "Prism proxy core",', "description: `Prism proxy core ${[\"a\", \"b\"].filter((n) => fs.existsSync(`${__dirname}/parts/${n}.ts`)).map((n) => require(`./parts/${n}.ts`).part).join(\"+\")}`,"));
+    expect(runner(dir).status).toBe(0);
+    expect(readTree(dir)["proxy/Cargo.toml"]).toContain('description = "Prism proxy core a"');
+    // a part added later: esbuild must list the folder again, so nothing was kept
+    fs.writeFileSync(path.join(dir, "parts/b.ts"), "export const part = \"b\";\n");
+    const run = runner(dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readTree(dir)["proxy/Cargo.toml"]).toContain('description = "Prism proxy core a+b"');
+    const cache = path.join(dir, "node_modules/.cache/prism-projen");
+    expect(fs.existsSync(path.join(cache, fs.readdirSync(cache)[0], ".projenrc.ts.project.json"))).toBe(false);
+
+    // a tsconfig.json that extends another file: esbuild reads that file too
+    const other = copyReadingInputs();
+    fs.writeFileSync(path.join(other, "tsconfig.base.json"), "{}\n");
+    fs.writeFileSync(path.join(other, "tsconfig.json"), JSON.stringify({ extends: "./tsconfig.base.json", include: ["src/**/*.ts"] }));
+    expect(runner(other).status).toBe(0);
+    const otherCache = path.join(other, "node_modules/.cache/prism-projen");
+    expect(fs.existsSync(path.join(otherCache, fs.readdirSync(otherCache)[0], ".projenrc.ts.project.json"))).toBe(false);
+    expect(snapshot(other)).toEqual(freshTree(other));
+  });
+
+  it("each module has its own __dirname, as under Node: a local source's, and projen's (its License reads its texts from there)", () => {
+    const dir = copyReadingInputs();
+    fs.mkdirSync(path.join(dir, "helpers"));
+    fs.writeFileSync(path.join(dir, "helpers/where.ts"), "export const where = require(\"node:path\").basename(__dirname);\n");
+    writable(path.join(dir, ".projenrc.ts"), (t) => t
+      .replace('import { ContainerMonorepo', 'import { License } from "projen/lib/license";\nimport { where } from "./helpers/where";\nimport { ContainerMonorepo')
+      .replace('description: "Prism proxy core",', "description: `Prism proxy core ${where}`,")
+      .replace("  return project;", "  new License(project, { spdx: \"Apache-2.0\" });\n  return project;"));
+    const run = runner(dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readTree(dir)["proxy/Cargo.toml"]).toContain('description = "Prism proxy core helpers"');
+    expect(readTree(dir)["LICENSE"]).toContain("Apache License");
+  });
+
+  it("an error thrown later (a timer) is reported with its stack mapped to the source line, exit 1", () => {
+    const dir = copyReadingInputs();
+    writable(path.join(dir, ".projenrc.ts"), (t) => `${t}\nsetTimeout(() => {\n  throw new Error("later");\n}, 1);\n`);
+    const lines = fs.readFileSync(path.join(dir, ".projenrc.ts"), "utf-8").split("\n");
+    const at = lines.findIndex((l) => l.includes('throw new Error("later")')) + 1;
+    const run = runner(dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("prism-projen: .projenrc.ts threw an error:\nError: later");
+    expect(run.stderr).toContain(`${path.join(fs.realpathSync(dir), ".projenrc.ts")}:${at}:9`);
   });
 
   it("an edit of .projenrc.ts compiles the project's bundle again, and keeps the world's (prism-projen, projen and their packages)", () => {
