@@ -124,6 +124,10 @@ describe("the compiled projenrc, kept between runs: taken only while everything 
       "that tsconfig.json edited in place": () => fs.writeFileSync(at("src/model/tsconfig.json"), "{ \"compilerOptions\": {} }\n"),
       "the record damaged": () => fs.writeFileSync(recordOf(dir), "{"),
       "the world's record damaged": () => fs.writeFileSync(recordsOf(dir)[1], "{"),
+      "a record whose entries are not the runner's (valid JSON)": () => {
+        const record = JSON.parse(fs.readFileSync(recordOf(dir), "utf-8"));
+        fs.writeFileSync(recordOf(dir), JSON.stringify({ ...record, observed: [{ id: "f:1:2:3:4:5" }] }));
+      },
       "the bundle replaced": () => {
         const record = JSON.parse(fs.readFileSync(recordOf(dir), "utf-8"));
         const bundle = path.join(path.dirname(recordOf(dir)), `${record.code}.cjs`);
