@@ -184,7 +184,9 @@ function bundlePolicy(runnerPackage, seen) {
  */
 async function compile({ entry, root, cacheDir, runnerFiles }) {
   const esbuild = lazyEsbuild();
-  const stamp = { format: FORMAT, entry, node: process.version, runner: sha256(runnerFiles.map((f) => fs.readFileSync(f)).join("\0")) };
+  const stamp = {
+    format: FORMAT, entry, node: process.version, esbuild: esbuildVersion(), runner: sha256(runnerFiles.map((f) => fs.readFileSync(f)).join("\0")),
+  };
   let keep = cacheDir !== undefined;
   try {
     // Made before a build looks at node_modules: a folder created in it afterwards would change what it saw.
@@ -193,7 +195,7 @@ async function compile({ entry, root, cacheDir, runnerFiles }) {
     keep = false; // a node_modules that cannot be written: every run compiles
   }
   const keptIn = keep ? cacheDir : undefined;
-  const common = { esbuild, root, cacheDir: keptIn, stamp };
+  const common = { root, cacheDir: keptIn, stamp };
   const project = await keptOrBuilt({
     ...common,
     name: `${path.basename(entry)}.project`,
@@ -208,10 +210,9 @@ async function compile({ entry, root, cacheDir, runnerFiles }) {
         if (decideBundled(name, dir)) worldSpecs.add(spec);
         return false;
       });
-      return output && { ...output, extra: { worldSpecs: [...worldSpecs].sort() } };
+      return "errors" in output ? output : { ...output, extra: { worldSpecs: [...worldSpecs].sort() } };
     },
   });
-  if (!project) return failed(esbuild, entry, undefined);
   if ("errors" in project) return failed(esbuild, entry, project.errors);
   /** @type {string[]} */
   const worldSpecs = Array.isArray(project.extra?.worldSpecs) ? project.extra.worldSpecs : [];
@@ -228,17 +229,17 @@ async function compile({ entry, root, cacheDir, runnerFiles }) {
         (_spec, name, dir) => decideBundled(name, dir));
     },
   });
-  if (!world || "errors" in world) return failed(esbuild, entry, world?.errors);
+  if ("errors" in world) return failed(esbuild, entry, world.errors);
   if (keptIn && (project.built || world.built)) removeOthers(keptIn, [project.hash, world.hash]);
   return { project: project.bundle, world: world.bundle, worldSpecs };
 }
 
 /**
  * Prints why the projenrc does not compile; undefined.
- * @param {() => typeof import("esbuild")} esbuild @param {string} entry @param {import("esbuild").Message[] | undefined} errors
+ * @param {() => typeof import("esbuild")} esbuild @param {string} entry @param {import("esbuild").Message[]} errors
  */
 function failed(esbuild, entry, errors) {
-  const formatted = errors && errors.length > 0 ? esbuild().formatMessagesSync(errors, { kind: "error", color: false }).join("") : "esbuild failed\n";
+  const formatted = esbuild().formatMessagesSync(errors, { kind: "error", color: false }).join("");
   process.stderr.write(`prism-projen: nothing was written; ${path.basename(entry)} does not compile:\n${formatted}`);
   process.exitCode = 1;
   return undefined;
@@ -282,9 +283,9 @@ async function bundleWith(esbuild, root, input, outName, seen, decide) {
 
 /**
  * A bundle from what was kept, when its record holds; else built, and kept when it can be.
- * @param {{ esbuild: () => typeof import("esbuild"), root: string, cacheDir?: string, stamp: Record<string, unknown>, name: string, filename: string,
- *   build: (seen: Observed, decideBundled: (name: string, dir: string) => boolean) => Promise<{ code: string, map: string, cachable: boolean, extra?: Record<string, unknown> } | { errors: import("esbuild").Message[] } | undefined> }} o
- * @returns {Promise<{ bundle: Bundle, hash?: string, built: boolean, extra?: Record<string, any> } | { errors: import("esbuild").Message[] } | undefined>}
+ * @param {{ root: string, cacheDir?: string, stamp: Record<string, unknown>, name: string, filename: string,
+ *   build: (seen: Observed, decideBundled: (name: string, dir: string) => boolean) => Promise<{ code: string, map: string, cachable: boolean, extra?: Record<string, unknown> } | { errors: import("esbuild").Message[] }> }} o
+ * @returns {Promise<{ bundle: Bundle, hash?: string, built: boolean, extra?: Record<string, any> } | { errors: import("esbuild").Message[] }>}
  */
 async function keptOrBuilt(o) {
   const recordFile = o.cacheDir && path.join(o.cacheDir, `${o.name}.json`);
@@ -295,7 +296,7 @@ async function keptOrBuilt(o) {
   // Entries changed within 3 s of the build (a file system's clock can tick that coarsely) are checked by content too.
   const seen = new Observed(o.root, Date.now() - 3000);
   const built = await o.build(seen, bundlePolicy(path.resolve(__dirname, ".."), seen));
-  if (!built || "errors" in built) return built;
+  if ("errors" in built) return built;
   const { code, map, extra } = built;
   if (seen.extendsUnseen) built.cachable = false;
   // eslint-disable-next-line no-control-regex -- kept bundles are read as one-byte strings, so they must be ASCII
@@ -307,7 +308,7 @@ async function keptOrBuilt(o) {
     writeAtomic(`${base}.cjs.map`, map);
     // The bundle's own identity too: a bundle file damaged or replaced since is not taken.
     const bundleId = identity(fs.statSync(`${base}.cjs`));
-    writeAtomic(recordFile, JSON.stringify({ ...o.stamp, esbuild: o.esbuild().version, code: hash, bundleId, extra, observed: seen.toRecord() }));
+    writeAtomic(recordFile, JSON.stringify({ ...o.stamp, code: hash, bundleId, extra, observed: seen.toRecord() }));
   } catch {
     // A folder that cannot be written (a read-only node_modules) only costs the next run a build.
     return { bundle: { code, map, filename: o.filename }, built: true, extra };
@@ -325,8 +326,17 @@ function lazyEsbuild() {
   return () => (loaded ??= require("esbuild"));
 }
 
+/** esbuild's version, read from its package.json (loading esbuild itself would start its service); once per run. */
+function esbuildVersion() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve("esbuild")), "..", "package.json"), "utf-8")).version;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The kept bundle, if its record holds: same runner, Node.js, esbuild and entry, and every file and folder the
+ * The kept bundle, if its record holds: same stamp (runner, Node.js, esbuild, entry), and every file and folder the
  * build observed as it was.
  * @param {string} recordFile @param {Record<string, unknown>} stamp
  */
@@ -339,15 +349,6 @@ function readKept(recordFile, stamp) {
   }
   if (!record || typeof record !== "object" || Object.entries(stamp).some(([k, v]) => record[k] !== v)) return undefined;
   if (!Array.isArray(record.observed) || typeof record.code !== "string") return undefined;
-  // esbuild's version, read from its package.json: loading esbuild itself would start its service.
-  const esbuildVersion = (() => {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve("esbuild")), "..", "package.json"), "utf-8")).version;
-    } catch {
-      return undefined;
-    }
-  })();
-  if (record.esbuild !== esbuildVersion) return undefined;
   try {
     if (!unchanged(record.observed)) return undefined;
   } catch {
