@@ -26,7 +26,9 @@ export function prism(outdir?: string): ContainerMonorepo {
     binary: "prism-proxy",
     linkage: Linkage.GLIBC,
     ports: [
-      { name: "grpc", port: 8980 },
+      // Prism's clients are applications in any namespace of the cluster; the Service is a ClusterIP, so
+      // "anywhere" is the cluster unless an overlay exposes it.
+      { name: "grpc", port: 8980, allowFrom: [{ anywhere: true }] },
       { name: "metrics", port: 9090 },
     ],
     env: { RUST_LOG: "info" },
@@ -41,6 +43,9 @@ export function prism(outdir?: string): ContainerMonorepo {
       env: { RUST_LOG: "info" },
       // The Kafka plugins reach the brokers, and nothing else: their NetworkPolicy denies other egress.
       egress: plugin.startsWith("kafka-") ? [{ namespace: "kafka", ports: [9092] }] : [],
+      // Each plugin registers with the proxy and takes its work over the proxy's gRPC port: the proxy's
+      // ingress and the plugin's egress both allow it.
+      connectsTo: [{ component: "proxy", port: "grpc" }],
     });
   }
 
@@ -51,6 +56,8 @@ export function prism(outdir?: string): ContainerMonorepo {
   new GoComponent(project, "prism-migrate", {
     description: "Prism schema migrations",
     workload: WorkloadKind.JOB,
+    // The migrations run against Prism's PostgreSQL, in its own namespace.
+    egress: [{ namespace: "postgres", ports: [5432] }],
   });
 
   return project;

@@ -18,6 +18,8 @@ const TYPES: readonly [name: string, what: string][] = [
   ["RustComponentProps", "`new RustComponent(project, name, {...})`: a Rust component"],
   ["GoComponentProps", "`new GoComponent(project, name, {...})`: a Go component"],
   ["PortSpec", "an entry of `ports`"],
+  ["PeerSpec", "an entry of a port's `allowFrom`: one source that may connect to it"],
+  ["ConnectionSpec", "an entry of `connectsTo`: a port of another component this one connects to"],
   ["HealthSpec", "`health`: the probes of a Deployment"],
   ["ResourceSpec", "`resources`: requests and limits"],
   ["EgressSpec", "an entry of `egress`: one destination a workload may connect to"],

@@ -12,7 +12,7 @@ import { resolveReqwest } from "./model/reqwest";
 import { isContainerComponent } from "./component/container-component";
 import { DebianRelease, NONROOT, type ComponentModel } from "./model/component";
 import { goModule } from "./component/starters";
-import { unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
+import { trafficProblems, unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
 import { workspaceMemberRoots } from "./dockerfile/image-plan";
 import { synthesizeFile } from "./files/atomic-write";
@@ -323,9 +323,9 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
     const rustRoots = workspaceMemberRoots(models);
     errors.push(...components.flatMap((c, i) => {
       const model = models[i];
-      const own = [...validateComponent(model, this.model), ...c.node.validate()];
+      const own = [...validateComponent(model, this.model), ...trafficProblems(model, models), ...c.node.validate()];
       // Cross-file checks render the files, so only models that passed the field checks get there.
-      const rendered = own.length === 0 ? validateRendered(model, this.model, rustRoots) : [];
+      const rendered = own.length === 0 ? validateRendered(model, this.model, rustRoots, models) : [];
       return [...own, ...rendered].map((e) => `${subject(model.name)} ${e}`);
     }));
     errors.push(...[

@@ -122,7 +122,9 @@ function writeLock(outdir: string): void {
 
 function tree(outdir: string, o: Overrides = {}): ContainerMonorepo {
   const p = new ContainerMonorepo({ name: "shop", outdir, version: "1.0.0", ...UNPINNED, ...o.project });
-  new RustComponent(p, "api", { path: "api", binary: "shop-api", ports: [{ name: "grpc", port: 8980 }, { name: "metrics", port: 9090 }], env: { RUST_LOG: "info" }, ...o.api });
+  // The seed Job reaches the api's gRPC port, declared by the api: the seed's egress follows the api's ports.
+  new RustComponent(p, "api", { path: "api", binary: "shop-api", ports: [{ name: "grpc", port: 8980, allowFrom: [{ component: "seed" }, { namespace: "web" }] }, { name: "metrics", port: 9090 }],
+    env: { RUST_LOG: "info" }, ...o.api });
   new RustComponent(p, "worker", { linkage: Linkage.STATIC, ports: [{ name: "admin", port: 8080 }, { name: "metrics", port: 9090 }],
     egress: [{ namespace: "kafka", ports: [9092] }], ...o.worker });
   new GoComponent(p, "migrate", { workload: WorkloadKind.JOB, ...o.migrate });
@@ -149,7 +151,13 @@ const COMPONENT_CHANGES: Record<string, (c: Name) => Change | Change[] | undefin
     { props: { ports: [{ name: "rpc", port: 8981, protocol: "UDP" }, { name: "prom", port: 9091, protocol: "UDP" }], health: { port: "prom" } }, also: ["health.port"] },
     // The metrics port alone: no other port to open to the namespace.
     { props: { ports: [{ name: "metrics", port: 9090 }] } },
+    // Open to every source, and to a CIDR block.
+    { props: { ports: [{ name: c === "api" ? "grpc" : "admin", port: 8980, allowFrom: [{ anywhere: true }] }, { name: "metrics", port: 9090, allowFrom: [{ cidr: "10.1.0.0/16" }] }] } },
   ]),
+  // The other end's ingress and this one's egress come and go together.
+  "connectsTo": (c) => (c === "worker" ? { props: { connectsTo: [{ component: "api", port: "grpc" }, { component: "api", port: "metrics" }] } }
+    : c === "migrate" ? { props: { connectsTo: [{ component: "worker", port: "admin" }] } }
+    : c === "seed" ? { props: { connectsTo: [{ component: "api", port: "grpc" }] } } : undefined),
   // Another value, and none (a key that is there only while the option is set goes with it).
   "env": () => [{ props: { env: { MODE: "debug" } } }, { props: { env: {} } }],
   "egress": () => [{ props: { egress: [{ cidr: "10.0.0.0/8", ports: [443], protocol: "UDP" }] } }, { props: { egress: [] } }],
@@ -179,15 +187,15 @@ const COMPONENT_CHANGES: Record<string, (c: Name) => Change | Change[] | undefin
 const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps> | Partial<ContainerMonorepoProps>[]> = {
   version: { version: "1.1.0" },
   imageRegistry: { imageRegistry: "registry.example.com/shop" },
-  // Another namespace; and the one the worker's egress names, which then reads as this namespace.
-  namespace: [{ namespace: "store" }, { namespace: "kafka" }],
+  // Another namespace; and the ones the worker's egress and the api's allowFrom name, which then read as this namespace.
+  namespace: [{ namespace: "store" }, { namespace: "kafka" }, { namespace: "web" }],
   monitoringNamespace: { monitoringNamespace: "observability" },
   imageUser: { imageUser: { uid: 20000, gid: 20000 } },
   rustVersion: { rustVersion: "1.90.0" },
   goVersion: { goVersion: "1.24.0" },
   goModuleDir: { goModuleDir: "go" },
   debian: { debian: DebianRelease.BOOKWORM },
-  name: [{ name: "store" }, { name: "kafka" }],
+  name: [{ name: "store" }, { name: "kafka" }, { name: "web" }],
   defaultBranch: { defaultBranch: "trunk" },
   nodeVersion: { nodeVersion: "22" },
   // Each platform's build and scan steps go when that platform does.
@@ -256,9 +264,9 @@ function changedLines(before: string | undefined, after: string | undefined, jso
 
 /**
  * Lines a diff cannot place: where a file holds the same line twice and one of them goes, the diff may
- * name either (two NetworkPolicy rules each open with "- from:"; JSON entries each open with "{").
+ * name either (two NetworkPolicy rules each open with "- from:" or "- to:"; JSON entries each open with "{").
  */
-const AMBIGUOUS = new Set(["- from:", "{", "}"]);
+const AMBIGUOUS = new Set(["- from:", "- to:", "{", "}"]);
 
 /**
  * Checks the lines a diff shows changed against the lines that name the change: returns the changed

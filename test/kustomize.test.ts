@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { ContainerMonorepo, RustComponent } from "../src";
 import { kustomizeBuild } from "../src/policy/kustomize-build";
 import { runPolicy } from "../src/policy/run";
+import { GoComponent, WorkloadKind } from "../src";
 import { KUBERNETES_MODELS, METRICS, PRISM_COMPONENTS, UNPINNED, synth, synthPrism, tmpdir } from "./helpers";
+import { allowed, connects, podsOf, selects, type Endpoint } from "./network-policy-evaluator";
 
 /**
  * The overlays as a cluster receives them: rendered by real kustomize (`kubectl kustomize`, which
@@ -18,77 +20,10 @@ const render = (variant: string, dir = synthPrism().outdir) => kustomizeBuild(pa
 const podTemplate = (o: any) => o.spec?.template;
 const containers = (o: any) => [...(podTemplate(o)?.spec?.initContainers ?? []), ...(podTemplate(o)?.spec?.containers ?? [])];
 
-/** A peer of a connection: its namespace's labels and its pod's labels (none for an address outside the cluster). */
-interface Peer {
-  readonly namespace: string;
-  readonly podLabels?: Readonly<Record<string, string>>;
-  readonly ip?: string;
-}
-
-const namespaceLabels = (ns: string) => ({ "kubernetes.io/metadata.name": ns });
-
-/**
- * A label selector as the API defines it, written here apart from the policy's own (so a mistake
- * there is not shared): every matchLabels pair and every matchExpressions requirement must hold.
- */
-function selects(selector: any, labels: Record<string, string>): boolean {
-  if (selector === undefined || selector === null) return false;
-  const pairs = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => Object.hasOwn(labels, k) && labels[k] === v);
-  const expressions = (selector.matchExpressions ?? []).every((e: any) =>
-    e.operator === "In" ? Object.hasOwn(labels, e.key) && e.values.includes(labels[e.key])
-      : e.operator === "NotIn" ? !Object.hasOwn(labels, e.key) || !e.values.includes(labels[e.key])
-        : e.operator === "Exists" ? Object.hasOwn(labels, e.key)
-          : e.operator === "DoesNotExist" ? !Object.hasOwn(labels, e.key)
-            : (() => { throw new Error(`unknown operator ${e.operator}`); })());
-  return pairs && expressions;
-}
-
-/** A NetworkPolicy port entry: no port means every port; endPort makes a range. */
-const portMatches = (p: any, port: number, protocol: string) => (p.protocol ?? "TCP") === protocol &&
-  (p.port === undefined || (typeof p.port === "number" && port >= p.port && port <= (p.endPort ?? p.port)) ||
-    (typeof p.port === "string" && (() => { throw new Error(`named port ${p.port}: resolve it against the pod first`); })()));
-
-/** Whether a NetworkPolicy peer (`from`/`to` entry) of a policy in `policyNamespace` matches `peer`. */
-function peerMatches(entry: any, policyNamespace: string, peer: Peer): boolean {
-  if (entry.ipBlock) return peer.ip !== undefined && inCidr(peer.ip, entry.ipBlock.cidr);
-  if (peer.podLabels === undefined) return false;
-  const namespaceOk = entry.namespaceSelector ? selects(entry.namespaceSelector, namespaceLabels(peer.namespace)) : peer.namespace === policyNamespace;
-  const podOk = entry.podSelector ? selects(entry.podSelector, peer.podLabels) : true;
-  return namespaceOk && podOk;
-}
-
-/** IPv4 only: the tree's policies name no IPv6 block. */
-function inCidr(ip: string, cidr: string): boolean {
-  const [base, bits] = cidr.split("/");
-  const network = (a: string) => Math.floor(a.split(".").reduce((acc, x) => acc * 256 + Number(x), 0) / 2 ** (32 - Number(bits)));
-  return network(ip) === network(base);
-}
-
-/**
- * Whether the policies allow traffic of `direction` for the pods of `workload` to/from `peer` on
- * `port`: a pod no policy selects for that direction is open; a selected one is allowed only what
- * some selecting policy's rule allows.
- */
-function allowed(objects: any[], workload: any, direction: "Ingress" | "Egress", peer: Peer, port: number, protocol = "TCP"): boolean {
-  const ns = workload.metadata.namespace;
-  const selecting = objects.filter((o) => o.kind === "NetworkPolicy" && o.metadata.namespace === ns &&
-    selects(o.spec.podSelector ?? {}, podTemplate(workload).metadata.labels) && (o.spec.policyTypes ?? ["Ingress"]).includes(direction));
-  if (selecting.length === 0) return true;
-  return selecting.some((policy) => ((direction === "Ingress" ? policy.spec.ingress : policy.spec.egress) ?? []).some((rule: any) => {
-    const peers = (direction === "Ingress" ? rule.from : rule.to) ?? [];
-    const ports = rule.ports ?? [];
-    return (peers.length === 0 || peers.some((e: any) => peerMatches(e, ns, peer))) &&
-      (ports.length === 0 || ports.some((p: any) => portMatches(p, port, protocol)));
-  }));
-}
-
 describe.each(["production", "debug"])("deploy/overlays/%s, rendered by kubectl kustomize", (variant) => {
   const objects = render(variant);
   const namespace = variant === "production" ? "prism" : "prism-debug";
   const workloads = objects.filter((o) => o.kind === "Deployment" || o.kind === "Job");
-  const own = (name: string) => ({ namespace, podLabels: { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "prism" } });
-  const monitoring = { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } };
-  const elsewhere = { namespace: "default", podLabels: { app: "other" } };
 
   it("renders every deployable component and its namespace, all valid for kubernetes-models", () => {
     // A Job's name ends in a digest of its pod template.
@@ -135,33 +70,6 @@ describe.each(["production", "debug"])("deploy/overlays/%s, rendered by kubectl 
     for (const other of workloads.filter((w) => w !== workload)) expect(selects(policy.spec.podSelector, podTemplate(other).metadata.labels)).toBe(false);
   });
 
-  it.each(DEPLOYABLE)("$name: ingress reaches its declared ports from where they serve, and nothing else", (component) => {
-    const workload = workloads.find((w) => w.metadata.labels["app.kubernetes.io/name"] === component.name);
-    for (const port of component.ports) {
-      const isMetrics = port === 9090;
-      expect(allowed(objects, workload, "Ingress", monitoring, port), `${port} from monitoring`).toBe(isMetrics);
-      expect(allowed(objects, workload, "Ingress", own("kafka-consumer"), port), `${port} from the namespace`).toBe(!isMetrics);
-      expect(allowed(objects, workload, "Ingress", elsewhere, port), `${port} from another namespace`).toBe(false);
-    }
-    // An undeclared port is closed to everyone, the namespace's own pods and the monitoring namespace included.
-    for (const peer of [own("proxy"), monitoring, elsewhere]) {
-      expect(allowed(objects, workload, "Ingress", peer, 8080)).toBe(false);
-    }
-  });
-
-  it.each(DEPLOYABLE)("$name: egress reaches the cluster DNS and its declared destinations only", (component) => {
-    const workload = workloads.find((w) => w.metadata.labels["app.kubernetes.io/name"] === component.name);
-    const dns = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } };
-    expect(allowed(objects, workload, "Egress", dns, 53, "UDP")).toBe(true);
-    expect(allowed(objects, workload, "Egress", dns, 53, "TCP")).toBe(true);
-    expect(allowed(objects, workload, "Egress", { namespace: "kube-system", podLabels: { app: "metrics-server" } }, 53, "UDP")).toBe(false);
-    const broker = { namespace: "kafka", podLabels: { app: "kafka" } };
-    expect(allowed(objects, workload, "Egress", broker, 9092)).toBe(component.name.startsWith("kafka-"));
-    expect(allowed(objects, workload, "Egress", broker, 9093)).toBe(false);
-    expect(allowed(objects, workload, "Egress", { namespace: "", ip: "140.82.112.3" }, 443)).toBe(false);
-    expect(allowed(objects, workload, "Egress", own("proxy"), 8980)).toBe(false);
-  });
-
   it("keeps every Deployment up through drains and spread over nodes: budget, anti-affinity, zone spread", () => {
     for (const d of workloads.filter((w) => w.kind === "Deployment")) {
       expect(d.spec.replicas).toBeGreaterThanOrEqual(2);
@@ -190,30 +98,32 @@ describe.each(["production", "debug"])("deploy/overlays/%s, rendered by kubectl 
   });
 });
 
-describe("the NetworkPolicies follow the options: monitoringNamespace and each kind of egress", () => {
+describe("the NetworkPolicies follow the options: monitoringNamespace, the own namespace as a source, each kind of egress", () => {
   const dir = synth((outdir) => {
     const p = new ContainerMonorepo({ name: "shop", outdir, monitoringNamespace: "observability", ...UNPINNED });
     new RustComponent(p, "api", {
-      ports: [{ name: "http", port: 8080 }, ...METRICS],
+      ports: [{ name: "http", port: 8080, allowFrom: [{ namespace: "shop" }] }, ...METRICS],
       egress: [{ cidr: "10.20.0.0/16", ports: [9092, 9093] }, { namespace: "shop", ports: [5432] }, { namespace: "dns-cache", ports: [53], protocol: "UDP" }],
     });
     return p;
   }).outdir;
+  const apiOf = (objects: any[]) => podsOf(objects).get("api")!;
 
   it.each(["production", "debug"])("%s: metrics from the declared monitoring namespace only; egress to the CIDR, the own namespace, the named one", (variant) => {
     const objects = render(variant, dir);
-    const api = objects.find((o) => o.kind === "Deployment");
-    const namespace = api.metadata.namespace;
+    const api = apiOf(objects);
+    const namespace = api.namespace;
     expect(namespace).toBe(variant === "production" ? "shop" : "shop-debug");
     const peer = (ns: string) => ({ namespace: ns, podLabels: { app: "x" } });
     expect(allowed(objects, api, "Ingress", peer("observability"), 9090)).toBe(true);
     expect(allowed(objects, api, "Ingress", peer("monitoring"), 9090)).toBe(false);
+    // "shop" is the project's own namespace as a source too: the debug overlay's own, never production's.
     expect(allowed(objects, api, "Ingress", peer(namespace), 8080)).toBe(true);
+    expect(allowed(objects, api, "Ingress", peer(variant === "debug" ? "shop" : "shop-debug"), 8080)).toBe(false);
     expect(allowed(objects, api, "Ingress", peer("observability"), 8080)).toBe(false);
     expect(allowed(objects, api, "Egress", { namespace: "", ip: "10.20.3.4" }, 9093)).toBe(true);
     expect(allowed(objects, api, "Egress", { namespace: "", ip: "10.21.0.1" }, 9093)).toBe(false);
     expect(allowed(objects, api, "Egress", { namespace: "", ip: "10.20.3.4" }, 9094)).toBe(false);
-    // "shop" is the project's own namespace: in the debug overlay that is shop-debug, never production's.
     expect(allowed(objects, api, "Egress", peer(namespace), 5432)).toBe(true);
     expect(allowed(objects, api, "Egress", peer(variant === "debug" ? "shop" : "shop-debug"), 5432)).toBe(false);
     expect(allowed(objects, api, "Egress", peer("dns-cache"), 53, "UDP")).toBe(true);
@@ -222,11 +132,148 @@ describe("the NetworkPolicies follow the options: monitoringNamespace and each k
 
   it("the evaluator is live: a port entry without a port opens every port", () => {
     const objects = render("production", dir);
-    const api = objects.find((o) => o.kind === "Deployment");
+    const api = apiOf(objects);
     const policy = objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "api");
     expect(allowed(objects, api, "Ingress", { namespace: "shop", podLabels: {} }, 7000)).toBe(false);
     policy.spec.ingress[0].ports = [{ protocol: "TCP" }];
     expect(allowed(objects, api, "Ingress", { namespace: "shop", podLabels: {} }, 7000)).toBe(true);
+  });
+});
+
+/**
+ * Every connection a cluster could attempt, in both overlays of a tree: from each pod of the tree and each
+ * endpoint outside it, to each pod of the tree and each outside destination, on every port either side knows
+ * and one nobody declared, over TCP and UDP. The evaluator's answer must be the declared intent, written out
+ * here from the tree's `.projenrc.ts`: every declared edge connects, and nothing else does.
+ */
+interface Edge { readonly from: string; readonly to: string; readonly port: number; readonly protocol?: string }
+/** "*" as a source: every endpoint outside the tree's namespace (a pod inside it is denied egress by default, the tree's own must declare theirs). */
+const ANY_OUTSIDE = "*";
+
+function checkTraffic(objects: any[], namespace: string, outside: Record<string, Endpoint>, destinationsOutside: readonly string[], edges: readonly Edge[]) {
+  const pods = podsOf(objects);
+  const endpoints = new Map<string, Endpoint>([...pods, ...Object.entries(outside)]);
+  const anyOutside = (name: string) => endpoints.get(name)!.namespace !== namespace;
+  const ports = [...new Set([...edges.map((e) => e.port), 7000])].sort((a, b) => a - b);
+  const expected = (from: string, to: string, port: number, protocol: string) => edges.some((e) =>
+    (e.from === from || (e.from === ANY_OUTSIDE && anyOutside(from))) && e.to === to && e.port === port && (e.protocol ?? "TCP") === protocol);
+  const wrong: string[] = [];
+  const tried = new Set<string>();
+  for (const [from, source] of endpoints) {
+    for (const to of [...pods.keys(), ...destinationsOutside]) {
+      // Between two endpoints outside the tree, its policies decide nothing.
+      if (!pods.has(from) && !pods.has(to)) continue;
+      for (const port of ports) {
+        for (const protocol of ["TCP", "UDP"]) {
+          const actual = connects(objects, source, endpoints.get(to)!, port, protocol);
+          if (actual && expected(from, to, port, protocol)) tried.add(`${from}>${to}:${port}/${protocol}`);
+          if (actual !== expected(from, to, port, protocol)) wrong.push(`${from} -> ${to}:${port}/${protocol}: ${actual ? "connects" : "denied"}`);
+        }
+      }
+    }
+  }
+  if (wrong.length > 0) throw new Error(`${wrong.length} connection(s) not as declared:\n${wrong.join("\n")}`);
+  // Not vacuous: each declared edge was tried, and connected (a source "*" once per endpoint outside the namespace).
+  const declared = edges.flatMap((e) => (e.from === ANY_OUTSIDE ? Object.keys(outside).filter(anyOutside) : [e.from]).map((f) => `${f}>${e.to}:${e.port}/${e.protocol ?? "TCP"}`));
+  expect(declared.filter((d) => !tried.has(d))).toEqual([]);
+}
+
+/** Endpoints outside a tree: pods of other namespaces, the other overlay's pods, addresses outside the cluster. */
+function outsideOf(namespace: string, otherOverlay: string, podNames: readonly string[], part: string): Record<string, Endpoint> {
+  const pod = (ns: string, labels: Record<string, string>): Endpoint => ({ namespace: ns, podLabels: labels });
+  return {
+    "kube-dns": pod("kube-system", { "k8s-app": "kube-dns" }),
+    "kube-system/metrics-server": pod("kube-system", { "k8s-app": "metrics-server" }),
+    "monitoring/prometheus": pod("monitoring", { "app.kubernetes.io/name": "prometheus" }),
+    "default/app": pod("default", { app: "other" }),
+    // Labelled like the tree's own pods, in the other overlay's namespace: a label alone must not let them in.
+    ...Object.fromEntries(podNames.map((n) => [`${otherOverlay}/${n}`, pod(otherOverlay, { "app.kubernetes.io/name": n, "app.kubernetes.io/part-of": part })])),
+    // A pod of the tree's namespace that the tree does not run.
+    [`${namespace}/stranger`]: pod(namespace, { app: "stranger" }),
+    "internet 140.82.112.3": { namespace: "", ip: "140.82.112.3" },
+  };
+}
+
+describe.each(["production", "debug"])("traffic in Prism's tree, %s overlay: every declared edge connects, every other connection is denied", (variant) => {
+  const objects = render(variant);
+  const namespace = variant === "production" ? "prism" : "prism-debug";
+  const running = DEPLOYABLE.map((c) => c.name);
+  const outside = {
+    ...outsideOf(namespace, variant === "production" ? "prism-debug" : "prism", running, "prism"),
+    "kafka/broker": { namespace: "kafka", podLabels: { app: "kafka" } },
+    "postgres/db": { namespace: "postgres", podLabels: { app: "postgres" } },
+  };
+  const plugins = ["kafka-publisher", "kafka-consumer", "mailbox-listener"];
+  const destinations = ["kube-dns", "kube-system/metrics-server", "kafka/broker", "postgres/db", "monitoring/prometheus", "internet 140.82.112.3"];
+  // The intent of .projenrc.ts, written out: the proxy's gRPC from anywhere (and from each plugin, which connects to it);
+  // each metrics port from the monitoring namespace; every pod to the cluster DNS; the Kafka plugins to the brokers;
+  // the migration Job to PostgreSQL.
+  const edges: Edge[] = [
+    { from: ANY_OUTSIDE, to: "proxy", port: 8980 },
+    ...plugins.map((p) => ({ from: p, to: "proxy", port: 8980 })),
+    ...DEPLOYABLE.filter((c) => (c.ports as readonly number[]).includes(9090)).map((c) => ({ from: "monitoring/prometheus", to: c.name, port: 9090 })),
+    ...running.flatMap((c) => ["TCP", "UDP"].map((protocol) => ({ from: c, to: "kube-dns", port: 53, protocol }))),
+    { from: "kafka-publisher", to: "kafka/broker", port: 9092 },
+    { from: "kafka-consumer", to: "kafka/broker", port: 9092 },
+    { from: "prism-migrate", to: "postgres/db", port: 5432 },
+  ];
+
+  it("connects exactly the declared edges", () => {
+    expect([...podsOf(objects).keys()].sort()).toEqual([...running].sort());
+    checkTraffic(objects, namespace, outside, destinations, edges);
+  });
+
+  it("the check is live: a policy that lets every namespace in, or a pod out, is caught", () => {
+    const opened = structuredClone(objects);
+    opened.find((o: any) => o.kind === "NetworkPolicy" && o.metadata.name === "kafka-consumer").spec.ingress.push({ from: [{ namespaceSelector: {} }] });
+    expect(() => checkTraffic(opened, namespace, outside, destinations, edges)).toThrow(/default\/app -> kafka-consumer:9090\/TCP: connects/);
+    const leaking = structuredClone(objects);
+    leaking.find((o: any) => o.kind === "NetworkPolicy" && o.metadata.name === "mailbox-listener").spec.egress.push({ to: [{ namespaceSelector: {} }] });
+    expect(() => checkTraffic(leaking, namespace, outside, destinations, edges)).toThrow(/mailbox-listener -> kafka\/broker:9092\/TCP: connects/);
+    expect(() => checkTraffic(objects, namespace, outside, destinations, [...edges, { from: "proxy", to: "kube-dns", port: 7000 }])).toThrow(/proxy -> kube-dns:7000\/TCP: denied/);
+  });
+});
+
+describe("traffic in a second tree: each kind of source, declared from either end", () => {
+  const dir = synth((outdir) => {
+    const p = new ContainerMonorepo({ name: "shop", outdir, ...UNPINNED });
+    new RustComponent(p, "api", {
+      ports: [
+        { name: "http", port: 8080, allowFrom: [{ namespace: "web" }, { cidr: "192.0.2.0/24" }] },
+        // Declared by the server: cron gets the egress rule without declaring it.
+        { name: "grpc", port: 8980, allowFrom: [{ component: "cron" }] },
+        // Not the monitoring namespace: allowFrom replaces the default.
+        { name: "metrics", port: 9090, allowFrom: [{ namespace: "observability" }] },
+      ],
+    });
+    new RustComponent(p, "worker", { ports: METRICS, connectsTo: [{ component: "api", port: "grpc" }] });
+    new RustComponent(p, "admin", { ports: [{ name: "admin", port: 7070, allowFrom: [{ component: "worker" }] }, ...METRICS] });
+    new GoComponent(p, "cron", { workload: WorkloadKind.JOB });
+    return p;
+  }).outdir;
+
+  it.each(["production", "debug"])("%s: connects exactly the declared edges", (variant) => {
+    const objects = render(variant, dir);
+    const namespace = variant === "production" ? "shop" : "shop-debug";
+    const running = ["api", "worker", "admin", "cron"];
+    const outside = {
+      ...outsideOf(namespace, variant === "production" ? "shop-debug" : "shop", running, "shop"),
+      "web/frontend": { namespace: "web", podLabels: { app: "frontend" } },
+      "observability/agent": { namespace: "observability", podLabels: { app: "agent" } },
+      "lb 192.0.2.40": { namespace: "", ip: "192.0.2.40" },
+    };
+    const edges: Edge[] = [
+      { from: "web/frontend", to: "api", port: 8080 },
+      { from: "lb 192.0.2.40", to: "api", port: 8080 },
+      { from: "cron", to: "api", port: 8980 },
+      { from: "worker", to: "api", port: 8980 },
+      { from: "observability/agent", to: "api", port: 9090 },
+      { from: "monitoring/prometheus", to: "worker", port: 9090 },
+      { from: "monitoring/prometheus", to: "admin", port: 9090 },
+      { from: "worker", to: "admin", port: 7070 },
+      ...running.flatMap((c) => ["TCP", "UDP"].map((protocol) => ({ from: c, to: "kube-dns", port: 53, protocol }))),
+    ];
+    checkTraffic(objects, namespace, outside, ["kube-dns", "web/frontend", "internet 140.82.112.3"], edges);
   });
 });
 

@@ -16,7 +16,7 @@ describe("addComponent (the .projenrc.ts edit)", () => {
   it("adds a Rust plugin after the last component, indented like its neighbours", () => {
     const out = addComponent(RC, { name: "kafka-archiver", lang: "rust", kind: "plugin", ports: [{ name: "metrics", port: 9090 }] });
     expect(out).toContain([
-      "    workload: WorkloadKind.JOB,",
+      "    egress: [{ namespace: \"postgres\", ports: [5432] }],",
       "  });",
       "",
       "  new RustComponent(project, \"kafka-archiver\", {",

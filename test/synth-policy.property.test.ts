@@ -38,8 +38,24 @@ const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>) => fc.oneof
 
 const portName = mostly(pick("metrics", "grpc", "http", "admin"), pick("Bad_Name", "a-very-long-port-name"));
 const portNumber = mostly(fc.oneof(pick(80, 443, 8080, 8980, 9090), fc.integer({ min: 1, max: 65535 })), pick(22, 0, 70000, 80.5));
-const port = fc.record({ name: portName, port: portNumber, protocol: maybe(pick<"TCP" | "UDP" | "SCTP">("TCP", "UDP", "SCTP")) }, { requiredKeys: ["name", "port"] });
-const ports = fc.oneof(fc.constant([{ name: "metrics", port: 9090 }] as { name: string; port: number }[]), fc.array(port, { maxLength: 3 }));
+/** Who may connect to a port: another component (maybe one that is not there), a namespace, a CIDR block, anywhere. */
+const peer = mostly(
+  fc.oneof(
+    fc.record({ component: pick("api", "worker", "proxy", "cli", "migrate") }),
+    fc.record({ namespace: pick("web", "prism", "apps") }),
+    fc.record({ cidr: pick("10.0.0.0/8", "192.0.2.0/24", "fd00::/64") }),
+    fc.constant({ anywhere: true as const }),
+  ),
+  pick<any>({ namespace: "web", cidr: "10.0.0.0/8" }, { anywhere: false }, {}),
+);
+const port = fc.record({ name: portName, port: portNumber, protocol: maybe(pick<"TCP" | "UDP" | "SCTP">("TCP", "UDP", "SCTP")),
+  allowFrom: maybe(fc.array(peer, { maxLength: 2 })) }, { requiredKeys: ["name", "port"] });
+/** The ports of other components a component connects to; the configuration makes most of them name what is there. */
+const connectsTo = fc.array(fc.record({ component: pick("api", "worker", "proxy", "cli", "migrate"), port: pick("metrics", "grpc", "http", "admin") }), { maxLength: 2 });
+const ports = fc.oneof(
+  fc.record({ name: fc.constant("metrics"), port: fc.constant(9090), allowFrom: maybe(fc.array(peer, { minLength: 1, maxLength: 2 })) }, { requiredKeys: ["name", "port"] }).map((p) => [p]),
+  fc.array(port, { maxLength: 3 }),
+);
 const health = fc.record({
   port: portName,
   livenessPath: maybe(mostly(pick("/healthz", "/live"), pick("no-slash"))),
@@ -77,6 +93,7 @@ const common = {
   health: maybe(health),
   writablePaths: maybe(writablePaths),
   egress: maybe(egress),
+  connectsTo: maybe(connectsTo),
   runtime: pick(RuntimeBase.DISTROLESS, RuntimeBase.SCRATCH),
   timezoneData: maybe(fc.boolean()),
   // "deps": a file name the grammar accepts, and a binary name cargo refuses (a folder of its target directory)
@@ -121,7 +138,8 @@ function consistent(c: Component): Component {
   // A Deployment has a Service (its metrics port, below): one replica behind it is refused.
   if (props.replicas === 1) props.replicas = 2;
   if (workload === WorkloadKind.NONE) {
-    for (const key of ["env", "resources", "health", "writablePaths", "egress"] as const) delete props[key];
+    for (const key of ["env", "resources", "health", "writablePaths", "egress", "connectsTo"] as const) delete props[key];
+    props.ports = props.ports?.map(({ allowFrom: _, ...p }) => p);
     if (props.ports?.length) props.workload = WorkloadKind.NONE;
   }
   if (props.health && !props.ports?.some((p) => p.name === props.health!.port)) {
@@ -162,13 +180,33 @@ const project = fc.record({
   allowUnpinnedBaseImages: pick("no registry is reachable here", undefined),
 }, { requiredKeys: ["version", "allowUnpinnedBaseImages"] });
 
+/**
+ * Traffic that names what is there, in most configurations: each connection and each component peer kept
+ * only when that component runs pods (and has that port); the rest keep what the generator made.
+ */
+function tidyTraffic(components: Component[]): Component[] {
+  const runs = (c: Component) => (c.props.workload ?? (c.lang === "rust" ? WorkloadKind.DEPLOYMENT : WorkloadKind.NONE)) !== WorkloadKind.NONE;
+  const running = components.filter(runs);
+  const there = (name: string, port?: string) => running.some((c) => c.name === name && (port === undefined || [c.props.ports ?? []].flat().some((p) => p.name === port)));
+  return components.map((c) => ({
+    ...c,
+    props: {
+      ...c.props,
+      // An untyped mistake (ports as an object, say) stays as it is.
+      ...(Array.isArray(c.props.connectsTo) ? { connectsTo: c.props.connectsTo.filter((t) => there(t.component, t.port)) } : {}),
+      ...(Array.isArray(c.props.ports) ? { ports: c.props.ports.map((p) => (p.allowFrom ? { ...p, allowFrom: p.allowFrom.filter((f) => f.component === undefined || there(f.component)) } : p)) } : {}),
+    },
+  }) as Component);
+}
+
 const configuration = fc.record({
   project,
   components: fc.uniqueArray(component, { minLength: 1, maxLength: 4, selector: (c) => c.name }),
+  tidy: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   // with a lock, even configurations without allowUnpinnedBaseImages are valid: half of them have one
   lock: fc.boolean(),
   previousSynth: fc.boolean(),
-});
+}).map(({ tidy, ...config }) => (tidy ? { ...config, components: tidyTraffic(config.components) } : config));
 
 type Configuration = typeof configuration extends fc.Arbitrary<infer T> ? T : never;
 
@@ -239,12 +277,16 @@ const CARGO_EVERY = 4;
 const namesCargoIsStrictAbout = (config: Configuration) =>
   config.components.some((c) => c.lang === "rust" && (/^[0-9]/.test(c.name) || c.props.binary === "deps"));
 
+/** A configuration where some component connects to another, or some port names who may connect to it. */
+const declaresTraffic = (config: Configuration) => config.components.some((c) => (Array.isArray(c.props.connectsTo) && c.props.connectsTo.length > 0) ||
+  (Array.isArray(c.props.ports) && c.props.ports.some((p) => (p.allowFrom ?? []).length > 0)));
+
 /**
  * Runs the property, and says how many configurations synth accepted (a property that refuses everything
  * proves nothing), and with how many of them the policy also read the graph cargo resolves.
  */
 function run(seed: number, numRuns: number): Record<string, number> {
-  const outcomes: Record<string, number> = { accepted: 0, refused: 0, withCargo: 0, strictAccepted: 0, strictRefused: 0 };
+  const outcomes: Record<string, number> = { accepted: 0, refused: 0, withCargo: 0, strictAccepted: 0, strictRefused: 0, trafficAccepted: 0 };
   let tried = 0;
   fc.assert(fc.property(configuration, (config) => {
     // A shrinking counterexample runs with cargo too, so the failure it reports is the one npx projen policy would see.
@@ -252,6 +294,7 @@ function run(seed: number, numRuns: number): Record<string, number> {
     const outcome = checkInvariant(config, withCargo);
     outcomes[outcome]++;
     if (withCargo && outcome === "accepted") outcomes.withCargo++;
+    if (declaresTraffic(config) && outcome === "accepted") outcomes.trafficAccepted++;
     if (namesCargoIsStrictAbout(config)) outcomes[outcome === "accepted" ? "strictAccepted" : "strictRefused"]++;
   }), { seed, numRuns, endOnFailure: false });
   return outcomes;
@@ -261,10 +304,13 @@ describe("what synth accepts, the policy passes; what it does not, it refuses be
   it("500 configurations from a fixed seed", () => {
     const outcomes = run(20261130, 500);
     console.log(`synth/policy property, seed 20261130: ${outcomes.accepted} accepted (0 findings each; ${outcomes.withCargo} of them also ` +
-      `with the graph cargo resolves), ${outcomes.refused} refused; with a name cargo is strict about: ${outcomes.strictAccepted} accepted, ${outcomes.strictRefused} refused`);
+      `with the graph cargo resolves), ${outcomes.refused} refused; with a name cargo is strict about: ${outcomes.strictAccepted} accepted, ${outcomes.strictRefused} refused; ` +
+      `${outcomes.trafficAccepted} accepted with traffic between components or allowed sources`);
     // cargo, not only synth, has had its say on such names: some were accepted (packageName set) and cargo loaded them
     expect(outcomes.strictAccepted).toBeGreaterThanOrEqual(1);
-    expect(outcomes.accepted).toBeGreaterThanOrEqual(100);
+    // Enough of each kind accepted that the property is not vacuous (about a fifth of the configurations are valid).
+    expect(outcomes.accepted).toBeGreaterThanOrEqual(80);
+    expect(outcomes.trafficAccepted).toBeGreaterThanOrEqual(10);
     expect(outcomes.refused).toBeGreaterThanOrEqual(100);
     expect(outcomes.withCargo).toBeGreaterThanOrEqual(20);
   });

@@ -17,7 +17,11 @@ const runner = (dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) =
 
 function writable(file: string, edit: (text: string) => string): void {
   fs.chmodSync(file, 0o644);
-  fs.writeFileSync(file, edit(fs.readFileSync(file, "utf-8")));
+  const before = fs.readFileSync(file, "utf-8");
+  const after = edit(before);
+  // An edit that matches nothing would leave the test proving nothing.
+  if (after === before) throw new Error(`the test's edit changes nothing in ${file}`);
+  fs.writeFileSync(file, after);
 }
 
 /** A copy of this repository whose .projenrc.ts sets the version from release.json and the registry from $PRISM_REGISTRY. */
@@ -271,7 +275,7 @@ describe("errors", () => {
 
   it("a refusal prints its message and exits 1, without a stack", () => {
     const dir = repoCopy();
-    writable(path.join(dir, ".projenrc.ts"), (t) => t.replace("ports: [\n      { name: \"grpc\", port: 8980 },", "prots: [\n      { name: \"grpc\", port: 8980 },"));
+    writable(path.join(dir, ".projenrc.ts"), (t) => t.replace(/ports(: \[\n(\s+\/\/[^\n]*\n)*\s+\{ name: "grpc", port: 8980)/, "prots$1"));
     const run = runner(dir);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("[proxy] prots: unknown option; did you mean \"ports\"?");

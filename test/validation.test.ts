@@ -93,6 +93,23 @@ const CASES: Case[] = [
   ["egress to a bad CIDR", (p) => rust(p, "svc", { egress: [{ cidr: "10.0.0.0/33", ports: [9092] }] }), /\[svc\] egress\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR block/],
   ["egress to an address without a prefix", (p) => rust(p, "svc", { egress: [{ cidr: "10.0.0.1", ports: [9092] }] }), /\[svc\] egress\[0\]\.cidr: "10\.0\.0\.1" is not a CIDR block/],
   ["egress on an image-only component", (p) => new GoComponent(p, "api", { egress: [{ namespace: "kafka", ports: [9092] }] }), /\[api\] egress: only a Kubernetes workload uses it/],
+  // traffic between components: both ends must exist and run pods
+  ["connectsTo a component that is not there", (p) => rust(p, "svc", { connectsTo: [{ component: "prxy", port: "grpc" }] }),
+    /\[svc\] connectsTo\[0\]\.component: "prxy" is not a component of this project \(its components: svc\); name one of them/],
+  ["connectsTo a port the other component does not declare", (p) => { rust(p, "proxy"); rust(p, "svc", { connectsTo: [{ component: "proxy", port: "grpc" }] }); },
+    /\[svc\] connectsTo\[0\]\.port: proxy has no port named "grpc" \(its ports: metrics\); name one of them, or declare it in proxy's ports/],
+  ["connectsTo an image-only component", (p) => { new GoComponent(p, "cli", { ports: METRICS, workload: WorkloadKind.NONE }); rust(p, "svc", { connectsTo: [{ component: "cli", port: "metrics" }] }); },
+    /\[svc\] connectsTo\[0\]\.component: "cli" runs no pods \(workload NONE: image only\)/],
+  ["connectsTo from an image-only component", (p) => { rust(p, "proxy"); new GoComponent(p, "cli", { connectsTo: [{ component: "proxy", port: "metrics" }] }); },
+    /\[cli\] connectsTo: only a Kubernetes workload uses it/],
+  ["allowFrom a component that is not there", (p) => rust(p, "svc", { ports: [{ name: "grpc", port: 8980, allowFrom: [{ component: "web" }] }, ...METRICS] }),
+    /\[svc\] ports: "grpc" allowFrom\[0\]\.component: "web" is not a component of this project/],
+  ["allowFrom on an image-only component's port", (p) => new GoComponent(p, "cli", { ports: [{ name: "http", port: 8080, allowFrom: [{ namespace: "web" }] }], workload: WorkloadKind.NONE }),
+    /\[cli\] ports: "http" has allowFrom, but this component runs no pods/],
+  ["allowFrom with two peers in one entry", (p) => rust(p, "svc", { ports: [{ name: "grpc", port: 8980, allowFrom: [untyped({ namespace: "web", cidr: "10.0.0.0/8" })] }, ...METRICS] }),
+    /\[svc\] ports\[0\]\.allowFrom\[0\]: needs exactly one peer; give one of component/],
+  ["allowFrom anywhere: false", (p) => rust(p, "svc", { ports: [{ name: "grpc", port: 8980, allowFrom: [untyped({ anywhere: false })] }, ...METRICS] }),
+    /\[svc\] ports\[0\]\.allowFrom\[0\]\.anywhere: false is not true; write anywhere: true for a public port/],
   ["a component named like the namespace's default policy", (p) => rust(p, "default-deny"), /\[default-deny\] name: "default-deny" is the name of each namespace's default NetworkPolicy/],
   ["invalid monitoring namespace", (p) => rust(p, "svc"), /\[project demo\] monitoringNamespace: "Monitoring" is not a valid Kubernetes name/, { monitoringNamespace: "Monitoring" }],
   // values
@@ -114,7 +131,7 @@ const CASES: Case[] = [
   // options that do not exist, and values of the wrong type
   ["a mistyped option, with a suggestion", (p) => rust(p, "proxy", untyped({ prots: METRICS })), /\[proxy\] prots: unknown option; did you mean "ports"\?/],
   ["a mistyped nested option", (p) => rust(p, "svc", { resources: untyped({ cpuLimt: "1" }) }), /\[svc\] resources\.cpuLimt: unknown option; did you mean "cpuLimit"\?/],
-  ["an option of nothing", (p) => rust(p, "svc", untyped({ zzzz: 1 })), /\[svc\] zzzz: unknown option; remove it \(the options here are: allowUnauditableBinary, binary, description, /],
+  ["an option of nothing", (p) => rust(p, "svc", untyped({ zzzz: 1 })), /\[svc\] zzzz: unknown option; remove it \(the options here are: allowUnauditableBinary, binary, connectsTo, description, /],
   ["a mistyped project option", () => undefined, /\[project demo\] namspace: unknown option; did you mean "namespace"\?/, untyped({ namspace: "x" })],
   ["a number as a string", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: untyped("9090") }] }), /\[svc\] ports\[0\]\.port: expected a number, got "9090"; change it to a number/],
   ["ports not an array", (p) => rust(p, "svc", { ports: untyped({ name: "metrics", port: 9090 }) }), /\[svc\] ports: expected an array, got an object; change it to an array/],
@@ -228,7 +245,7 @@ describe("cross-file checks render the files and can fail", () => {
       const p = new ContainerMonorepo({ name: "demo", outdir: tmpdir(), allowUnpinnedBaseImages: "test tree" });
       const svc = new RustComponent(p, "svc");
       // THEN
-      expect(validateRendered(svc._toModel(), p.model, ["containers/svc"]))
+      expect(validateRendered(svc._toModel(), p.model, ["containers/svc"], [svc._toModel()]))
         .toEqual(["binary: the production image's ENTRYPOINT does not run the binary copied from the build stage; this is a prism-projen bug, please report it"]);
     } finally {
       spy.mockRestore();

@@ -33,7 +33,7 @@ export function addImageAndManifests(component: IContainerComponent, project: Co
   });
   if (model.workload !== WorkloadKind.NONE) {
     new YamlDocumentsFile(component, manifestPath(model.name), {
-      documents: () => renderWorkload(component._toModel(), project.model),
+      documents: () => renderWorkload(component._toModel(), project.model, project.componentModels()),
     });
   }
 }

@@ -11,9 +11,13 @@ import {
   WorkloadKind,
   type ComponentModel,
   type GoBuild,
+  type Peer,
+  type PortModel,
   type RustBuild,
 } from "../model/component";
-import { DESCRIPTION, EGRESS_SPEC, HEALTH_SPEC, PORT_SPEC, RESOURCE_SPEC, WRITABLE_PATH, type ImageUser, type ResourceSpec } from "../model/option-specs";
+import {
+  CONNECTION_SPEC, DESCRIPTION, EGRESS_SPEC, HEALTH_SPEC, PORT_SPEC, RESOURCE_SPEC, WRITABLE_PATH, type ImageUser, type PeerSpec, type ResourceSpec,
+} from "../model/option-specs";
 import { byCodeUnits } from "../model/order";
 
 /**
@@ -68,6 +72,12 @@ export const SHARED_COMPONENT_PROPS = {
    * @default [] (DNS only)
    */
   egress: v.optional(v.array(EGRESS_SPEC)),
+  /**
+   * Ports of other components of this project that this one connects to, e.g. `[{ component: "proxy", port: "grpc" }]`:
+   * its egress and the other's ingress both allow it.
+   * @default []
+   */
+  connectsTo: v.optional(v.array(CONNECTION_SPEC)),
   /**
    * Absolute paths the process may write to, mounted as `emptyDir` volumes
    * (the root filesystem is read-only). `/tmp` is always included.
@@ -178,6 +188,12 @@ export function assertNewComponentName(scope: IConstruct, name: string): void {
   }
 }
 
+/** A peer as the model holds it: the one field given. */
+function peerOf(p: PeerSpec): Peer {
+  return p.component !== undefined ? { component: p.component } : p.namespace !== undefined ? { namespace: p.namespace }
+    : p.cidr !== undefined ? { cidr: p.cidr } : { anywhere: true };
+}
+
 /** Applies the shared defaults; the kind-specific parts come from the caller. */
 export function resolveComponent(
   name: string,
@@ -192,7 +208,7 @@ export function resolveComponent(
 ): ComponentModel {
   const binary = options.binary ?? name;
   const ports = [...(options.ports ?? [])]
-    .map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? "TCP" }) as const)
+    .map((p): PortModel => ({ name: p.name, port: p.port, protocol: p.protocol ?? "TCP", ...(p.allowFrom ? { allowFrom: p.allowFrom.map(peerOf) } : {}) }))
     .sort((a, b) => a.port - b.port || byCodeUnits(a.name, b.name));
   const metrics = ports.find((p) => p.name === "metrics");
   const writablePaths = [...new Set(["/tmp", ...(options.writablePaths ?? [])])].sort();
@@ -217,6 +233,7 @@ export function resolveComponent(
       ports: [...new Set(e.ports)].sort((a, b) => a - b),
       protocol: e.protocol ?? "TCP",
     })),
+    connectsTo: (options.connectsTo ?? []).map((c) => ({ component: c.component, port: c.port })),
     health: health && {
       port: health.port,
       livenessPath: health.livenessPath ?? "/healthz",

@@ -94,7 +94,7 @@ function workloadProblems(c: ComponentModel, project: ProjectModel): string[] {
     errors.push(`replicas: only a Deployment has replicas, and this component has ${workload}; drop replicas, or set workload: WorkloadKind.DEPLOYMENT`);
   }
   if (c.workload === WorkloadKind.NONE) {
-    for (const option of ["env", "resources", "health", "writablePaths", "egress"].filter(given)) {
+    for (const option of ["env", "resources", "health", "writablePaths", "egress", "connectsTo"].filter(given)) {
       errors.push(`${option}: only a Kubernetes workload uses it, and this component has ${workload} (image only); ` +
         `drop ${option}, or set workload: WorkloadKind.DEPLOYMENT or WorkloadKind.JOB`);
     }
@@ -147,6 +147,47 @@ function resourceProblems(c: ComponentModel): string[] {
 
 function enumKey(values: Record<string, string>, value: string): string {
   return Object.keys(values).find((k) => values[k] === value) ?? value;
+}
+
+/**
+ * Traffic that names what is not there: a component that is not in the project or runs no pods, a port the
+ * other component does not declare. Each is refused, so every edge synth writes has both ends.
+ */
+export function trafficProblems(c: ComponentModel, components: readonly ComponentModel[]): string[] {
+  const errors: string[] = [];
+  const names = components.map((o) => o.name).join(", ");
+  /** Why `name` cannot be one end of an edge, if it cannot. */
+  const endProblem = (name: string): string | undefined => {
+    const other = components.find((o) => o.name === name);
+    if (!other) return `"${name}" is not a component of this project (its components: ${names}); name one of them`;
+    if (other.workload === WorkloadKind.NONE) {
+      return `"${name}" runs no pods (workload NONE: image only), so there is no traffic to allow; ` +
+        `give ${name} a workload (WorkloadKind.DEPLOYMENT or WorkloadKind.JOB), or drop this entry`;
+    }
+    return undefined;
+  };
+  c.connectsTo.forEach((connection, i) => {
+    const problem = endProblem(connection.component);
+    if (problem) return void errors.push(`connectsTo[${i}].component: ${problem}`);
+    const server = components.find((o) => o.name === connection.component)!;
+    if (!server.ports.some((p) => p.name === connection.port)) {
+      errors.push(`connectsTo[${i}].port: ${server.name} has no port named "${connection.port}" ` +
+        `(its ports: ${server.ports.map((p) => p.name).join(", ") || "none"}); name one of them, or declare it in ${server.name}'s ports`);
+    }
+  });
+  for (const port of c.ports) {
+    if (port.allowFrom === undefined) continue;
+    if (c.workload === WorkloadKind.NONE) {
+      errors.push(`ports: "${port.name}" has allowFrom, but this component runs no pods (workload NONE: image only); ` +
+        "drop allowFrom, or set workload: WorkloadKind.DEPLOYMENT");
+      continue;
+    }
+    port.allowFrom.forEach((peer, i) => {
+      const problem = "component" in peer ? endProblem(peer.component) : undefined;
+      if (problem) errors.push(`ports: "${port.name}" allowFrom[${i}].component: ${problem}`);
+    });
+  }
+  return errors;
 }
 
 /** Problems across components and project settings. */
@@ -203,7 +244,7 @@ export function unpinnedBaseImageProblems(project: ProjectModel, components: rea
  * user is the pod user, the ports are the same everywhere, writable paths are
  * mounted, and no production manifest runs a debug image.
  */
-export function validateRendered(c: ComponentModel, project: ProjectModel, rustMemberRoots: readonly string[]): string[] {
+export function validateRendered(c: ComponentModel, project: ProjectModel, rustMemberRoots: readonly string[], components: readonly ComponentModel[]): string[] {
   const errors: string[] = [];
   const dockerfile = planImage(c, project, { rustMemberRoots, marker: "" });
   const build = dockerfile.stages.find((s) => s.name === BUILD_STAGE);
@@ -236,7 +277,7 @@ export function validateRendered(c: ComponentModel, project: ProjectModel, rustM
       errors.push(`ports: the ${target} image exposes [${exposed.join(", ")}] but the component declares [${declared.join(", ")}]; this is a prism-projen bug, please report it`);
     }
   }
-  for (const object of renderWorkload(c, project)) {
+  for (const object of renderWorkload(c, project, components)) {
     if (object.kind === "Service") {
       const names = ((object as Service).spec?.ports ?? []).map((p) => `${p.name}:${p.port}`);
       if (names.join(" ") !== c.ports.map((p) => `${p.name}:${p.port}`).join(" ")) {

@@ -1,6 +1,6 @@
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import type { ComponentModel } from "../model/component";
-import { because, fixed, from, projectOptions, projectSetting } from "../explain/trace";
+import { because, fixed, from, projectOptions, projectSetting, type OptionRef } from "../explain/trace";
 import type { ProjectModel } from "../model/project";
 
 const RENDERER = "src/k8s/labels.ts";
@@ -13,6 +13,17 @@ export function selectorLabels(component: ComponentModel, project: ProjectModel)
     "app.kubernetes.io/name": component.name,
     "app.kubernetes.io/part-of": project.name,
   }, undefined, { "app.kubernetes.io/name": nameOf(component), "app.kubernetes.io/part-of": partOf() });
+}
+
+/**
+ * The labels that select another component's pods, in a rule of this one's policy: there because of `declared`
+ * (the options that declare the traffic), the part-of label following the project's name too.
+ */
+export function peerSelectorLabels(component: ComponentModel, project: ProjectModel, declared: readonly OptionRef[]): Record<string, string> {
+  return because(selectorLabels(component, project), undefined, {
+    "app.kubernetes.io/name": from(declared, { rule: `the pods of ${component.name}, by its name`, renderer: RENDERER }),
+    "app.kubernetes.io/part-of": from([...declared, ...projectOptions("name")], { rule: "the project's name: the part-of label", renderer: RENDERER }),
+  });
 }
 
 /** The metadata of a component's objects: its name, the project's namespace, the recommended labels. */

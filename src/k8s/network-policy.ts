@@ -1,23 +1,22 @@
 import type { LabelSelector } from "kubernetes-types/meta/v1";
-import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPort } from "kubernetes-types/networking/v1";
-import { WorkloadKind, type ComponentModel } from "../model/component";
+import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort } from "kubernetes-types/networking/v1";
+import type { ComponentModel, Peer } from "../model/component";
 import type { ProjectModel } from "../model/project";
-import { because, fixed, from, optionsOf, projectOptions, projectSetting, type Because } from "../explain/trace";
-import { componentMetadata, selectorLabels } from "./labels";
+import { trafficOf, type DeclaredBy, type PortIngress } from "../model/traffic";
+import { because, fixed, from, optionsOf, projectOptions, projectSetting, type Because, type OptionRef } from "../explain/trace";
+import { componentMetadata, peerSelectorLabels, selectorLabels } from "./labels";
 
 const RENDERER = "src/k8s/network-policy.ts";
 
 /**
  * NetworkPolicy renderers. Each namespace denies all traffic by default; each workload's policy then
- * allows what its model declares: ingress to its own ports (metrics from the monitoring namespace,
- * every other port from pods of its own namespace), egress to the cluster DNS and to its `egress`
- * destinations. Nothing else is allowed, in either direction.
+ * allows its side of what is declared: ingress to each port from its sources (its `allowFrom`, the
+ * components that connect to it, the monitoring namespace for metrics by default), egress to the
+ * cluster DNS, to the ports of the components it connects to and to its `egress` destinations.
+ * Nothing else is allowed, in either direction.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
-
-/** The port name whose traffic comes from the monitoring namespace rather than from the project's own. */
-export const METRICS_PORT = "metrics";
 
 /** The label Kubernetes puts on every namespace, holding its name (since 1.22). */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -52,32 +51,79 @@ export function renderDefaultDeny(namespace: string, labels: Readonly<Record<str
   }, fixed("each namespace denies all ingress and egress that a workload's own policy does not allow; not configurable", RENDERER));
 }
 
-/** What one workload's pods may receive and send. */
-export function renderWorkloadNetworkPolicy(component: ComponentModel, project: ProjectModel): NetworkPolicy {
-  const port = (p: { port: number; protocol: string }): NetworkPolicyPort => ({ port: p.port, protocol: p.protocol });
-  const metrics = component.ports.filter((p) => p.name === METRICS_PORT);
-  const served = component.ports.filter((p) => p.name !== METRICS_PORT);
+/** The options a declaration of traffic comes from. */
+function declaredOptions(by: readonly DeclaredBy[]): OptionRef[] {
+  return by.flatMap((d) => (d === "monitoringNamespace" ? projectOptions("monitoringNamespace") : optionsOf(d.component, d.option)));
+}
+
+/**
+ * A source or destination as a NetworkPolicy peer. A component is its pods in the policy's own namespace (a
+ * podSelector alone), and so is the project's own namespace: kustomize moves the debug overlay to its own, and a
+ * namespace selector naming the production one would let production pods in (or send debug pods there).
+ */
+function policyPeer(peer: Peer, components: readonly ComponentModel[], project: ProjectModel, by: readonly DeclaredBy[]): NetworkPolicyPeer {
+  const declared = declaredOptions(by);
+  if ("component" in peer) {
+    const other = components.find((c) => c.name === peer.component)!;
+    return because({ podSelector: { matchLabels: peerSelectorLabels(other, project, declared) } },
+      from(declared, { rule: "a component of the project: its pods in this namespace", renderer: RENDERER }));
+  }
+  if ("cidr" in peer) return because({ ipBlock: { cidr: peer.cidr } }, from(declared, { renderer: RENDERER }));
+  if ("anywhere" in peer) throw new Error("anywhere is a rule without peers, not a peer");
+  // The monitoring namespace is named even when it is the project's own: the debug overlay's pods are scraped from there too.
+  if (by.every((d) => d === "monitoringNamespace")) {
+    return { namespaceSelector: namespaceSelector(peer.namespace, from(projectOptions("monitoringNamespace"), { renderer: RENDERER })) };
+  }
+  const namespaceWhy = from([...declared, ...projectSetting(project, "namespace")], {
+    rule: peer.namespace === project.namespace ? "the project's own namespace: this namespace" : "another namespace than the project's, by name",
+    renderer: RENDERER,
+  });
+  return peer.namespace === project.namespace ? because({ podSelector: {} }, namespaceWhy)
+    : because({ namespaceSelector: namespaceSelector(peer.namespace, namespaceWhy) }, namespaceWhy);
+}
+
+/** A port as a NetworkPolicy port: its number (the container port), not its name, so the rule reads alone. */
+const policyPort = (p: { port: number; protocol: string }): NetworkPolicyPort => ({ port: p.port, protocol: p.protocol });
+
+/** The ingress rule of one port: from its sources; from everywhere (no `from`) when one of them is anywhere. */
+function ingressRule(component: ComponentModel, allowed: PortIngress, components: readonly ComponentModel[], project: ProjectModel): NetworkPolicyIngressRule {
+  // The options that decide whether the rule is there: the port, and each declaration but the monitoring default (always there).
+  const declared = allowed.sources.flatMap((s) => s.declaredBy).filter((d) => d !== "monitoringNamespace");
+  const anywhere = allowed.sources.find((s) => "anywhere" in s.peer);
   const ports = from(optionsOf(component.name, "ports"), { renderer: RENDERER });
-  const ingress: NetworkPolicyIngressRule[] = [
-    // An empty podSelector without a namespaceSelector: every pod of the policy's own namespace.
-    // There when the workload serves a port other than metrics.
-    ...(served.length > 0 ? [because({ from: [{ podSelector: {} }], ports: served.map(port) },
-      { ...fixed("the ports other than metrics are reached from pods of the workload's own namespace", RENDERER), requires: optionsOf(component.name, "ports") }, { ports })] : []),
-    ...(metrics.length > 0 ? [because({
-      from: [{ namespaceSelector: namespaceSelector(project.monitoringNamespace, from(projectOptions("monitoringNamespace"), { renderer: RENDERER })) }],
-      ports: metrics.map(port),
-    }, { ...fixed("the port named metrics is reached from the monitoring namespace only", RENDERER), requires: optionsOf(component.name, "ports") }, { ports })] : []),
-  ];
+  return because({
+    ...(anywhere ? {} : { from: allowed.sources.map((s) => policyPeer(s.peer, components, project, s.declaredBy)) }),
+    ports: [policyPort(allowed.port)],
+  }, {
+    ...from([...optionsOf(component.name, "ports"), ...declaredOptions(declared)], {
+      rule: anywhere ? "a port open to every source (allowFrom anywhere: true): a rule without from" : "who may connect to the port: its allowFrom and the components that connect to it",
+      renderer: RENDERER,
+    }),
+  }, { ports });
+}
+
+/** What one workload's pods may receive and send: its side of every declared edge, and nothing else. */
+export function renderWorkloadNetworkPolicy(component: ComponentModel, project: ProjectModel, components: readonly ComponentModel[]): NetworkPolicy {
+  const traffic = trafficOf(component, components, project.monitoringNamespace);
+  // A port nobody is declared to reach gets no rule: it is closed.
+  const ingress = traffic.ingress.filter((p) => p.sources.length > 0).map((p) => ingressRule(component, p, components, project));
   const egressOption = from(optionsOf(component.name, "egress"), { renderer: RENDERER });
   const egress: NetworkPolicyEgressRule[] = [
     dnsEgress(),
+    ...traffic.egress.map((e) => because({
+      to: [policyPeer({ component: e.server.name }, components, project, e.declaredBy)],
+      ports: e.ports.map(policyPort),
+    }, from([...declaredOptions(e.declaredBy), ...optionsOf(e.server.name, "ports")], {
+      rule: "a port of another component that this one connects to (its connectsTo, or that port's allowFrom)",
+      renderer: RENDERER,
+    }))),
     ...component.egress.map((e) => because({
       to: ["cidr" in e.destination ? { ipBlock: { cidr: e.destination.cidr } }
         // The project's own namespace as "this policy's namespace": kustomize moves the debug overlay to its own,
         // and a namespace selector naming the production one would send debug pods there.
         : e.destination.namespace === project.namespace ? { podSelector: {} }
         : { namespaceSelector: namespaceSelector(e.destination.namespace, from([...optionsOf(component.name, "egress"), ...projectSetting(project, "namespace")], { renderer: RENDERER })) }],
-      ports: e.ports.map((p) => port({ port: p, protocol: e.protocol })),
+      ports: e.ports.map((p) => policyPort({ port: p, protocol: e.protocol })),
     }, { ...fixed("a destination the workload declares in egress", RENDERER), requires: optionsOf(component.name, "egress") }, {
       // The project's own namespace is written as "this namespace" (a podSelector), any other by name: which of
       // the two a namespace destination is depends on the project's namespace too.
@@ -88,6 +134,8 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
       ports: egressOption,
     })),
   ];
+  const ingressOptions = [...optionsOf(component.name, "ports"),
+    ...declaredOptions(traffic.ingress.flatMap((p) => p.sources.flatMap((s) => s.declaredBy)).filter((d) => d !== "monitoringNamespace"))];
   return because({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -101,8 +149,8 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
     }, undefined, {
       podSelector: fixed("selects the workload's pods", RENDERER),
       policyTypes: fixed("both directions are restricted: an omitted type would allow everything; not configurable", RENDERER),
-      // A Deployment always has a port, so an ingress rule; a Job has one only when it has ports.
-      ...(component.workload === WorkloadKind.DEPLOYMENT ? {} : { ingress: { ...fixed("what the workload may receive", RENDERER), requires: optionsOf(component.name, "ports") } }),
+      // There when some port has a source: its own allowFrom, a component connecting to it, or the monitoring namespace.
+      ingress: { ...fixed("what the workload may receive: each port from the sources declared for it", RENDERER), requires: ingressOptions },
     }),
-  }, fixed("every workload's own NetworkPolicy: its declared ports in, DNS and its egress out (kube-score pod-networkpolicy)", RENDERER));
+  }, fixed("every workload's own NetworkPolicy: each port from its declared sources, DNS and declared destinations out (kube-score pod-networkpolicy)", RENDERER));
 }

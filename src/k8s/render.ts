@@ -33,18 +33,19 @@ export type WorkloadObject = Deployment | Job | Service | PodDisruptionBudget | 
 /**
  * The objects of one component: a Deployment (+ Service when it has ports, + PodDisruptionBudget
  * when it has 2 or more replicas) or a Job, each with its NetworkPolicy; none for image-only tools.
+ * `components` are the project's, for the traffic between them.
  */
-export function renderWorkload(component: ComponentModel, project: ProjectModel): WorkloadObject[] {
+export function renderWorkload(component: ComponentModel, project: ProjectModel, components: readonly ComponentModel[]): WorkloadObject[] {
   switch (component.workload) {
     case WorkloadKind.DEPLOYMENT:
       return [
         renderDeployment(component, project),
         ...(component.ports.length > 0 ? [renderService(component, project)] : []),
         ...(isSpread(component) ? [renderDisruptionBudget(component, project)] : []),
-        renderWorkloadNetworkPolicy(component, project),
+        renderWorkloadNetworkPolicy(component, project, components),
       ];
     case WorkloadKind.JOB:
-      return [renderJob(component, project), renderWorkloadNetworkPolicy(component, project)];
+      return [renderJob(component, project), renderWorkloadNetworkPolicy(component, project, components)];
     case WorkloadKind.NONE:
       return [];
   }

@@ -7,7 +7,7 @@
  * This file holds types and constants only, no logic.
  */
 
-import type { HealthSpec, ImageUser, PortSpec, ResourceSpec } from "./option-specs";
+import type { HealthSpec, ImageUser, ResourceSpec } from "./option-specs";
 
 /** How the component's binary is linked. */
 export enum Linkage {
@@ -69,7 +69,8 @@ export interface ComponentModel {
   readonly binary: string;
   readonly linkage: Linkage;
   readonly runtime: RuntimeBase;
-  readonly ports: readonly Required<PortSpec>[];
+  /** Sorted by number, then name. */
+  readonly ports: readonly PortModel[];
   /** Environment variables, sorted by name. */
   readonly env: readonly { readonly name: string; readonly value: string }[];
   readonly workload: WorkloadKind;
@@ -77,6 +78,8 @@ export interface ComponentModel {
   readonly resources: Required<ResourceSpec>;
   /** Destinations the workload may connect to besides DNS, in the order given. */
   readonly egress: readonly Egress[];
+  /** The other components' ports this one connects to, in the order given. */
+  readonly connectsTo: readonly Connection[];
   readonly health?: Required<HealthSpec>;
   /** Whether the process needs the IANA time zone database at run time. */
   readonly timezoneData: boolean;
@@ -89,6 +92,28 @@ export interface ComponentModel {
   readonly installPath: string;
   /** The options `.projenrc.ts` set (rather than left to their defaults), for the checks that depend on it. */
   readonly optionsGiven: readonly string[];
+}
+
+/** A named port of a component. */
+export interface PortModel {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: "TCP" | "UDP" | "SCTP";
+  /** The sources the component itself allows; undefined: the default (the monitoring namespace for metrics, else none). */
+  readonly allowFrom?: readonly Peer[];
+}
+
+/** A source of traffic to a port. */
+export type Peer =
+  | { readonly component: string }
+  | { readonly namespace: string }
+  | { readonly cidr: string }
+  | { readonly anywhere: true };
+
+/** A port of another component, by the component's name and the port's name. */
+export interface Connection {
+  readonly component: string;
+  readonly port: string;
 }
 
 /** One allowed egress destination, resolved. */

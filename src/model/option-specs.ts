@@ -11,6 +11,48 @@ import { shown } from "./check-options";
 const PROTOCOL = v.picklist(["TCP", "UDP", "SCTP"], (issue) => `${shown(issue.input)} is not a protocol Kubernetes knows; use "TCP", "UDP" or "SCTP"`);
 
 /** The schemas of the option types (not part of the public API). */
+/** A component's name, as another component's traffic option names it. */
+const COMPONENT_NAME = kubernetesName("write the name of a component of this project");
+
+/** Who may connect to a port: exactly one of a component, a namespace, a CIDR block, or anywhere. */
+export const PEER_SPEC = v.pipe(
+  v.strictObject({
+    /**
+     * A component of this project, by name: its pods, in the namespace of the overlay (the other end gets the egress rule).
+     * @default - none: the peer is one of the other fields
+     */
+    component: v.optional(COMPONENT_NAME),
+    /**
+     * Every pod of a namespace (its `kubernetes.io/metadata.name` label), e.g. `"ingress-nginx"`.
+     * @default - none: the peer is one of the other fields
+     */
+    namespace: v.optional(kubernetesName("write the source namespace's name")),
+    /**
+     * Addresses, as a CIDR block, e.g. a load balancer's `"10.0.0.0/16"`.
+     * @default - none: the peer is one of the other fields
+     */
+    cidr: v.optional(cidrBlock),
+    /**
+     * Every source, in the cluster and outside it: a public port. Only `true`, so it reads as the decision it is.
+     * @default - none: the peer is one of the other fields
+     */
+    anywhere: v.optional(v.literal(true, (issue) => `${shown(issue.input)} is not true; write anywhere: true for a public port, or name the peers`)),
+  }),
+  v.check((p) => [p.component, p.namespace, p.cidr, p.anywhere].filter((x) => x !== undefined).length === 1,
+    "needs exactly one peer; give one of component (e.g. \"proxy\"), namespace (e.g. \"ingress-nginx\"), cidr (e.g. \"10.0.0.0/16\") or anywhere: true, one entry per peer"),
+);
+/** A source allowed to connect to a port. */
+export type PeerSpec = Readonly<v.InferInput<typeof PEER_SPEC>>;
+
+export const CONNECTION_SPEC = v.strictObject({
+  /** The component connected to, by name. */
+  component: COMPONENT_NAME,
+  /** The name of its port, e.g. `"grpc"`. */
+  port: portName,
+});
+/** A port of another component that this one connects to: both ends' NetworkPolicies allow it. */
+export type ConnectionSpec = Readonly<v.InferInput<typeof CONNECTION_SPEC>>;
+
 export const PORT_SPEC = v.strictObject({
   /** IANA service name used for the container port and the Service port (e.g. `grpc`, `metrics`). */
   name: portName,
@@ -24,6 +66,11 @@ export const PORT_SPEC = v.strictObject({
    * @default "TCP"
    */
   protocol: v.optional(PROTOCOL),
+  /**
+   * Who may connect to the port, besides the components that declare `connectsTo` it.
+   * @default - the metrics port: the project's monitoringNamespace; any other port: only the components that declare connectsTo it
+   */
+  allowFrom: v.optional(v.array(PEER_SPEC)),
 });
 /** A named network port of a component. */
 export type PortSpec = Readonly<v.InferInput<typeof PORT_SPEC>>;
