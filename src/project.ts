@@ -12,13 +12,15 @@ import { resolveReqwest } from "./model/reqwest";
 import { isContainerComponent } from "./component/container-component";
 import { DebianRelease, NONROOT, type ComponentModel } from "./model/component";
 import { goModule } from "./component/starters";
-import { trafficProblems, unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
+import { dependencyProblems, trafficProblems, unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
 import { workspaceMemberRoots } from "./dockerfile/image-plan";
 import { synthesizeFile } from "./files/atomic-write";
 import { indexedFile, indexFile, rememberContent } from "./files/file-index";
 import { isGeneratedFile } from "./files/generated-file";
-import { GeneratedManifest, sha256 } from "./files/generated-manifest";
+import { GeneratedManifest, readGeneratedManifest, sha256, type GeneratedManifestData } from "./files/generated-manifest";
+import { readKeptDependencies } from "./files/cargo-manifest-file";
+import { WORKSPACE_DEPENDENCIES, entryValue, type DependencyEntry } from "./model/cargo-dependencies";
 import { synthesisPhases } from "./files/projen-internals";
 import { readTextIfExists } from "./files/read-text";
 import { explainGeneratedFile, pathOptionsOf, printExplanation } from "./project-explain";
@@ -34,6 +36,7 @@ import { IGNORE_PATTERNS_SOURCE, IGNORED, IgnoreFiles } from "./monorepo/ignore-
 import { ImagesWorkflow } from "./monorepo/images-workflow";
 import { KustomizeTree } from "./monorepo/kustomize-tree";
 import { SynthesisGuard } from "./monorepo/synthesis-guard";
+import { resolveCargoWorkspace } from "./monorepo/cargo-resolution";
 import { MonorepoTasks } from "./monorepo/tasks";
 
 export type { ContainerMonorepoModel } from "./monorepo/context";
@@ -77,6 +80,12 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
   private readonly guard: SynthesisGuard;
   /** The working tree: where inputs are read, and where files go unless the drift check redirects them. */
   private readonly sourceDir: string;
+  /** The Cargo.lock this synthesis writes after the manifests: cargo updated it for their dependencies. */
+  private updatedCargoLock?: string;
+
+  /** The record of the last synthesis into the working tree, read once (the Cargo manifests' kept entries need it). */
+  private lastRecord?: { readonly data: GeneratedManifestData | undefined };
+
   /** The options `.projenrc.ts` gave, after their check (for `npx projen explain`). */
   private readonly givenOptions: Readonly<Record<string, unknown>>;
 
@@ -110,6 +119,10 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
       cargoProfilePreset: props.cargoProfile ?? CargoProfilePreset.SPEED,
       cargoProfile: cargoProfile(props.cargoProfile ?? CargoProfilePreset.SPEED),
       reqwest: resolveReqwest(props.reqwest),
+      workspaceDependencies: Object.entries(props.workspaceDependencies ?? {}).sort(([a], [b]) => byCodeUnits(a, b))
+        .map(([crate, spec]) => ({ table: WORKSPACE_DEPENDENCIES, crate, value: entryValue(spec) })),
+      // The root manifest's other tables are synthesis' alone: only its shared versions are the user's too.
+      keptWorkspaceDependencies: this._keptDependencies("Cargo.toml").filter((e) => e.table.join(".") === WORKSPACE_DEPENDENCIES.join(".")),
       allowedLicenses: [...new Set(props.allowedLicenses ?? DEFAULT_ALLOWED_LICENSES)].sort(byCodeUnits),
       platforms: [...new Set(props.platforms ?? ["linux/amd64", "linux/arm64"])].sort(byCodeUnits),
       namespace: props.namespace ?? props.name,
@@ -130,7 +143,17 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
     new CargoWorkspace(this, this);
     new ImagesWorkflow(this, this, { allowUnpinnedBaseImages: props.allowUnpinnedBaseImages, hasBaseImageLock: this.baseImageLock.sha256 !== null });
     new KustomizeTree(this, this);
-    this.guard = new SynthesisGuard(this, { sourceDir, adoptFiles: props.adoptFiles ?? [] });
+    this.guard = new SynthesisGuard(this, {
+      sourceDir,
+      adoptFiles: props.adoptFiles ?? [],
+      // The Rust dependency graph as cargo resolves the planned manifests (the OpenSSL ban), and the lock it needs.
+      beforeWrites: (planned) => {
+        const resolution = resolveCargoWorkspace(sourceDir, planned, this.componentModels().filter((c) => c.build.kind === "rust"));
+        if (resolution.problems.length > 0) throw refusal([...resolution.problems]);
+        if (resolution.warning) process.stderr.write(`${resolution.warning}\n`);
+        this.updatedCargoLock = resolution.lock;
+      },
+    });
     // projen's own files and the ones above; files created later register themselves.
     for (const file of this.files) indexFile(file);
   }
@@ -171,6 +194,15 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
   }
 
   /** The models of every component, sorted by name so declaration order never changes the output. */
+  /**
+   * @internal the user's own dependency entries of the Cargo manifest at `manifestPath` in the working tree
+   * (inputs, like .projenrc.ts: read from the working tree in the drift check too).
+   */
+  public _keptDependencies(manifestPath: string): DependencyEntry[] {
+    this.lastRecord ??= { data: readGeneratedManifest(this.sourceDir) };
+    return readKeptDependencies(this.sourceDir, manifestPath, this.lastRecord.data?.files[manifestPath]);
+  }
+
   public componentModels(): ComponentModel[] {
     // During a synth the models are fixed: resolve them once, not once per file that lists them.
     return this.frozenModels ?? this.node.findAll()
@@ -215,9 +247,12 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
           else synthesizeFile(this.outdir, component.path, planned.get(component.path), { readonly: component.readonly, executable: component.executable });
         },
       });
+      // Last, as cargo would after the manifests changed: the lock brought up to date (only when it changed).
+      if (this.updatedCargoLock !== undefined) synthesizeFile(this.outdir, "Cargo.lock", this.updatedCargoLock, { readonly: false, executable: false });
     } finally {
       this.frozenModels = undefined;
       this.frozenRoots = undefined;
+      this.updatedCargoLock = undefined;
     }
     if (process.env[CHECK_ENV] !== undefined) this.reportDrift(this.sourceDir);
   }
@@ -323,7 +358,7 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
     const rustRoots = workspaceMemberRoots(models);
     errors.push(...components.flatMap((c, i) => {
       const model = models[i];
-      const own = [...validateComponent(model, this.model), ...trafficProblems(model, models), ...c.node.validate()];
+      const own = [...validateComponent(model, this.model), ...trafficProblems(model, models, this.model), ...dependencyProblems(model, this.model), ...c.node.validate()];
       // Cross-file checks render the files, so only models that passed the field checks get there.
       const rendered = own.length === 0 ? validateRendered(model, this.model, rustRoots, models) : [];
       return [...own, ...rendered].map((e) => `${subject(model.name)} ${e}`);

@@ -8,7 +8,7 @@ import { NO_TRACE, explainLines, formatExplanation, type LineExplanation } from 
 import { CargoProfilePreset, DebianRelease, ReqwestVersion, RuntimeBase, StaticLibc } from "../src";
 import { PROJECT, TracedText, withTracing } from "../src/explain/trace";
 import { prism } from "../.projenrc";
-import { UNPINNED, readTree, repoCopy, tmpdir } from "./helpers";
+import { UNPINNED, readTree, repoCopy, tmpdir, useDebianCrates } from "./helpers";
 import { BASE_IMAGE_LOCK } from "../src/dockerfile/base-image-lock";
 import { readmeBlock, readmeTextBlock } from "./readme-blocks";
 
@@ -127,7 +127,8 @@ function tree(outdir: string, o: Overrides = {}): ContainerMonorepo {
     env: { RUST_LOG: "info" }, ...o.api });
   new RustComponent(p, "worker", { linkage: Linkage.STATIC, ports: [{ name: "admin", port: 8080 }, { name: "metrics", port: 9090 }],
     egress: [{ namespace: "kafka", ports: [9092] }], ...o.worker });
-  new GoComponent(p, "migrate", { workload: WorkloadKind.JOB, ...o.migrate });
+  // The migrate Job reaches the api's gRPC port too, declared by the Job: the api's ingress follows its connectsTo.
+  new GoComponent(p, "migrate", { workload: WorkloadKind.JOB, connectsTo: [{ component: "api", port: "grpc" }], ...o.migrate });
   new GoComponent(p, "seed", { workload: WorkloadKind.JOB, ...o.seed });
   return p;
 }
@@ -139,7 +140,12 @@ function tree(outdir: string, o: Overrides = {}): ContainerMonorepo {
  * Not changed: workload, which turns every object into another kind (the file is compared whole by
  * the drift tests), and staticLibc and runtime, which are only valid with other options changed.
  */
-type Change = { readonly props: object; readonly also?: readonly string[] };
+type Change = {
+  readonly props: object;
+  readonly also?: readonly string[];
+  /** Another component changed with it (a client of a renamed port), and that option of it, named as `component:option`. */
+  readonly with?: { readonly component: Name; readonly props: object; readonly option: string };
+};
 /** Changes of one option: a line names it if some change changes the line, and a line that does not name it stays under all. */
 const COMPONENT_CHANGES: Record<string, (c: Name) => Change | Change[] | undefined> = {
   "replicas": (c) => (isGo(c) ? undefined : { props: { replicas: 3 } }),
@@ -148,15 +154,20 @@ const COMPONENT_CHANGES: Record<string, (c: Name) => Change | Change[] | undefin
     // New numbers and protocols, the same names.
     { props: { ports: [{ name: c === "api" ? "grpc" : "admin", port: 8981, protocol: "UDP" }, { name: "metrics", port: 9091, protocol: "UDP" }] } },
     // New names too: the metrics port renamed, with the probes' port.
-    { props: { ports: [{ name: "rpc", port: 8981, protocol: "UDP" }, { name: "prom", port: 9091, protocol: "UDP" }], health: { port: "prom" } }, also: ["health.port"] },
+    { props: { ports: [{ name: "rpc", port: 8981, protocol: "UDP" }, { name: "prom", port: 9091, protocol: "UDP" }], health: { port: "prom" } }, also: ["health.port"],
+      // The migrate Job connects to the api's gRPC port by name: it follows the rename.
+      ...(c === "api" ? { with: { component: "migrate" as const, props: { connectsTo: [{ component: "api", port: "rpc" }] }, option: "connectsTo" } } : {}) },
     // The metrics port alone: no other port to open to the namespace.
-    { props: { ports: [{ name: "metrics", port: 9090 }] } },
+    { props: { ports: [{ name: "metrics", port: 9090 }] }, ...(c === "api" ? { with: { component: "migrate" as const, props: { connectsTo: [] }, option: "connectsTo" } } : {}) },
+    // One port, probed, that no one is declared to reach: no ingress rule at all.
+    { props: { ports: [{ name: c === "api" ? "grpc" : "admin", port: 8980 }], health: { port: c === "api" ? "grpc" : "admin" } }, also: ["health.port"],
+      ...(c === "api" ? { with: { component: "migrate" as const, props: { connectsTo: [] }, option: "connectsTo" } } : {}) },
     // Open to every source, and to a CIDR block.
     { props: { ports: [{ name: c === "api" ? "grpc" : "admin", port: 8980, allowFrom: [{ anywhere: true }] }, { name: "metrics", port: 9090, allowFrom: [{ cidr: "10.1.0.0/16" }] }] } },
   ]),
   // The other end's ingress and this one's egress come and go together.
   "connectsTo": (c) => (c === "worker" ? { props: { connectsTo: [{ component: "api", port: "grpc" }, { component: "api", port: "metrics" }] } }
-    : c === "migrate" ? { props: { connectsTo: [{ component: "worker", port: "admin" }] } }
+    : c === "migrate" ? [{ props: { connectsTo: [{ component: "worker", port: "admin" }] } }, { props: { connectsTo: [] } }]
     : c === "seed" ? { props: { connectsTo: [{ component: "api", port: "grpc" }] } } : undefined),
   // Another value, and none (a key that is there only while the option is set goes with it).
   "env": () => [{ props: { env: { MODE: "debug" } } }, { props: { env: {} } }],
@@ -182,20 +193,24 @@ const COMPONENT_CHANGES: Record<string, (c: Name) => Change | Change[] | undefin
   "packageName": (c) => (isGo(c) ? undefined : { props: { packageName: "renamed-package" } }),
   "allowUnauditableBinary": (c) => (isGo(c) ? undefined : { props: { allowUnauditableBinary: "a test" } }),
   "httpClient": (c) => (isGo(c) ? undefined : { props: { httpClient: true } }),
+  // cargo resolves them offline (Debian's packaged crates): each table comes and goes with its option.
+  "dependencies": (c) => (isGo(c) ? undefined : { props: { dependencies: { itoa: "1", serde: { version: "1", defaultFeatures: false, features: ["std"] } } } }),
+  "devDependencies": (c) => (isGo(c) ? undefined : { props: { devDependencies: { itoa: "1" } } }),
+  "buildDependencies": (c) => (isGo(c) ? undefined : { props: { buildDependencies: { itoa: "1" } } }),
 };
 /** Changes of one project option (several when one value cannot change every line the option makes). */
 const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps> | Partial<ContainerMonorepoProps>[]> = {
   version: { version: "1.1.0" },
   imageRegistry: { imageRegistry: "registry.example.com/shop" },
-  // Another namespace; and the ones the worker's egress and the api's allowFrom name, which then read as this namespace.
-  namespace: [{ namespace: "store" }, { namespace: "kafka" }, { namespace: "web" }],
+  // Another namespace; and the one the worker's egress names, which then reads as this namespace.
+  namespace: [{ namespace: "store" }, { namespace: "kafka" }],
   monitoringNamespace: { monitoringNamespace: "observability" },
   imageUser: { imageUser: { uid: 20000, gid: 20000 } },
   rustVersion: { rustVersion: "1.90.0" },
   goVersion: { goVersion: "1.24.0" },
   goModuleDir: { goModuleDir: "go" },
   debian: { debian: DebianRelease.BOOKWORM },
-  name: [{ name: "store" }, { name: "kafka" }, { name: "web" }],
+  name: [{ name: "store" }, { name: "kafka" }],
   defaultBranch: { defaultBranch: "trunk" },
   nodeVersion: { nodeVersion: "22" },
   // Each platform's build and scan steps go when that platform does.
@@ -204,6 +219,7 @@ const PROJECT_CHANGES: Record<string, Partial<ContainerMonorepoProps> | Partial<
   "reqwest.version": { reqwest: { version: ReqwestVersion.V0_11 } },
   "reqwest.extraFeatures": { reqwest: { extraFeatures: ["json"] } },
   rustEdition: { rustEdition: "2021" },
+  workspaceDependencies: { workspaceDependencies: { itoa: "1" } },
   allowedLicenses: { allowedLicenses: ["MIT", "Apache-2.0"] },
   // Another reason; and none (the lock pins every default image): the exception goes.
   allowUnpinnedBaseImages: [{ allowUnpinnedBaseImages: "another reason" }, { allowUnpinnedBaseImages: undefined }],
@@ -228,7 +244,7 @@ function movedTo(file: string, o: Overrides): string {
  * adds); undefined when synth refuses that change. `done` removes the folder.
  */
 function synthesized(o: Overrides): { files: Record<string, string>; explain: (file: string) => LineExplanation[]; done: () => void } | undefined {
-  const dir = tmpdir("explain-");
+  const dir = useDebianCrates(tmpdir("explain-"));
   writeLock(dir);
   try {
     tree(dir, o).synth();
@@ -264,9 +280,10 @@ function changedLines(before: string | undefined, after: string | undefined, jso
 
 /**
  * Lines a diff cannot place: where a file holds the same line twice and one of them goes, the diff may
- * name either (two NetworkPolicy rules each open with "- from:" or "- to:"; JSON entries each open with "{").
+ * name either (two NetworkPolicy rules each open with "- from:" or "- to:"; JSON entries each open with "{"; TOML tables
+ * each follow a blank line).
  */
-const AMBIGUOUS = new Set(["- from:", "- to:", "{", "}"]);
+const AMBIGUOUS = new Set(["- from:", "- to:", "{", "}", ""]);
 
 /**
  * Checks the lines a diff shows changed against the lines that name the change: returns the changed
@@ -321,7 +338,8 @@ describe("what explain names is what changes the line, and only that (every opti
   for (const c of NAMES) {
     for (const [option, make] of Object.entries(COMPONENT_CHANGES)) {
       [make(c) ?? []].flat().forEach((change, i) => named.set(`${c}:${option}#${i}`,
-        { overrides: { [c]: change.props }, changed: [`${c}:${option}`, ...(change.also ?? []).map((o) => `${c}:${o}`)] }));
+        { overrides: { [c]: change.props, ...(change.with ? { [change.with.component]: change.with.props } : {}) },
+          changed: [`${c}:${option}`, ...(change.also ?? []).map((o) => `${c}:${o}`), ...(change.with ? [`${change.with.component}:${change.with.option}`] : [])] }));
     }
   }
   /** Named options the test does not change, and why. */

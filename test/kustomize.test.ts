@@ -98,11 +98,11 @@ describe.each(["production", "debug"])("deploy/overlays/%s, rendered by kubectl 
   });
 });
 
-describe("the NetworkPolicies follow the options: monitoringNamespace, the own namespace as a source, each kind of egress", () => {
+describe("the NetworkPolicies follow the options: monitoringNamespace, a namespace as a source, each kind of egress", () => {
   const dir = synth((outdir) => {
     const p = new ContainerMonorepo({ name: "shop", outdir, monitoringNamespace: "observability", ...UNPINNED });
     new RustComponent(p, "api", {
-      ports: [{ name: "http", port: 8080, allowFrom: [{ namespace: "shop" }] }, ...METRICS],
+      ports: [{ name: "http", port: 8080, allowFrom: [{ namespace: "web" }] }, ...METRICS],
       egress: [{ cidr: "10.20.0.0/16", ports: [9092, 9093] }, { namespace: "shop", ports: [5432] }, { namespace: "dns-cache", ports: [53], protocol: "UDP" }],
     });
     return p;
@@ -117,9 +117,9 @@ describe("the NetworkPolicies follow the options: monitoringNamespace, the own n
     const peer = (ns: string) => ({ namespace: ns, podLabels: { app: "x" } });
     expect(allowed(objects, api, "Ingress", peer("observability"), 9090)).toBe(true);
     expect(allowed(objects, api, "Ingress", peer("monitoring"), 9090)).toBe(false);
-    // "shop" is the project's own namespace as a source too: the debug overlay's own, never production's.
-    expect(allowed(objects, api, "Ingress", peer(namespace), 8080)).toBe(true);
-    expect(allowed(objects, api, "Ingress", peer(variant === "debug" ? "shop" : "shop-debug"), 8080)).toBe(false);
+    // Another namespace by name, in both overlays; the project's own is not it.
+    expect(allowed(objects, api, "Ingress", peer("web"), 8080)).toBe(true);
+    expect(allowed(objects, api, "Ingress", peer(namespace), 8080)).toBe(false);
     expect(allowed(objects, api, "Ingress", peer("observability"), 8080)).toBe(false);
     expect(allowed(objects, api, "Egress", { namespace: "", ip: "10.20.3.4" }, 9093)).toBe(true);
     expect(allowed(objects, api, "Egress", { namespace: "", ip: "10.21.0.1" }, 9093)).toBe(false);
@@ -134,9 +134,9 @@ describe("the NetworkPolicies follow the options: monitoringNamespace, the own n
     const objects = render("production", dir);
     const api = apiOf(objects);
     const policy = objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "api");
-    expect(allowed(objects, api, "Ingress", { namespace: "shop", podLabels: {} }, 7000)).toBe(false);
+    expect(allowed(objects, api, "Ingress", { namespace: "web", podLabels: {} }, 7000)).toBe(false);
     policy.spec.ingress[0].ports = [{ protocol: "TCP" }];
-    expect(allowed(objects, api, "Ingress", { namespace: "shop", podLabels: {} }, 7000)).toBe(true);
+    expect(allowed(objects, api, "Ingress", { namespace: "web", podLabels: {} }, 7000)).toBe(true);
   });
 });
 
@@ -154,20 +154,36 @@ function checkTraffic(objects: any[], namespace: string, outside: Record<string,
   const pods = podsOf(objects);
   const endpoints = new Map<string, Endpoint>([...pods, ...Object.entries(outside)]);
   const anyOutside = (name: string) => endpoints.get(name)!.namespace !== namespace;
-  const ports = [...new Set([...edges.map((e) => e.port), 7000])].sort((a, b) => a - b);
+  // Every port a pod of the tree declares or an edge names, and one nobody declared; every protocol.
+  const declaredPorts = objects.filter((o) => o.kind === "Deployment" || o.kind === "Job")
+    .flatMap((w) => w.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort)));
+  const ports = [...new Set([...edges.map((e) => e.port), ...declaredPorts, 7000])].sort((a, b) => a - b);
+  const matches = (e: Edge, to: string, port: number, protocol: string) => e.to === to && e.port === port && (e.protocol ?? "TCP") === protocol;
+  // A whole connection: "*" stands for every endpoint outside the namespace (a pod inside it is denied egress by default).
   const expected = (from: string, to: string, port: number, protocol: string) => edges.some((e) =>
-    (e.from === from || (e.from === ANY_OUTSIDE && anyOutside(from))) && e.to === to && e.port === port && (e.protocol ?? "TCP") === protocol);
+    (e.from === from || (e.from === ANY_OUTSIDE && anyOutside(from))) && matches(e, to, port, protocol));
+  // Each end alone, so that one end's over-permission is not hidden by the other's denial: the destination lets in
+  // exactly its declared sources ("*": every endpoint at all), and a pod of the tree sends exactly to its declared destinations.
+  const letsIn = (from: string, to: string, port: number, protocol: string) => edges.some((e) => (e.from === from || e.from === ANY_OUTSIDE) && matches(e, to, port, protocol));
+  const sendsOut = (from: string, to: string, port: number, protocol: string) => edges.some((e) => e.from === from && matches(e, to, port, protocol));
   const wrong: string[] = [];
   const tried = new Set<string>();
   for (const [from, source] of endpoints) {
     for (const to of [...pods.keys(), ...destinationsOutside]) {
       // Between two endpoints outside the tree, its policies decide nothing.
       if (!pods.has(from) && !pods.has(to)) continue;
+      const destination = endpoints.get(to)!;
       for (const port of ports) {
-        for (const protocol of ["TCP", "UDP"]) {
-          const actual = connects(objects, source, endpoints.get(to)!, port, protocol);
+        for (const protocol of ["TCP", "UDP", "SCTP"]) {
+          const actual = connects(objects, source, destination, port, protocol);
           if (actual && expected(from, to, port, protocol)) tried.add(`${from}>${to}:${port}/${protocol}`);
           if (actual !== expected(from, to, port, protocol)) wrong.push(`${from} -> ${to}:${port}/${protocol}: ${actual ? "connects" : "denied"}`);
+          if (pods.has(to) && allowed(objects, destination, "Ingress", source, port, protocol) !== letsIn(from, to, port, protocol)) {
+            wrong.push(`${to} ingress from ${from} on ${port}/${protocol}: ${letsIn(from, to, port, protocol) ? "denied" : "allowed"}`);
+          }
+          if (pods.has(from) && allowed(objects, source, "Egress", destination, port, protocol) !== sendsOut(from, to, port, protocol)) {
+            wrong.push(`${from} egress to ${to} on ${port}/${protocol}: ${sendsOut(from, to, port, protocol) ? "denied" : "allowed"}`);
+          }
         }
       }
     }
@@ -231,6 +247,10 @@ describe.each(["production", "debug"])("traffic in Prism's tree, %s overlay: eve
     leaking.find((o: any) => o.kind === "NetworkPolicy" && o.metadata.name === "mailbox-listener").spec.egress.push({ to: [{ namespaceSelector: {} }] });
     expect(() => checkTraffic(leaking, namespace, outside, destinations, edges)).toThrow(/mailbox-listener -> kafka\/broker:9092\/TCP: connects/);
     expect(() => checkTraffic(objects, namespace, outside, destinations, [...edges, { from: "proxy", to: "kube-dns", port: 7000 }])).toThrow(/proxy -> kube-dns:7000\/TCP: denied/);
+    // Ingress opened to the whole namespace: no connection shows it (every pod there is denied egress), its end alone does.
+    const namespaceWide = structuredClone(objects);
+    namespaceWide.find((o: any) => o.kind === "NetworkPolicy" && o.metadata.name === "kafka-consumer").spec.ingress.push({ from: [{ podSelector: {} }] });
+    expect(() => checkTraffic(namespaceWide, namespace, outside, destinations, edges)).toThrow(/kafka-consumer ingress from proxy on 9090\/TCP: allowed/);
   });
 });
 
@@ -246,8 +266,10 @@ describe("traffic in a second tree: each kind of source, declared from either en
         { name: "metrics", port: 9090, allowFrom: [{ namespace: "observability" }] },
       ],
     });
-    new RustComponent(p, "worker", { ports: METRICS, connectsTo: [{ component: "api", port: "grpc" }] });
-    new RustComponent(p, "admin", { ports: [{ name: "admin", port: 7070, allowFrom: [{ component: "worker" }] }, ...METRICS] });
+    new RustComponent(p, "worker", { ports: METRICS, connectsTo: [{ component: "api", port: "grpc" }, { component: "admin", port: "stats" }] });
+    // A port no one is declared to reach (closed), and a UDP one the worker reaches.
+    new RustComponent(p, "admin", { ports: [{ name: "admin", port: 7070, allowFrom: [{ component: "worker" }] }, { name: "pprof", port: 6060 },
+      { name: "stats", port: 8125, protocol: "UDP" }, ...METRICS] });
     new GoComponent(p, "cron", { workload: WorkloadKind.JOB });
     return p;
   }).outdir;
@@ -271,6 +293,7 @@ describe("traffic in a second tree: each kind of source, declared from either en
       { from: "monitoring/prometheus", to: "worker", port: 9090 },
       { from: "monitoring/prometheus", to: "admin", port: 9090 },
       { from: "worker", to: "admin", port: 7070 },
+      { from: "worker", to: "admin", port: 8125, protocol: "UDP" },
       ...running.flatMap((c) => ["TCP", "UDP"].map((protocol) => ({ from: c, to: "kube-dns", port: 53, protocol }))),
     ];
     checkTraffic(objects, namespace, outside, ["kube-dns", "web/frontend", "internet 140.82.112.3"], edges);

@@ -248,7 +248,7 @@ describe("PRISM-C001: no OpenSSL in the Rust dependency graph", () => {
     expect(findings[0].message).toMatch(/^fetcher pulls (native-tls|openssl|openssl-sys): fetcher 0\.1\.0 -> reqwest 0\.11\.\d+ -> /);
   });
 
-  it("a crate another member enables is not this member's: each member is resolved as its own build resolves it", () => {
+  it("a crate another member enables: that member alone, the others when the workspace is built together (features unified)", () => {
     // GIVEN a shared crate whose optional `tls` feature brings native-tls; fetcher enables it, quiet does not
     const dir = fetcher((d) => {
       fs.mkdirSync(path.join(d, "libs/net/src"), { recursive: true });
@@ -258,10 +258,14 @@ describe("PRISM-C001: no OpenSSL in the Rust dependency graph", () => {
       edit(path.join(d, "containers/fetcher/Cargo.toml"), (t) => `${t}\n[dependencies.net]\npath = "../../libs/net"\nfeatures = ["tls"]\n`);
       edit(path.join(d, "containers/quiet/Cargo.toml"), (t) => `${t}\n[dependencies]\nnet = { path = "../../libs/net" }\n`);
     });
-    // THEN only fetcher is named, through net
+    // THEN fetcher is named as its own build resolves it, through net; quiet and net (a path dependency inside the
+    // workspace, so a member) as `cargo build --workspace` resolves them, net's tls feature on
     const findings = c001(dir);
-    expect(findings.map((f) => f.file)).toEqual(["containers/fetcher/Cargo.toml"]);
-    expect(findings[0].message).toMatch(/^fetcher pulls native-tls: fetcher 0\.1\.0 -> net 0\.1\.0 -> native-tls 0\.2\.\d+;/);
+    expect(findings.map((f) => f.file).sort()).toEqual(["containers/fetcher/Cargo.toml", "containers/quiet/Cargo.toml", "libs/net/Cargo.toml"]);
+    const of = (file: string) => findings.find((f) => f.file === file)!.message;
+    expect(of("containers/fetcher/Cargo.toml")).toMatch(/^fetcher pulls native-tls: fetcher 0\.1\.0 -> net 0\.1\.0 -> native-tls 0\.2\.\d+;/);
+    expect(of("containers/quiet/Cargo.toml")).toMatch(/^quiet pulls native-tls when the workspace is built together \(cargo build --workspace unifies features across members\): quiet 0\.1\.0 -> net 0\.1\.0 -> native-tls 0\.2\.\d+;/);
+    expect(of("libs/net/Cargo.toml")).toMatch(/^net pulls native-tls when the workspace is built together .*: net 0\.1\.0 -> native-tls 0\.2\.\d+;/);
   });
 
   it("a graph cargo cannot read is a finding, never a pass", () => {

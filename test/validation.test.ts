@@ -110,6 +110,9 @@ const CASES: Case[] = [
     /\[svc\] ports\[0\]\.allowFrom\[0\]: needs exactly one peer; give one of component/],
   ["allowFrom anywhere: false", (p) => rust(p, "svc", { ports: [{ name: "grpc", port: 8980, allowFrom: [untyped({ anywhere: false })] }, ...METRICS] }),
     /\[svc\] ports\[0\]\.allowFrom\[0\]\.anywhere: false is not true; write anywhere: true for a public port/],
+  ["allowFrom the project's own namespace (its pods may not connect)", (p) => rust(p, "svc", { ports: [{ name: "grpc", port: 8980, allowFrom: [{ namespace: "demo" }] }, ...METRICS] }),
+    /\[svc\] ports: "grpc" allowFrom\[0\]\.namespace: "demo" is the project's own namespace, whose pods are denied every connection they do not declare.*name the components that connect/],
+  ["a monitoring namespace that is the project's own", (p) => rust(p, "svc"), /\[project demo\] monitoringNamespace: "demo" is the project's own namespace/, { monitoringNamespace: "demo" }],
   ["a component named like the namespace's default policy", (p) => rust(p, "default-deny"), /\[default-deny\] name: "default-deny" is the name of each namespace's default NetworkPolicy/],
   ["invalid monitoring namespace", (p) => rust(p, "svc"), /\[project demo\] monitoringNamespace: "Monitoring" is not a valid Kubernetes name/, { monitoringNamespace: "Monitoring" }],
   // values
@@ -131,7 +134,7 @@ const CASES: Case[] = [
   // options that do not exist, and values of the wrong type
   ["a mistyped option, with a suggestion", (p) => rust(p, "proxy", untyped({ prots: METRICS })), /\[proxy\] prots: unknown option; did you mean "ports"\?/],
   ["a mistyped nested option", (p) => rust(p, "svc", { resources: untyped({ cpuLimt: "1" }) }), /\[svc\] resources\.cpuLimt: unknown option; did you mean "cpuLimit"\?/],
-  ["an option of nothing", (p) => rust(p, "svc", untyped({ zzzz: 1 })), /\[svc\] zzzz: unknown option; remove it \(the options here are: allowUnauditableBinary, binary, connectsTo, description, /],
+  ["an option of nothing", (p) => rust(p, "svc", untyped({ zzzz: 1 })), /\[svc\] zzzz: unknown option; remove it \(the options here are: allowUnauditableBinary, binary, buildDependencies, connectsTo, dependencies, description, devDependencies, /],
   ["a mistyped project option", () => undefined, /\[project demo\] namspace: unknown option; did you mean "namespace"\?/, untyped({ namspace: "x" })],
   ["a number as a string", (p) => rust(p, "svc", { ports: [{ name: "metrics", port: untyped("9090") }] }), /\[svc\] ports\[0\]\.port: expected a number, got "9090"; change it to a number/],
   ["ports not an array", (p) => rust(p, "svc", { ports: untyped({ name: "metrics", port: 9090 }) }), /\[svc\] ports: expected an array, got an object; change it to an array/],

@@ -12,12 +12,15 @@ export type CargoDependency =
   | { readonly "version": string; readonly "default-features"?: boolean; readonly "features"?: readonly string[] }
   | { readonly workspace: true };
 
+/** A dependency table: crate name to its entry (a version requirement, or a table); the user's entries as TOML holds them. */
+export type CargoDependencyTable = Readonly<Record<string, CargoDependency | string | unknown>>;
+
 /** The root manifest of a virtual workspace. */
 export interface CargoWorkspaceManifest {
   readonly workspace: {
     readonly resolver: "2" | "3";
     readonly members: readonly string[];
-    readonly dependencies: Readonly<Record<string, CargoDependency>>;
+    readonly dependencies: CargoDependencyTable;
   };
   readonly profile: { readonly release: CargoProfile };
 }
@@ -39,5 +42,9 @@ export interface CargoPackageManifest {
     readonly "publish": boolean;
   };
   readonly bin: readonly CargoBinTarget[];
-  readonly dependencies?: Readonly<Record<string, CargoDependency>>;
+  readonly "dependencies"?: CargoDependencyTable;
+  readonly "dev-dependencies"?: CargoDependencyTable;
+  readonly "build-dependencies"?: CargoDependencyTable;
+  /** Platform-specific tables (`[target.'cfg(unix)'.dependencies]`), the user's own. */
+  readonly "target"?: Readonly<Record<string, Readonly<Record<string, CargoDependencyTable>>>>;
 }

@@ -3,6 +3,8 @@ import { because, fixed, from, optionsOf, projectOptions, type Because } from ".
 import { CargoProfilePreset, cargoProfile, type CargoProfile } from "../model/cargo-profile";
 import type { ProjectModel } from "../model/project";
 import type { CargoPackageManifest, CargoWorkspaceManifest } from "./manifest-model";
+import { DEPENDENCY_KINDS, WORKSPACE_DEPENDENCIES, entryKey, type DependencyEntry } from "../model/cargo-dependencies";
+import { byCodeUnits } from "../model/order";
 
 /**
  * Renderers for Cargo manifests: pure functions from the models to the TOML
@@ -21,8 +23,7 @@ export function renderWorkspaceManifest(project: ProjectModel, members: readonly
       // Resolver 3 (edition 2024's default): dependency versions that fit the packages' rust-version, and resolver 2's feature handling.
       "resolver": "3",
       "members": members.map((m) => m.path).sort(),
-      "dependencies": {
-        reqwest: because({
+      "dependencies": dependencyTable([{ table: WORKSPACE_DEPENDENCIES, crate: "reqwest", value: because({
           "version": project.reqwest.version,
           // Default features select native-tls (OpenSSL) in 0.11/0.12; we list every feature we want.
           "default-features": false,
@@ -31,8 +32,9 @@ export function renderWorkspaceManifest(project: ProjectModel, members: readonly
           "version": reqwest,
           "default-features": fixed("reqwest's default features bring native-tls (OpenSSL); every feature wanted is listed instead; not configurable", RENDERER),
           "features": from(projectOptions("reqwest.version", "reqwest.extraFeatures"), { rule: "rustls as the TLS backend, with the other default features kept", renderer: RENDERER }),
-        }),
-      },
+        }) }, ...project.workspaceDependencies, ...project.keptWorkspaceDependencies], (e) => (e.crate === "reqwest" && e.table === WORKSPACE_DEPENDENCIES
+        ? fixed("the workspace's one reqwest, which members that set httpClient inherit", RENDERER)
+        : project.workspaceDependencies.includes(e) ? from(projectOptions("workspaceDependencies"), { renderer: RENDERER }) : KEPT)),
     }, fixed("a virtual workspace of every Rust component", RENDERER), {
       resolver: fixed("resolver 3, edition 2024's default: it picks dependency versions that support the packages' rust-version; not configurable", RENDERER),
       members: from(members.flatMap((m) => optionsOf(m.name, "path")), { rule: "every Rust component is a member", renderer: RENDERER }),
@@ -53,9 +55,14 @@ function profileReasons(project: ProjectModel): Record<string, Because> {
 
 const PRESETS = Object.values(CargoProfilePreset);
 
-/** A member's own manifest: package, the one `[[bin]]`, and the workspace reqwest when it uses HTTP. */
+/**
+ * A member's own manifest: package, the one `[[bin]]`, and its dependency tables: the workspace reqwest
+ * when it uses HTTP, the dependencies `.projenrc.ts` declares, and the member's own entries (cargo add).
+ */
 export function renderMemberManifest(component: ComponentModel, project: ProjectModel): CargoPackageManifest {
   const build = component.build as RustBuild;
+  const declared = declaredMemberDependencies(component);
+  const declaredKeys = new Set(declared.map(entryKey));
   const option = (...names: string[]) => from(optionsOf(component.name, ...names), { renderer: RENDERER });
   const sources = fixed("the starter's layout: the binary's source is src/main.rs; not configurable", RENDERER);
   return {
@@ -76,6 +83,63 @@ export function renderMemberManifest(component: ComponentModel, project: Project
       "publish": fixed("the crate is built into an image, never published to a registry; not configurable", RENDERER),
     }),
     bin: [because({ name: component.binary, path: "src/main.rs" }, fixed("the one binary the image runs", RENDERER), { name: option("binary"), path: sources })],
-    ...(build.httpClient ? { dependencies: { reqwest: because({ workspace: true }, option("httpClient")) } } : {}),
+    ...dependencyTables([...declared, ...build.keptDependencies.filter((e) => !declaredKeys.has(entryKey(e)))], (e) => {
+      if (!declaredKeys.has(entryKey(e))) return KEPT;
+      return e.crate === "reqwest" && build.httpClient && e.table.join() === "dependencies" && !build.dependencies.includes(e)
+        ? option("httpClient") : option(OPTION_OF_TABLE[e.table[0]]);
+    }),
   };
+}
+
+/** Why a dependency entry of the user's own is there. */
+const KEPT = fixed("the user's own dependency (cargo add, or an edit of Cargo.toml): kept as the file has it", RENDERER);
+
+/** The option of a RustComponent that declares a member's dependency table. */
+const OPTION_OF_TABLE: Readonly<Record<string, string>> = { "dependencies": "dependencies", "dev-dependencies": "devDependencies", "build-dependencies": "buildDependencies" };
+
+/** The `[workspace.dependencies]` entries `.projenrc.ts` declares: the project's reqwest and its workspaceDependencies. */
+export function declaredWorkspaceDependencies(project: ProjectModel): DependencyEntry[] {
+  return [{ table: WORKSPACE_DEPENDENCIES, crate: "reqwest", value: {} }, ...project.workspaceDependencies];
+}
+
+/** The dependency entries of a member that `.projenrc.ts` declares: the workspace's reqwest (httpClient), then each dependency option's. */
+export function declaredMemberDependencies(component: ComponentModel): DependencyEntry[] {
+  const build = component.build as RustBuild;
+  return [...(build.httpClient ? [{ table: ["dependencies"], crate: "reqwest", value: { workspace: true } }] : []), ...build.dependencies];
+}
+
+/**
+ * One dependency table from its entries, by crate name, each with its reason. The table's own reason is its
+ * header's: TOML writes `[dependencies]` for the entries that are plain values (a version), and a header of its
+ * own (`[dependencies.serde]`) for each that is a table; so the header is there for the plain entries' reasons.
+ */
+function dependencyTable(entries: readonly DependencyEntry[], why: (e: DependencyEntry) => Because): Record<string, unknown> {
+  const sorted = [...entries].sort((a, b) => byCodeUnits(a.crate, b.crate));
+  const plain = sorted.filter((e) => e.value === null || typeof e.value !== "object").map(why);
+  const header: Because = plain.some((w) => !w.options?.length) || plain.length === 0
+    ? fixed("a dependency table", RENDERER)
+    : from(plain.flatMap((w) => w.options ?? []).filter((o, i, all) => all.findIndex((x) => x.of === o.of && x.option === o.option) === i), { renderer: RENDERER });
+  return because(Object.fromEntries(sorted.map((e) => [e.crate, e.value])), header, Object.fromEntries(sorted.map((e) => [e.crate, why(e)])));
+}
+
+/**
+ * A package manifest's dependency tables from their entries: `[dependencies]`, `[dev-dependencies]`,
+ * `[build-dependencies]`, then the platform-specific ones, each table's entries by crate name.
+ */
+function dependencyTables(entries: readonly DependencyEntry[], why: (e: DependencyEntry) => Because): Partial<CargoPackageManifest> {
+  const tables: Record<string, unknown> = {};
+  for (const kind of DEPENDENCY_KINDS) {
+    const of = entries.filter((e) => e.table.length === 1 && e.table[0] === kind);
+    if (of.length > 0) tables[kind] = dependencyTable(of, why);
+  }
+  const targeted = entries.filter((e) => e.table[0] === "target");
+  if (targeted.length > 0) {
+    const target: Record<string, Record<string, unknown>> = {};
+    for (const cfg of [...new Set(targeted.map((e) => e.table[1]))]) {
+      target[cfg] = Object.fromEntries(DEPENDENCY_KINDS.map((kind) => [kind, targeted.filter((e) => e.table[1] === cfg && e.table[2] === kind)])
+        .filter(([, of]) => of.length > 0).map(([kind, of]) => [kind, dependencyTable(of as DependencyEntry[], why)]));
+    }
+    tables.target = target;
+  }
+  return tables;
 }

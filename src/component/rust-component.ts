@@ -1,9 +1,12 @@
 import { Component } from "projen/lib/component";
 import * as v from "valibot";
 import { SampleFile } from "projen/lib/sample-file";
-import { renderMemberManifest } from "../cargo/render";
-import { TomlFile } from "../files/toml-file";
+import { declaredMemberDependencies, renderMemberManifest } from "../cargo/render";
+import { CargoManifestFile } from "../files/cargo-manifest-file";
+import { entryKey, entryValue } from "../model/cargo-dependencies";
 import { cargoPackageName, oneLine, optionalEnum } from "../model/grammars";
+import { DEPENDENCIES_SPEC } from "../model/option-specs";
+import { byCodeUnits } from "../model/order";
 import { ContainerMonorepo } from "../project";
 import {
   assertNewComponentName,
@@ -65,7 +68,27 @@ const RUST_COMPONENT_PROPS = v.strictObject({
    * @default - the binary is built with cargo auditable
    */
   allowUnauditableBinary: v.optional(oneLine("the reason")),
+  /**
+   * Crates the member depends on, by name: a version requirement (`"1.24"`) or a table
+   * (`{ version: "1", features: ["macros"] }`, `{ workspace: true }`). Crates added with `cargo add` need not be
+   * declared here: synthesis keeps the member's own entries.
+   * @default {}
+   */
+  dependencies: v.optional(DEPENDENCIES_SPEC),
+  /**
+   * Crates the member's tests, examples and benches depend on (`[dev-dependencies]`).
+   * @default {}
+   */
+  devDependencies: v.optional(DEPENDENCIES_SPEC),
+  /**
+   * Crates the member's build script depends on (`[build-dependencies]`).
+   * @default {}
+   */
+  buildDependencies: v.optional(DEPENDENCIES_SPEC),
 });
+
+/** The table of a member manifest each dependency option writes. */
+const DEPENDENCY_TABLE_OF = { dependencies: "dependencies", devDependencies: "dev-dependencies", buildDependencies: "build-dependencies" } as const;
 
 /** Props of a Rust component. */
 export type RustComponentProps = Readonly<v.InferInput<typeof RUST_COMPONENT_PROPS>>;
@@ -112,7 +135,10 @@ export class RustComponent extends Component implements IContainerComponent {
   public _addFiles(): void {
     const project = ContainerMonorepo.of(this);
     const model = this._toModel();
-    new TomlFile(this, `${model.path}/Cargo.toml`, { document: () => renderMemberManifest(this._toModel(), project.model) });
+    new CargoManifestFile(this, `${model.path}/Cargo.toml`, {
+      document: () => renderMemberManifest(this._toModel(), project.model),
+      declared: () => declaredMemberDependencies(this._toModel()).map(entryKey),
+    });
     new SampleFile(project, `${model.path}/src/main.rs`, { contents: rustStarter(model) });
     addImageAndManifests(this, project);
   }
@@ -134,7 +160,8 @@ export class RustComponent extends Component implements IContainerComponent {
     const linkage = this.props.linkage ?? Linkage.GLIBC;
     const libc = linkage === Linkage.STATIC ? this.props.staticLibc ?? StaticLibc.GLIBC : StaticLibc.GLIBC;
     const binary = this.props.binary ?? this.name;
-    const user = ContainerMonorepo.of(this).model.imageUser;
+    const project = ContainerMonorepo.of(this);
+    const user = project.model.imageUser;
     return resolveComponent(this.name, this.props, {
       defaultPath: `containers/${this.name}`,
       linkage,
@@ -150,6 +177,10 @@ export class RustComponent extends Component implements IContainerComponent {
         httpClient: this.props.httpClient ?? false,
         staticLibcRequested: this.props.staticLibc !== undefined,
         unauditableBecause: this.props.allowUnauditableBinary,
+        dependencies: (["dependencies", "devDependencies", "buildDependencies"] as const).flatMap((option) =>
+          Object.entries(this.props[option] ?? {}).sort(([a], [b]) => byCodeUnits(a, b))
+            .map(([crate, spec]) => ({ table: [DEPENDENCY_TABLE_OF[option]], crate, value: entryValue(spec) }))),
+        keptDependencies: project._keptDependencies(`${this.props.path ?? `containers/${this.name}`}/Cargo.toml`),
       },
     });
   }

@@ -1,5 +1,7 @@
 import * as path from "node:path";
-import { renderMemberManifest } from "../cargo/render";
+import { declaredMemberDependencies, declaredWorkspaceDependencies, renderMemberManifest } from "../cargo/render";
+import { OPENSSL_CRATES } from "../cargo/deny";
+import { entryKey, sameValue, type DependencyEntry } from "../model/cargo-dependencies";
 import { reqwestFeatureProblems } from "../model/reqwest";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Job } from "kubernetes-types/batch/v1";
@@ -153,7 +155,7 @@ function enumKey(values: Record<string, string>, value: string): string {
  * Traffic that names what is not there: a component that is not in the project or runs no pods, a port the
  * other component does not declare. Each is refused, so every edge synth writes has both ends.
  */
-export function trafficProblems(c: ComponentModel, components: readonly ComponentModel[]): string[] {
+export function trafficProblems(c: ComponentModel, components: readonly ComponentModel[], project: ProjectModel): string[] {
   const errors: string[] = [];
   const names = components.map((o) => o.name).join(", ");
   /** Why `name` cannot be one end of an edge, if it cannot. */
@@ -185,7 +187,56 @@ export function trafficProblems(c: ComponentModel, components: readonly Componen
     port.allowFrom.forEach((peer, i) => {
       const problem = "component" in peer ? endProblem(peer.component) : undefined;
       if (problem) errors.push(`ports: "${port.name}" allowFrom[${i}].component: ${problem}`);
+      // Its pods may open no connection their own policy does not declare (default-deny), so the entry would let no one in.
+      if ("namespace" in peer && peer.namespace === project.namespace) {
+        errors.push(`ports: "${port.name}" allowFrom[${i}].namespace: "${peer.namespace}" is the project's own namespace, whose pods are denied ` +
+          "every connection they do not declare, so no one could use it; name the components that connect (allowFrom: [{ component: \"<name>\" }], " +
+          "or connectsTo on their side)");
+      }
     });
+  }
+  return errors;
+}
+
+/** How `.projenrc.ts` and Cargo.toml write a dependency entry, for a message. */
+const shownEntry = (e: DependencyEntry) => `${e.crate} = ${JSON.stringify(e.value)}`;
+
+/** The option of a RustComponent that declares a member's dependency table. */
+const OPTION_OF_TABLE: Readonly<Record<string, string>> = { "dependencies": "dependencies", "dev-dependencies": "devDependencies", "build-dependencies": "buildDependencies" };
+
+/**
+ * A member's dependencies as synthesis would write them: a crate `.projenrc.ts` declares that the member's
+ * Cargo.toml also has as the user's own, differently; a crate that pulls OpenSSL by its name; `workspace = true`
+ * for a crate the workspace does not share. The graph cargo resolves is checked too, before anything is written.
+ */
+export function dependencyProblems(c: ComponentModel, project: ProjectModel): string[] {
+  if (c.build.kind !== "rust") return [];
+  const errors: string[] = [];
+  const declared = declaredMemberDependencies(c);
+  const manifest = `${c.path}/Cargo.toml`;
+  for (const kept of c.build.keptDependencies) {
+    const twin = declared.find((d) => entryKey(d) === entryKey(kept));
+    if (!twin || sameValue(twin.value, kept.value)) continue;
+    const option = twin.crate === "reqwest" && !c.build.dependencies.includes(twin) ? "httpClient" : OPTION_OF_TABLE[twin.table[0]];
+    errors.push(`${option}: ${manifest} has ${shownEntry(kept)} in [${kept.table.join(".")}] (cargo add), and .projenrc.ts declares ${shownEntry(twin)}; ` +
+      `keep one: remove it from Cargo.toml (cargo remove ${kept.crate}${kept.table[0] === "dev-dependencies" ? " --dev" : kept.table[0] === "build-dependencies" ? " --build" : ""}) ` +
+      `and synthesis writes the declared one, or drop it from .projenrc.ts`);
+  }
+  if (c.build.httpClient && c.build.dependencies.some((d) => d.crate === "reqwest" && d.table[0] === "dependencies")) {
+    errors.push("dependencies: reqwest is declared twice, by httpClient: true (the workspace's reqwest, pinned to rustls) and in dependencies; drop it from dependencies");
+  }
+  const shared = new Set([...declaredWorkspaceDependencies(project), ...project.keptWorkspaceDependencies].map((e) => e.crate));
+  for (const e of [...declared, ...c.build.keptDependencies]) {
+    const where = c.build.keptDependencies.includes(e) ? `${manifest} [${e.table.join(".")}]` : `.projenrc.ts (${OPTION_OF_TABLE[e.table[0]] ?? "httpClient"})`;
+    if ((OPENSSL_CRATES as readonly string[]).includes(e.crate)) {
+      errors.push(`dependencies: ${c.name} -> ${e.crate} (in ${where}) links OpenSSL, which no image may (policy PRISM-C001; static and scratch images cannot link it); ` +
+        "use a rustls-based crate instead (reqwest: httpClient: true)");
+    }
+    const value = e.value as { workspace?: unknown };
+    if (value !== null && typeof value === "object" && value.workspace === true && !shared.has(e.crate)) {
+      errors.push(`dependencies: ${e.crate} (in ${where}) has workspace = true, but [workspace.dependencies] has no ${e.crate}, so cargo refuses the member; ` +
+        `add ${e.crate} to the project's workspaceDependencies, or give it a version`);
+    }
   }
   return errors;
 }
@@ -204,6 +255,20 @@ export function validateProject(project: ProjectModel, components: readonly Comp
     for (let i = 1; i < parts.length; i++) {
       const a = byPath.get(parts.slice(0, i).join("/"));
       if (a) errors.push(`path: "${b.path}" (${b.name}) is inside "${a.path}" (${a.name}); component folders must not nest`);
+    }
+  }
+  if (project.monitoringNamespace === project.namespace) {
+    errors.push(`monitoringNamespace: "${project.monitoringNamespace}" is the project's own namespace, whose pods are denied every connection ` +
+      "they do not declare, so no scraper there could reach the metrics ports; run the scrapers in a namespace of their own and name it here");
+  }
+  if (project.workspaceDependencies.some((e) => e.crate === "reqwest")) {
+    errors.push("workspaceDependencies: reqwest is the workspace's already, pinned to rustls; set its version and features with the reqwest option instead");
+  }
+  for (const kept of project.keptWorkspaceDependencies) {
+    const twin = project.workspaceDependencies.find((d) => d.crate === kept.crate);
+    if (twin && !sameValue(twin.value, kept.value)) {
+      errors.push(`workspaceDependencies: Cargo.toml has ${shownEntry(kept)} in [workspace.dependencies], and .projenrc.ts declares ${shownEntry(twin)}; ` +
+        "keep one: remove it from Cargo.toml and synthesis writes the declared one, or drop it from workspaceDependencies");
     }
   }
   // Checked whether or not a component uses reqwest yet: a native-tls feature waits for the first one that does.

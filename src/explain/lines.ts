@@ -119,7 +119,10 @@ export function tomlLineReasons(text: string, document: object, marker: Because)
   return paths.map((path, line) => {
     if (path) return reasonAt(document, path);
     if (line === 0) return marker;
-    // A blank line is the layout's; any other line no node claims has no reason, and gets none.
+    // smol-toml writes a blank line before each table: it comes and goes with the table whose header follows it.
+    const next = paths[line + 1];
+    if (lines[line] === "" && next && lines[line + 1].startsWith("[")) return reasonAt(document, next);
+    // Any other blank line is the layout's; any other line no node claims has no reason, and gets none.
     return lines[line] === "" ? tomlBlankLine() : undefined;
   });
 }

@@ -5,6 +5,16 @@ import type { LineReasons } from "../explain/lines";
 import { cachedMarker, indexFile, rememberContent } from "./file-index";
 
 /**
+ * For a file whose parts belong to others (a member's Cargo.toml: the dependencies `cargo add` writes), the
+ * part synthesis owns: the entries it declared, and the SHA-256 of the file reduced to its own part.
+ */
+export interface OwnedPart {
+  readonly sha256: string;
+  /** The keys of the entries synthesis wrote (the rest are the user's). */
+  readonly declared: readonly string[];
+}
+
+/**
  * A generated file whose content comes from a pure renderer. The project renders every such
  * file before it writes any (`_renderAhead`), so it can refuse a synthesis that would overwrite
  * bytes it did not write; writing then uses that rendering rather than rendering again.
@@ -42,6 +52,22 @@ export abstract class GeneratedFile extends FileBase {
 
   /** The file's text, or undefined for no file. Pure: called at synth time, so later changes to the model count. */
   protected abstract render(): string | undefined;
+
+  /**
+   * @internal the part of `text` synthesis owns, for a file whose other parts belong to others (see
+   * `GeneratedEntry.owned`); undefined: synthesis owns all of it.
+   */
+  public _ownedPart(_text: string): OwnedPart | undefined {
+    return undefined;
+  }
+
+  /**
+   * @internal the SHA-256 of `text` reduced to the part whose entries `declared` names, as `_ownedPart`
+   * reduces it; undefined for a file synthesis owns whole, or text that cannot be read as the file's format.
+   */
+  public _ownedHash(_text: string, _declared: readonly string[]): string | undefined {
+    return undefined;
+  }
 
   /**
    * @internal the file's text rendered with its trace on, and the reason of each of its lines

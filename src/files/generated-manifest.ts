@@ -4,7 +4,7 @@ import * as v from "valibot";
 import type { FileBase } from "projen/lib/file";
 import { synthesizeFile } from "./atomic-write";
 import { renderedContent } from "./file-index";
-import { GeneratedFile } from "./generated-file";
+import { GeneratedFile, isGeneratedFile, type OwnedPart } from "./generated-file";
 import { readTextIfExists } from "./read-text";
 import { isTreePath } from "./tree-path";
 import type { Project } from "projen/lib/project";
@@ -31,6 +31,12 @@ export interface GeneratedEntry {
    * if that synthesis was killed. Both are bytes synthesis wrote.
    */
   readonly previous?: string;
+  /**
+   * For a file whose parts belong to others (a member's Cargo.toml: the dependencies `cargo add` writes), the
+   * part synthesis owns: the entries it declared, and the SHA-256 of the file reduced to its own part. A file
+   * edited only outside that part holds no hand edit.
+   */
+  readonly owned?: OwnedPart;
 }
 
 export interface GeneratedManifestData {
@@ -54,6 +60,7 @@ const MANIFEST_DATA = v.object({
     sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
     producer: v.string(),
     previous: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))),
+    owned: v.optional(v.object({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)), declared: v.array(v.string()) })),
   })),
   starters: v.optional(v.array(v.string())),
 });
@@ -133,7 +140,9 @@ export class GeneratedManifest extends GeneratedFile {
     const files: Record<string, GeneratedEntry> = {};
     for (const file of this.project.files.filter((f) => f !== this && f.readonly)) {
       const text = content(file);
-      if (text !== undefined) files[file.path] = { sha256: sha256(text), producer: this.producerOf(file) };
+      if (text === undefined) continue;
+      const owned = isGeneratedFile(file) ? file._ownedPart(text) : undefined;
+      files[file.path] = { sha256: sha256(text), producer: this.producerOf(file), ...(owned ? { owned } : {}) };
     }
     return files;
   }

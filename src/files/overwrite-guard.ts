@@ -17,6 +17,8 @@ import { byCodeUnits } from "../model/order";
 export interface PlannedFile {
   readonly path: string;
   readonly content: string | undefined;
+  /** For a file partly owned by others: the hash of `text` reduced to synthesis' part (see `GeneratedEntry.owned`). */
+  readonly ownedHash?: (text: string, declared: readonly string[]) => string | undefined;
 }
 
 /** A file whose bytes synthesis did not write and would overwrite or delete. */
@@ -56,7 +58,7 @@ export function inspectTree(
   const blocked = blockedPaths(outdir, planned.map((p) => p.path));
   const onDisk = new Map<string, string>();
   const blockedFiles = new Set(blocked.map((b) => b.file));
-  for (const { path: file, content } of planned) {
+  for (const { path: file, content, ownedHash } of planned) {
     if (blockedFiles.has(file)) continue;
     const current = readFile(path.join(outdir, file));
     if (current === undefined) continue;
@@ -65,6 +67,9 @@ export function inspectTree(
     if (current === content || allowed(file)) continue;
     const hashes = writtenHashes(record?.files[file]);
     if (hashes.includes(hash)) continue;
+    // Edited only where others write (cargo add in a member's dependencies): no hand edit of synthesis' part.
+    const owned = record?.files[file]?.owned;
+    if (owned && ownedHash && ownedHash(current, owned.declared) === owned.sha256) continue;
     overwrites.push({
       file,
       kind: hashes.length === 0 ? "not written by prism-projen" : "edited by hand",

@@ -70,36 +70,45 @@ function policyPeer(peer: Peer, components: readonly ComponentModel[], project: 
   }
   if ("cidr" in peer) return because({ ipBlock: { cidr: peer.cidr } }, from(declared, { renderer: RENDERER }));
   if ("anywhere" in peer) throw new Error("anywhere is a rule without peers, not a peer");
-  // The monitoring namespace is named even when it is the project's own: the debug overlay's pods are scraped from there too.
+  // Another namespace than the project's (validation refuses its own, whose pods may not connect): by name.
   if (by.every((d) => d === "monitoringNamespace")) {
     return { namespaceSelector: namespaceSelector(peer.namespace, from(projectOptions("monitoringNamespace"), { renderer: RENDERER })) };
   }
-  const namespaceWhy = from([...declared, ...projectSetting(project, "namespace")], {
-    rule: peer.namespace === project.namespace ? "the project's own namespace: this namespace" : "another namespace than the project's, by name",
-    renderer: RENDERER,
-  });
-  return peer.namespace === project.namespace ? because({ podSelector: {} }, namespaceWhy)
-    : because({ namespaceSelector: namespaceSelector(peer.namespace, namespaceWhy) }, namespaceWhy);
+  const namespaceWhy = from(declared, { rule: "every pod of another namespace, by name", renderer: RENDERER });
+  return because({ namespaceSelector: namespaceSelector(peer.namespace, namespaceWhy) }, namespaceWhy);
 }
+
+/** Each option once, in the order first named. */
+const once = (refs: readonly OptionRef[]): OptionRef[] => refs.filter((r, i) => refs.findIndex((o) => o.of === r.of && o.option === r.option) === i);
 
 /** A port as a NetworkPolicy port: its number (the container port), not its name, so the rule reads alone. */
 const policyPort = (p: { port: number; protocol: string }): NetworkPolicyPort => ({ port: p.port, protocol: p.protocol });
 
 /** The ingress rule of one port: from its sources; from everywhere (no `from`) when one of them is anywhere. */
 function ingressRule(component: ComponentModel, allowed: PortIngress, components: readonly ComponentModel[], project: ProjectModel): NetworkPolicyIngressRule {
-  // The options that decide whether the rule is there: the port, and each declaration but the monitoring default (always there).
-  const declared = allowed.sources.flatMap((s) => s.declaredBy).filter((d) => d !== "monitoringNamespace");
+  // The rule is there for the port while any source is: what every source depends on decides it (each peer names its own).
+  const vanishing = declaredOptions(everySourceNeeds(allowed.sources.map((s) => s.declaredBy)));
   const anywhere = allowed.sources.find((s) => "anywhere" in s.peer);
-  const ports = from(optionsOf(component.name, "ports"), { renderer: RENDERER });
   return because({
     ...(anywhere ? {} : { from: allowed.sources.map((s) => policyPeer(s.peer, components, project, s.declaredBy)) }),
     ports: [policyPort(allowed.port)],
   }, {
-    ...from([...optionsOf(component.name, "ports"), ...declaredOptions(declared)], {
+    ...from(once([...optionsOf(component.name, "ports"), ...vanishing]), {
       rule: anywhere ? "a port open to every source (allowFrom anywhere: true): a rule without from" : "who may connect to the port: its allowFrom and the components that connect to it",
       renderer: RENDERER,
     }),
-  }, { ports });
+    requires: vanishing,
+  }, { ports: from(optionsOf(component.name, "ports"), { renderer: RENDERER }) });
+}
+
+/**
+ * The declarations every one of several sources depends on: removing one of them alone removes all the sources.
+ * A source of the monitoring default depends on the port alone (it is named by the port's own option).
+ */
+function everySourceNeeds(sources: readonly (readonly DeclaredBy[])[]): DeclaredBy[] {
+  const keyed = sources.map((by) => by.filter((d) => d !== "monitoringNamespace").map((d) => JSON.stringify(d)));
+  if (keyed.length === 0) return [];
+  return keyed.reduce((all, set) => all.filter((d) => set.includes(d))).map((d) => JSON.parse(d) as DeclaredBy);
 }
 
 /** What one workload's pods may receive and send: its side of every declared edge, and nothing else. */
@@ -113,10 +122,10 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
     ...traffic.egress.map((e) => because({
       to: [policyPeer({ component: e.server.name }, components, project, e.declaredBy)],
       ports: e.ports.map(policyPort),
-    }, from([...declaredOptions(e.declaredBy), ...optionsOf(e.server.name, "ports")], {
+    }, from(declaredOptions(e.declaredBy), {
       rule: "a port of another component that this one connects to (its connectsTo, or that port's allowFrom)",
       renderer: RENDERER,
-    }))),
+    }), { ports: from(once([...declaredOptions(e.declaredBy), ...optionsOf(e.server.name, "ports")]), { rule: "the other component's port numbers", renderer: RENDERER }) })),
     ...component.egress.map((e) => because({
       to: ["cidr" in e.destination ? { ipBlock: { cidr: e.destination.cidr } }
         // The project's own namespace as "this policy's namespace": kustomize moves the debug overlay to its own,
@@ -134,8 +143,9 @@ export function renderWorkloadNetworkPolicy(component: ComponentModel, project: 
       ports: egressOption,
     })),
   ];
-  const ingressOptions = [...optionsOf(component.name, "ports"),
-    ...declaredOptions(traffic.ingress.flatMap((p) => p.sources.flatMap((s) => s.declaredBy)).filter((d) => d !== "monitoringNamespace"))];
+  // What decides whether there is an ingress rule at all: the ports, and a declaration every source of every port
+  // depends on (one whose removal alone would close every port).
+  const ingressOptions = once([...optionsOf(component.name, "ports"), ...declaredOptions(everySourceNeeds(traffic.ingress.flatMap((p) => p.sources).map((s) => s.declaredBy)))]);
   return because({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",

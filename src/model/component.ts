@@ -7,6 +7,7 @@
  * This file holds types and constants only, no logic.
  */
 
+import type { DependencyEntry } from "./cargo-dependencies";
 import type { HealthSpec, ImageUser, ResourceSpec } from "./option-specs";
 
 /** How the component's binary is linked. */
@@ -141,6 +142,10 @@ export interface RustBuild {
   readonly staticLibcRequested: boolean;
   /** Why the binary is built without cargo auditable's embedded crate list; undefined: it is built with it. */
   readonly unauditableBecause?: string;
+  /** The dependencies `.projenrc.ts` declares (dependencies, devDependencies, buildDependencies), by table. */
+  readonly dependencies: readonly DependencyEntry[];
+  /** The user's own dependency entries of the member's Cargo.toml (what `cargo add` wrote), kept as they are. */
+  readonly keptDependencies: readonly DependencyEntry[];
 }
 
 /** How `go build` builds a Go component. */

@@ -174,3 +174,52 @@ export const EGRESS_SPEC = v.pipe(
 );
 /** Traffic a component may send besides DNS: to a CIDR block or a namespace, on the listed ports. */
 export type EgressSpec = Readonly<v.InferInput<typeof EGRESS_SPEC>>;
+
+/** A crate's name as cargo takes it in a dependency table. */
+const CRATE_NAME = grammar(/^[A-Za-z0-9_-]{1,64}$/, (input) => `${shown(input)} is not a crate name; use letters, digits, - and _, e.g. "tokio"`);
+/** A version requirement, e.g. `"1"`, `"1.24"`, `"^0.11.13"`, `">=1.2, <2"`. */
+const VERSION_REQ = grammar(/^[\^~=<>*]?\s*[0-9*][0-9A-Za-z.*+-]*(\s*,\s*[\^~=<>]*\s*[0-9*][0-9A-Za-z.*+-]*)*$/, (input) =>
+  `${shown(input)} is not a version requirement; write one as cargo does, e.g. "1.24" or "^0.11.13"`);
+/** A feature of a dependency: its own (`json`), or one of its dependencies' (`dep/feature`). */
+const DEPENDENCY_FEATURE = grammar(/^[A-Za-z0-9_][A-Za-z0-9_+.-]*(\/[A-Za-z0-9_][A-Za-z0-9_+.-]*)?$/, (input) =>
+  `${shown(input)} is not a feature name; use the crate's feature names, e.g. "rt-multi-thread"`);
+
+export const CRATE_SPEC = v.union([
+  VERSION_REQ,
+  v.pipe(
+    v.strictObject({
+      /**
+       * The version requirement. Give this or `workspace`.
+       * @default - none: the version comes from `[workspace.dependencies]`
+       */
+      version: v.optional(VERSION_REQ),
+      /**
+       * Inherit the entry of the workspace's `[workspace.dependencies]` (the project's `workspaceDependencies`).
+       * @default - none: `version` is given
+       */
+      workspace: v.optional(v.literal(true, (issue) => `${shown(issue.input)} is not true; write workspace: true to inherit the workspace's entry, or give version`)),
+      /**
+       * Features to enable.
+       * @default []
+       */
+      features: v.optional(v.array(DEPENDENCY_FEATURE)),
+      /**
+       * Whether the crate's default features are on (false: only `features`).
+       * @default true
+       */
+      defaultFeatures: v.optional(v.boolean()),
+      /**
+       * Whether the dependency is optional (enabled by a feature of this crate).
+       * @default false
+       */
+      optional: v.optional(v.boolean()),
+    }),
+    v.check((c) => (c.version === undefined) !== (c.workspace === undefined),
+      "needs exactly one of version (e.g. \"1.24\") and workspace: true"),
+  ),
+], (issue) => `${shown(issue.input)} is neither a version requirement (e.g. "1.24") nor a dependency table (e.g. { version: "1.24", features: ["macros"] })`);
+/** A crate dependency: a version requirement, or a table with features. */
+export type CrateSpec = v.InferInput<typeof CRATE_SPEC>;
+
+/** Dependencies by crate name. */
+export const DEPENDENCIES_SPEC = v.record(CRATE_NAME, CRATE_SPEC);

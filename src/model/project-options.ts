@@ -5,7 +5,7 @@ import { DebianRelease } from "./component";
 import {
   branchName, goModuleFolder, goModulePath, optionalEnum, spdxLicense, grammar, imageRepositoryPrefix, kubernetesName, oneLine, releaseVersion, repoFile, toolchainVersion,
 } from "./grammars";
-import { IMAGE_USER } from "./option-specs";
+import { DEPENDENCIES_SPEC, IMAGE_USER } from "./option-specs";
 import { REQWEST_OPTIONS } from "./reqwest";
 
 // The options of ContainerMonorepo: their schema (checked before anything else), doc comments and defaults.
@@ -69,6 +69,12 @@ export const CONTAINER_MONOREPO_PROPS = v.strictObject({
    * @default - reqwest 0.12 with rustls-tls, charset, http2, system-proxy
    */
   reqwest: v.optional(REQWEST_OPTIONS),
+  /**
+   * Shared crate versions, `[workspace.dependencies]`: a member inherits one with `{ workspace: true }`.
+   * Entries added to the root Cargo.toml by hand are kept too; reqwest is the project's `reqwest`.
+   * @default {}
+   */
+  workspaceDependencies: v.optional(DEPENDENCIES_SPEC),
   /**
    * SPDX license identifiers allowed in the Rust dependency graph: cargo-deny (deny.toml, the workflow's
    * cargo-deny job) fails on a crate under any other license.

@@ -1,6 +1,7 @@
 import type { CargoProfile, CargoProfilePreset } from "./cargo-profile";
 import type { ReqwestSpec } from "./reqwest";
 import type { DebianRelease } from "./component";
+import type { DependencyEntry } from "./cargo-dependencies";
 
 /**
  * Project-wide settings every renderer needs, resolved once by
@@ -22,6 +23,10 @@ export interface ProjectModel {
   readonly cargoProfilePreset: CargoProfilePreset;
   readonly cargoProfile: CargoProfile;
   readonly reqwest: ReqwestSpec;
+  /** The `[workspace.dependencies]` entries `.projenrc.ts` declares (workspaceDependencies), reqwest aside. */
+  readonly workspaceDependencies: readonly DependencyEntry[];
+  /** The user's own `[workspace.dependencies]` entries of the root Cargo.toml, kept as they are. */
+  readonly keptWorkspaceDependencies: readonly DependencyEntry[];
   /** SPDX license identifiers cargo-deny allows in the Rust dependency graph. */
   readonly allowedLicenses: readonly string[];
   /** The platforms each image is built for (`linux/amd64`, `linux/arm64`), sorted. */

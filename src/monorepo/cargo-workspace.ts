@@ -1,7 +1,9 @@
 import { Component } from "projen/lib/component";
 import type { Project } from "projen/lib/project";
 import { renderDenyConfig } from "../cargo/deny";
-import { renderWorkspaceManifest } from "../cargo/render";
+import { declaredWorkspaceDependencies, renderWorkspaceManifest } from "../cargo/render";
+import { CargoManifestFile } from "../files/cargo-manifest-file";
+import { entryKey } from "../model/cargo-dependencies";
 import { TomlFile } from "../files/toml-file";
 import type { MonorepoContext } from "./context";
 
@@ -10,11 +12,12 @@ export class CargoWorkspace extends Component {
   constructor(project: Project, ctx: MonorepoContext) {
     super(project);
     const rust = () => ctx.componentModels().filter((c) => c.build.kind === "rust");
-    new TomlFile(project, "Cargo.toml", {
+    new CargoManifestFile(project, "Cargo.toml", {
       document: () => {
         const members = rust();
         return members.length > 0 ? renderWorkspaceManifest(ctx.model, members) : undefined;
       },
+      declared: () => declaredWorkspaceDependencies(ctx.model).map(entryKey),
     });
     new TomlFile(project, "deny.toml", {
       document: () => (rust().length > 0 ? renderDenyConfig(ctx.model) : undefined),

@@ -18,6 +18,11 @@ export interface SynthesisGuardOptions {
   readonly sourceDir: string;
   /** Generated paths whose bytes of the user's own a synthesis may replace. */
   readonly adoptFiles: readonly string[];
+  /**
+   * The last check of a synthesis into the working tree, once the tree may be written: it sees every file as
+   * planned, and refuses (throws) to stop the synthesis before its first write.
+   */
+  readonly beforeWrites?: (planned: readonly PlannedFile[]) => void;
 }
 
 /**
@@ -48,7 +53,9 @@ export class SynthesisGuard extends Component {
   public renderAhead(): PlannedFile[] {
     return this.project.files
       .filter((f) => !(f instanceof GeneratedManifest))
-      .map((f) => ({ path: f.path, content: isGeneratedFile(f) ? f._renderAhead() : renderProjenFile(f) }));
+      .map((f) => (isGeneratedFile(f)
+        ? { path: f.path, content: f._renderAhead(), ownedHash: (text: string, declared: readonly string[]) => f._ownedHash(text, declared) }
+        : { path: f.path, content: renderProjenFile(f) }));
   }
 
   /**
@@ -68,6 +75,7 @@ export class SynthesisGuard extends Component {
     if (tree.blocked.length > 0) throw refusal(tree.blocked, "these generated paths cannot be written");
     // The drift check writes into a scratch folder: only a synthesis into the working tree can destroy bytes.
     if (outdir === this.options.sourceDir && tree.overwrites.length > 0) throw new Refusal(formatOverwrites(tree.overwrites, "npx projen default --force"));
+    if (outdir === this.options.sourceDir) this.options.beforeWrites?.(planned);
     removeStaleTemps(outdir, this.project.files.map((f) => f.path));
     const manifest = this.project.files.find((f): f is GeneratedManifest => f instanceof GeneratedManifest);
     // First the record of what this synthesis is about to write, so a kill half-way leaves one that knows both versions.

@@ -29,8 +29,23 @@ interface Member {
  * across the workspace, so a crate another member enables is not this member's). Normal and build dependencies only.
  */
 export type CargoGraph =
-  | { readonly ok: true; readonly members: readonly Member[]; readonly banned: ReadonlyMap<string, readonly string[]> }
+  | {
+    readonly ok: true;
+    readonly members: readonly Member[];
+    readonly banned: ReadonlyMap<string, readonly string[]>;
+    /**
+     * For a member that links no banned crate on its own but does in the workspace's one graph (features unified
+     * across members, as `cargo build --workspace` or `cargo test --workspace` resolve them), the path there.
+     */
+    readonly bannedTogether: ReadonlyMap<string, readonly string[]>;
+  }
   | { readonly ok: false; readonly error: string };
+
+/** Where cargo runs: the workspace's folder by default; another folder (whose cargo configuration applies), offline. */
+export interface CargoGraphOptions {
+  readonly cwd?: string;
+  readonly offline?: boolean;
+}
 
 /** Why a cargo command failed: its last lines, on one line. */
 function failure(args: readonly string[], run: ReturnType<typeof spawnSync>): { ok: false; error: string } {
@@ -45,9 +60,11 @@ interface Metadata {
 }
 
 /** Runs `cargo metadata` in the workspace root `dir` and reads the graph. */
-export function readCargoGraph(dir: string): CargoGraph {
-  const args = ["metadata", "--format-version", "1", "--locked", ...LINUX_TARGETS.flatMap((t) => ["--filter-platform", t])];
-  const cargo = spawnSync("cargo", args, { cwd: dir, encoding: "utf-8", maxBuffer: 256 * 1024 * 1024 });
+export function readCargoGraph(dir: string, options: CargoGraphOptions = {}): CargoGraph {
+  const where = [...(options.cwd ? ["--manifest-path", path.join(dir, "Cargo.toml")] : []), ...(options.offline ? ["--offline"] : [])];
+  const cwd = options.cwd ?? dir;
+  const args = ["metadata", "--format-version", "1", "--locked", ...where, ...LINUX_TARGETS.flatMap((t) => ["--filter-platform", t])];
+  const cargo = spawnSync("cargo", args, { cwd, encoding: "utf-8", maxBuffer: 256 * 1024 * 1024 });
   if (cargo.status !== 0) return failure(args, cargo);
   const metadata = JSON.parse(cargo.stdout) as Metadata;
   const root = fs.realpathSync(dir);
@@ -63,23 +80,66 @@ export function readCargoGraph(dir: string): CargoGraph {
   ]));
   const bannedIds = [...packages].filter(([, p]) => (OPENSSL_CRATES as readonly string[]).includes(p.name)).map(([id]) => id);
   const banned = new Map<string, string[]>();
+  const bannedTogether = new Map<string, string[]>();
   for (const member of members) {
     // The workspace-wide graph unifies features: it can only say where to look. cargo tree -p resolves the member alone.
     for (const id of bannedIds.filter((b) => reaches(edges, member.id, b))) {
       const p = packages.get(id)!;
-      const treeArgs = ["tree", "--locked", "-p", `${member.name}@${packages.get(member.id)!.version}`, "-e", "normal,build",
+      const treeArgs = ["tree", "--locked", ...where, "-p", `${member.name}@${packages.get(member.id)!.version}`, "-e", "normal,build",
         ...LINUX_TARGETS.flatMap((t) => ["--target", t]), "-i", `${p.name}@${p.version}`, "--prefix", "depth", "--charset", "ascii"];
-      const tree = spawnSync("cargo", treeArgs, { cwd: dir, encoding: "utf-8", maxBuffer: 64 * 1024 * 1024 });
+      const tree = spawnSync("cargo", treeArgs, { cwd, encoding: "utf-8", maxBuffer: 64 * 1024 * 1024 });
       if (tree.status !== 0) {
-        if (/did not match any packages/.test(tree.stderr ?? "")) continue;
+        if (/did not match any packages/.test(tree.stderr ?? "")) {
+          // Not on its own: only in the workspace's unified graph. The first such path, from that graph.
+          if (!bannedTogether.has(member.id)) bannedTogether.set(member.id, pathTo(edges, member.id, id).map((p) => `${packages.get(p)!.name} ${packages.get(p)!.version}`));
+          continue;
+        }
         return failure(treeArgs, tree);
       }
       // The rule names one path per member: the first crate found is enough.
       banned.set(member.id, firstChain(tree.stdout, member.name));
+      bannedTogether.delete(member.id);
       break;
     }
   }
-  return { ok: true, members, banned };
+  return { ok: true, members, banned, bannedTogether };
+}
+
+/** The shortest path of package ids from `from` to `to` (both included), breadth first. */
+function pathTo(edges: ReadonlyMap<string, readonly string[]>, from: string, to: string): string[] {
+  const parent = new Map<string, string>([[from, from]]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    if (id === to) break;
+    for (const next of edges.get(id) ?? []) if (!parent.has(next)) { parent.set(next, id); queue.push(next); }
+  }
+  const chain = [to];
+  while (chain[0] !== from) chain.unshift(parent.get(chain[0])!);
+  return chain;
+}
+
+/** A member that links a banned crate: the path there (`name version`, member first), and whether only with the workspace's features unified. */
+export interface OpensslLink {
+  readonly member: Member;
+  readonly chain: readonly string[];
+  readonly together: boolean;
+}
+
+/** Each member that links a banned crate, alone or with the workspace's features unified: the path, and how. */
+export function opensslLinks(graph: Extract<CargoGraph, { ok: true }>): OpensslLink[] {
+  return graph.members.flatMap((member): OpensslLink[] => {
+    const alone = graph.banned.get(member.id);
+    const together = graph.bannedTogether.get(member.id);
+    return alone ? [{ member, chain: alone, together: false }] : together ? [{ member, chain: together, together: true }] : [];
+  });
+}
+
+/** What the rule says of one link, and the fix (the policy and synthesis say the same). */
+export function opensslMessage(link: { member: { name: string }; chain: readonly string[]; together: boolean }): string {
+  const culprit = link.chain.at(-1)!.split(" ")[0];
+  return `${link.member.name} pulls ${culprit}${link.together ? " when the workspace is built together (cargo build --workspace unifies features across members)" : ""}: ` +
+    `${link.chain.join(" -> ")}; use the crate's rustls feature (reqwest: the workspace dependency with httpClient: true) or drop the dependency`;
 }
 
 function reaches(edges: ReadonlyMap<string, readonly string[]>, from: string, to: string): boolean {
@@ -127,16 +187,12 @@ export const CARGO_RULES: readonly Rule<CargoGraph>[] = [
         return [{ line: 1, message: `the dependency graph could not be read, so the OpenSSL ban is not checked: ${graph.error}` }];
       }
       const findings: (Omit<Finding, "ruleIds" | "file"> & { file: string })[] = [];
-      for (const member of graph.members) {
-        const chain = graph.banned.get(member.id);
-        if (!chain) continue;
-        const culprit = chain.at(-1)!.split(" ")[0];
+      for (const link of opensslLinks(graph)) {
         findings.push({
-          line: declarationLine(member.manifestText, chain[1].split(" ")[0]),
-          message: `${member.name} pulls ${culprit}: ${chain.join(" -> ")}; use the crate's rustls feature ` +
-            "(reqwest: the workspace dependency with httpClient: true) or drop the dependency",
+          line: declarationLine(link.member.manifestText, link.chain[1].split(" ")[0]),
+          message: opensslMessage(link),
           // The finding is about the member, wherever the graph came from.
-          file: member.manifest,
+          file: link.member.manifest,
         });
       }
       return findings;

@@ -1,0 +1,72 @@
+import type { IConstruct } from "constructs";
+import * as path from "node:path";
+import * as TOML from "smol-toml";
+import { dependencyEntries, entryKey, keepingEntries, type DependencyEntry } from "../model/cargo-dependencies";
+import type { OwnedPart } from "./generated-file";
+import { sha256, writtenHashes, type GeneratedEntry } from "./generated-manifest";
+import { readTextIfExists } from "./read-text";
+import { TomlFile } from "./toml-file";
+
+/**
+ * A Cargo manifest whose dependency tables it shares with cargo: the entries `.projenrc.ts` declares are
+ * synthesis', every other entry (what `cargo add` writes) is the user's, kept as it is. A change to the
+ * user's entries is no hand edit; a change to anything else is.
+ */
+
+/** Props of `CargoManifestFile`. */
+export interface CargoManifestFileProps {
+  /** The whole manifest, the user's entries included; called at synth time. */
+  readonly document: () => object | undefined;
+  /** The keys (`entryKey`) of the dependency entries the manifest takes from `.projenrc.ts`. */
+  readonly declared: () => readonly string[];
+}
+
+export class CargoManifestFile extends TomlFile {
+  private readonly declared: () => readonly string[];
+
+  constructor(scope: IConstruct, filePath: string, options: CargoManifestFileProps) {
+    super(scope, filePath, { document: options.document });
+    this.declared = options.declared;
+  }
+
+  public _ownedPart(text: string): OwnedPart | undefined {
+    const declared = [...this.declared()].sort();
+    const hash = ownedHash(text, declared);
+    return hash === undefined ? undefined : { sha256: hash, declared };
+  }
+
+  public _ownedHash(text: string, declared: readonly string[]): string | undefined {
+    return ownedHash(text, declared);
+  }
+}
+
+function parsed(text: string): Record<string, unknown> | undefined {
+  try {
+    return TOML.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The hash of a manifest reduced to synthesis' part: the user's dependency entries taken out, the rest as TOML. */
+function ownedHash(text: string, declared: readonly string[]): string | undefined {
+  const doc = parsed(text);
+  return doc === undefined ? undefined : sha256(TOML.stringify(keepingEntries(doc, (e) => declared.includes(entryKey(e)))));
+}
+
+/**
+ * The user's dependency entries of the manifest at `manifestPath` below `sourceDir`: those the last synthesis
+ * did not declare (`record`, its entry in `.projen/generated.json`). A manifest no synthesis wrote is the
+ * user's whole: all its entries are kept. A manifest that is not TOML keeps none (the guard refuses to replace it).
+ */
+export function readKeptDependencies(sourceDir: string, manifestPath: string, record: GeneratedEntry | undefined): DependencyEntry[] {
+  const text = readTextIfExists(path.join(sourceDir, manifestPath));
+  const doc = text === undefined ? undefined : parsed(text);
+  if (text === undefined || doc === undefined) return [];
+  const entries = dependencyEntries(doc);
+  if (record === undefined) return entries;
+  const declared = record.owned?.declared;
+  // A record from before synthesis shared the manifest: untouched since, every entry is synthesis'; edited, every one is the user's.
+  if (declared === undefined) return writtenHashes(record).includes(sha256(text)) ? [] : entries;
+  return entries.filter((e) => !declared.includes(entryKey(e)));
+}

@@ -1,0 +1,98 @@
+import type { CrateSpec } from "./option-specs";
+
+/**
+ * Cargo dependency tables as values: where each entry sits in a manifest (`dependencies`,
+ * `dev-dependencies`, `build-dependencies`, the same below `target.<cfg>`, or the workspace's
+ * `workspace.dependencies`) and its TOML value. Types and pure functions over parsed TOML only.
+ *
+ * @see https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html
+ */
+
+/** The kinds of dependency table a package manifest has. */
+export const DEPENDENCY_KINDS = ["dependencies", "dev-dependencies", "build-dependencies"] as const;
+export type DependencyKind = (typeof DEPENDENCY_KINDS)[number];
+
+/** The table of the root manifest whose entries members inherit with `workspace = true`. */
+export const WORKSPACE_DEPENDENCIES: readonly string[] = ["workspace", "dependencies"];
+
+/** One dependency entry: its table's path, the crate's key in it, and its value as TOML holds it. */
+export interface DependencyEntry {
+  readonly table: readonly string[];
+  readonly crate: string;
+  readonly value: unknown;
+}
+
+/**
+ * A stable name of an entry, as the record of a synthesis keeps it: its table as TOML heads it, then the crate
+ * (`[dependencies] tokio`); a crate name has no space, so the last space ends the table.
+ */
+export const entryKey = (e: { readonly table: readonly string[]; readonly crate: string }): string => `[${e.table.join(".")}] ${e.crate}`;
+
+const isTable = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x) && !(x instanceof Date);
+
+/** The dependency tables of a parsed manifest, at the paths cargo reads them from. */
+function tablePaths(doc: Record<string, unknown>): string[][] {
+  const paths: string[][] = DEPENDENCY_KINDS.filter((k) => k in doc).map((k) => [k]);
+  if (isTable(doc.target)) {
+    for (const [cfg, below] of Object.entries(doc.target)) {
+      if (isTable(below)) paths.push(...DEPENDENCY_KINDS.filter((k) => k in below).map((k) => ["target", cfg, k]));
+    }
+  }
+  if (isTable(doc.workspace) && "dependencies" in doc.workspace) paths.push([...WORKSPACE_DEPENDENCIES]);
+  return paths;
+}
+
+function at(doc: Record<string, unknown>, table: readonly string[]): unknown {
+  return table.reduce<unknown>((node, key) => (isTable(node) ? node[key] : undefined), doc);
+}
+
+/** Every dependency entry of a parsed manifest, in the order the manifest gives them. */
+export function dependencyEntries(doc: Record<string, unknown>): DependencyEntry[] {
+  return tablePaths(doc).flatMap((table) => {
+    const node = at(doc, table);
+    return isTable(node) ? Object.entries(node).map(([crate, value]) => ({ table, crate, value })) : [];
+  });
+}
+
+/**
+ * A copy of a parsed manifest with only the dependency entries `keep` keeps (tables left empty go, and
+ * so does a `target` table left without any).
+ */
+export function keepingEntries(doc: Record<string, unknown>, keep: (e: DependencyEntry) => boolean): Record<string, unknown> {
+  const copy = structuredClone(doc);
+  for (const e of dependencyEntries(doc)) {
+    if (keep(e)) continue;
+    const table = at(copy, e.table) as Record<string, unknown>;
+    delete table[e.crate];
+  }
+  for (const table of tablePaths(copy)) {
+    if (Object.keys(at(copy, table) as object).length > 0) continue;
+    const parent = at(copy, table.slice(0, -1)) as Record<string, unknown>;
+    delete parent[table.at(-1)!];
+    if (table[0] === "target" && Object.keys(copy.target as object).every((cfg) => Object.keys((copy.target as Record<string, object>)[cfg]).length === 0)) {
+      delete copy.target;
+    }
+  }
+  return copy;
+}
+
+/** The TOML value of a dependency declared in `.projenrc.ts`. */
+export function entryValue(spec: CrateSpec): unknown {
+  if (typeof spec === "string") return spec;
+  return {
+    ...(spec.workspace ? { workspace: true } : { version: spec.version }),
+    ...(spec.defaultFeatures === false ? { "default-features": false } : {}),
+    ...(spec.features?.length ? { features: [...spec.features] } : {}),
+    ...(spec.optional ? { optional: true } : {}),
+  };
+}
+
+/** Whether two TOML values are the same (key order aside). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (isTable(a) && isTable(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => k in b && sameValue(a[k], b[k]));
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  return a === b;
+}

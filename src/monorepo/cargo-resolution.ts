@@ -1,0 +1,73 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as TOML from "smol-toml";
+import type { PlannedFile } from "../files/overwrite-guard";
+import { readTextIfExists } from "../files/read-text";
+import { dependencyEntries } from "../model/cargo-dependencies";
+import type { ComponentModel } from "../model/component";
+import { opensslLinks, opensslMessage, readCargoGraph } from "../policy/cargo-rules";
+import { subject } from "../refusal";
+
+/**
+ * The Rust dependency graph of the workspace this synthesis is about to write, as cargo resolves it, checked
+ * before anything is written: the Cargo manifests as planned, with the working tree's Cargo.lock, in a scratch
+ * folder. cargo runs offline, from the working tree (so its `.cargo/config.toml` applies), and updates the lock
+ * the way `cargo build` would; the policy's own rule (PRISM-C001) then reads the graph, so what synthesis
+ * accepts the policy passes.
+ */
+
+/**
+ * What the check found: problems as `[component] field: problem; fix`, and the Cargo.lock to write when it
+ * changed; or, when cargo could not resolve the graph offline (a crate not fetched yet), a warning saying so.
+ */
+export interface CargoResolution {
+  readonly problems: readonly string[];
+  readonly lock?: string;
+  readonly warning?: string;
+}
+
+const LOCK = "Cargo.lock";
+
+/**
+ * Resolves the planned workspace. Nothing to resolve (no Rust member, or no member with a dependency) needs no
+ * cargo: the runner makes a missing Cargo.lock after the synthesis, as before.
+ */
+export function resolveCargoWorkspace(sourceDir: string, planned: readonly PlannedFile[], rust: readonly ComponentModel[]): CargoResolution {
+  const manifests = planned.filter((p) => p.content !== undefined && (p.path === "Cargo.toml" || rust.some((c) => p.path === `${c.path}/Cargo.toml`)));
+  const withDependencies = manifests.filter((m) => m.path !== "Cargo.toml" &&
+    dependencyEntries(TOML.parse(m.content!) as Record<string, unknown>).length > 0);
+  if (rust.length === 0 || withDependencies.length === 0) return { problems: [] };
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "prism-cargo-"));
+  try {
+    for (const m of manifests) {
+      fs.mkdirSync(path.dirname(path.join(scratch, m.path)), { recursive: true });
+      fs.writeFileSync(path.join(scratch, m.path), m.content!);
+    }
+    const lock = readTextIfExists(path.join(sourceDir, LOCK));
+    if (lock !== undefined) fs.writeFileSync(path.join(scratch, LOCK), lock);
+    // Without --locked: cargo brings the lock up to date with the manifests, changing no version it need not.
+    const args = ["metadata", "--format-version", "1", "--offline", "--manifest-path", path.join(scratch, "Cargo.toml")];
+    const resolved = spawnSync("cargo", args, { cwd: sourceDir, encoding: "utf-8", maxBuffer: 256 * 1024 * 1024 });
+    if (resolved.error || resolved.status !== 0) {
+      // Not a refusal: the manifests are what .projenrc.ts and cargo add say, and cargo fetch needs them written to fetch.
+      // cargo's own error line (its other lines name the scratch folder and offline mode's reminder).
+      const lines = String(resolved.error?.message ?? resolved.stderr ?? "").split("\n").map((l) => l.trim()).filter((l) => l !== "");
+      const why = (lines.find((l) => l.startsWith("error:")) ?? lines[0] ?? "cargo failed").replace(/^error:\s*/, "").split(scratch).join(".");
+      return { problems: [], warning: `prism-projen: warning: cargo cannot resolve the Rust dependencies offline (${why}), so Cargo.lock is not ` +
+        "updated and their OpenSSL check (PRISM-C001) did not run; run `cargo fetch` (it fetches the crates and updates Cargo.lock), " +
+        "then `npx projen` again, or `npx projen policy`" };
+    }
+    const graph = readCargoGraph(scratch, { cwd: sourceDir, offline: true });
+    if (!graph.ok) return { problems: [`dependencies: the dependency graph cannot be read, so the OpenSSL check cannot run (${graph.error}); fix the manifests cargo names`] };
+    const problems = opensslLinks(graph).map((link) => {
+      const component = rust.find((c) => `${c.path}/Cargo.toml` === link.member.manifest);
+      return `${component ? subject(component.name) : `[${link.member.name}]`} dependencies: ${opensslMessage(link)} (policy PRISM-C001)`;
+    });
+    const updated = readTextIfExists(path.join(scratch, LOCK));
+    return { problems, ...(updated !== undefined && updated !== lock ? { lock: updated } : {}) };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
