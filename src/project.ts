@@ -149,7 +149,7 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
       // The Rust dependency graph as cargo resolves the planned manifests (the OpenSSL ban), and the lock it needs.
       beforeWrites: (planned) => {
         const resolution = resolveCargoWorkspace(sourceDir, planned, this.componentModels().filter((c) => c.build.kind === "rust"));
-        if (resolution.problems.length > 0) throw refusal([...resolution.problems]);
+        if (resolution.problems.length > 0) throw refusal(resolution.problems.map((p) => (p.startsWith("[") ? p : `${projectSubject(this.name)} ${p}`)));
         if (resolution.warning) process.stderr.write(`${resolution.warning}\n`);
         this.updatedCargoLock = resolution.lock;
       },
@@ -338,7 +338,10 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
   private reportDrift(workingTree: string): void {
     // Required here, not imported: the comparison and its diff library load only in check mode.
     const { compareTrees, formatDrift } = require("./drift/compare") as typeof import("./drift/compare");
-    const drifts = compareTrees(workingTree, this.outdir);
+    const drifts = compareTrees(workingTree, this.outdir, (file, text, declared) => {
+      const generated = this.tryFindFile(file);
+      return generated && isGeneratedFile(generated) ? generated._ownedHash(text, declared) : undefined;
+    });
     // Next to each drifted file: why each line synthesis writes differently is what it is.
     const why = (file: string) => {
       // The synthesis that wrote this tree checked and locked it: explain each file without checking again.

@@ -47,4 +47,6 @@ export interface CargoPackageManifest {
   readonly "build-dependencies"?: CargoDependencyTable;
   /** Platform-specific tables (`[target.'cfg(unix)'.dependencies]`), the user's own. */
   readonly "target"?: Readonly<Record<string, Readonly<Record<string, CargoDependencyTable>>>>;
+  /** The package's features, the user's own (cargo add --optional writes them). */
+  readonly "features"?: Readonly<Record<string, unknown>>;
 }

@@ -34,7 +34,7 @@ export function renderWorkspaceManifest(project: ProjectModel, members: readonly
           "features": from(projectOptions("reqwest.version", "reqwest.extraFeatures"), { rule: "rustls as the TLS backend, with the other default features kept", renderer: RENDERER }),
         }) }, ...project.workspaceDependencies, ...project.keptWorkspaceDependencies], (e) => (e.crate === "reqwest" && e.table === WORKSPACE_DEPENDENCIES
         ? fixed("the workspace's one reqwest, which members that set httpClient inherit", RENDERER)
-        : project.workspaceDependencies.includes(e) ? from(projectOptions("workspaceDependencies"), { renderer: RENDERER }) : KEPT)),
+        : project.workspaceDependencies.includes(e) ? from(projectOptions("workspaceDependencies"), { renderer: RENDERER }) : kept())),
     }, fixed("a virtual workspace of every Rust component", RENDERER), {
       resolver: fixed("resolver 3, edition 2024's default: it picks dependency versions that support the packages' rust-version; not configurable", RENDERER),
       members: from(members.flatMap((m) => optionsOf(m.name, "path")), { rule: "every Rust component is a member", renderer: RENDERER }),
@@ -84,15 +84,15 @@ export function renderMemberManifest(component: ComponentModel, project: Project
     }),
     bin: [because({ name: component.binary, path: "src/main.rs" }, fixed("the one binary the image runs", RENDERER), { name: option("binary"), path: sources })],
     ...dependencyTables([...declared, ...build.keptDependencies.filter((e) => !declaredKeys.has(entryKey(e)))], (e) => {
-      if (!declaredKeys.has(entryKey(e))) return KEPT;
+      if (!declaredKeys.has(entryKey(e))) return kept();
       return e.crate === "reqwest" && build.httpClient && e.table.join() === "dependencies" && !build.dependencies.includes(e)
         ? option("httpClient") : option(OPTION_OF_TABLE[e.table[0]]);
     }),
   };
 }
 
-/** Why a dependency entry of the user's own is there. */
-const KEPT = fixed("the user's own dependency (cargo add, or an edit of Cargo.toml): kept as the file has it", RENDERER);
+/** Why a dependency entry of the user's own is there (a function: a reason is made only while tracing). */
+const kept = () => fixed("the user's own entry (cargo add, or an edit of Cargo.toml): kept as the file has it", RENDERER);
 
 /** The option of a RustComponent that declares a member's dependency table. */
 const OPTION_OF_TABLE: Readonly<Record<string, string>> = { "dependencies": "dependencies", "dev-dependencies": "devDependencies", "build-dependencies": "buildDependencies" };
@@ -141,5 +141,8 @@ function dependencyTables(entries: readonly DependencyEntry[], why: (e: Dependen
     }
     tables.target = target;
   }
+  // The package's features: what cargo add --optional writes beside the dependency (none is synthesis').
+  const features = entries.filter((e) => e.table.length === 1 && e.table[0] === "features");
+  if (features.length > 0) tables.features = dependencyTable(features, why);
   return tables;
 }

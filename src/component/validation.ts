@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { declaredMemberDependencies, declaredWorkspaceDependencies, renderMemberManifest } from "../cargo/render";
 import { OPENSSL_CRATES } from "../cargo/deny";
-import { entryKey, sameValue, type DependencyEntry } from "../model/cargo-dependencies";
+import { entryKey, isDependency, sameValue, type DependencyEntry } from "../model/cargo-dependencies";
 import { reqwestFeatureProblems } from "../model/reqwest";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Job } from "kubernetes-types/batch/v1";
@@ -226,9 +226,10 @@ export function dependencyProblems(c: ComponentModel, project: ProjectModel): st
     errors.push("dependencies: reqwest is declared twice, by httpClient: true (the workspace's reqwest, pinned to rustls) and in dependencies; drop it from dependencies");
   }
   const shared = new Set([...declaredWorkspaceDependencies(project), ...project.keptWorkspaceDependencies].map((e) => e.crate));
-  for (const e of [...declared, ...c.build.keptDependencies]) {
+  for (const e of [...declared, ...c.build.keptDependencies].filter(isDependency)) {
     const where = c.build.keptDependencies.includes(e) ? `${manifest} [${e.table.join(".")}]` : `.projenrc.ts (${OPTION_OF_TABLE[e.table[0]] ?? "httpClient"})`;
-    if ((OPENSSL_CRATES as readonly string[]).includes(e.crate)) {
+    // By name, where every Linux build links it (a dev-dependency, a target table: the graph cargo resolves decides).
+    if ((OPENSSL_CRATES as readonly string[]).includes(e.crate) && e.table.length === 1 && ["dependencies", "build-dependencies"].includes(e.table[0])) {
       errors.push(`dependencies: ${c.name} -> ${e.crate} (in ${where}) links OpenSSL, which no image may (policy PRISM-C001; static and scratch images cannot link it); ` +
         "use a rustls-based crate instead (reqwest: httpClient: true)");
     }

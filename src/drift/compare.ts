@@ -47,8 +47,11 @@ export interface Drift {
   readonly synthesizedLines?: readonly number[];
 }
 
-/** Compares a fresh synthesis (`fresh`) with the working tree (`dir`). Pure reads. */
-export function compareTrees(dir: string, fresh: string): Drift[] {
+/**
+ * Compares a fresh synthesis (`fresh`) with the working tree (`dir`). Pure reads. `ownedHash` reduces a file
+ * partly owned by others to synthesis' part (see `GeneratedEntry.owned`): one edited only elsewhere is out of date.
+ */
+export function compareTrees(dir: string, fresh: string, ownedHash?: (file: string, text: string, declared: readonly string[]) => string | undefined): Drift[] {
   const now = readGeneratedManifest(fresh);
   if (!now) throw new Error(`the synthesis wrote no ${GENERATED_MANIFEST}: is .projenrc.ts a ContainerMonorepo?`);
   const before: GeneratedManifestData = readGeneratedManifest(dir) ?? { files: {} };
@@ -68,8 +71,11 @@ export function compareTrees(dir: string, fresh: string): Drift[] {
     const expected = read(fresh, file)!;
     if (actual === expected) continue;
     const recorded = writtenHashes(before.files[file]);
+    const owned = before.files[file]?.owned;
+    // cargo add in a member: the user's part changed, synthesis' did not; npx projen writes it in its own layout.
+    const editedElsewhere = actual !== undefined && owned !== undefined && ownedHash?.(file, actual, owned.declared) === owned.sha256;
     const kind: DriftKind = actual === undefined ? "missing"
-      : recorded.length > 0 && !recorded.includes(actualHash!) ? "edited by hand"
+      : recorded.length > 0 && !recorded.includes(actualHash!) && !editedElsewhere ? "edited by hand"
       : "out of date";
     drifts.push({
       file, kind, producer: entry.producer,

@@ -30,9 +30,13 @@ export const entryKey = (e: { readonly table: readonly string[]; readonly crate:
 
 const isTable = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x) && !(x instanceof Date);
 
-/** The dependency tables of a parsed manifest, at the paths cargo reads them from. */
-function tablePaths(doc: Record<string, unknown>): string[][] {
+/**
+ * The tables of a parsed manifest whose entries are the user's unless `.projenrc.ts` declares them: the
+ * dependency tables, at the paths cargo reads them from, and `[features]` (cargo add --optional writes there).
+ */
+function tablePaths(doc: Record<string, unknown>, withFeatures = true): string[][] {
   const paths: string[][] = DEPENDENCY_KINDS.filter((k) => k in doc).map((k) => [k]);
+  if (withFeatures && isTable(doc.features)) paths.push(["features"]);
   if (isTable(doc.target)) {
     for (const [cfg, below] of Object.entries(doc.target)) {
       if (isTable(below)) paths.push(...DEPENDENCY_KINDS.filter((k) => k in below).map((k) => ["target", cfg, k]));
@@ -46,9 +50,21 @@ function at(doc: Record<string, unknown>, table: readonly string[]): unknown {
   return table.reduce<unknown>((node, key) => (isTable(node) ? node[key] : undefined), doc);
 }
 
-/** Every dependency entry of a parsed manifest, in the order the manifest gives them. */
+/** Every entry of the shared tables of a parsed manifest (dependencies and features), in the order the manifest gives them. */
+export function sharedEntries(doc: Record<string, unknown>): DependencyEntry[] {
+  return entriesOf(doc, tablePaths(doc));
+}
+
+/** Every dependency entry of a parsed manifest (no feature), in the order the manifest gives them. */
 export function dependencyEntries(doc: Record<string, unknown>): DependencyEntry[] {
-  return tablePaths(doc).flatMap((table) => {
+  return entriesOf(doc, tablePaths(doc, false));
+}
+
+/** Whether an entry is a dependency (not a feature of the package). */
+export const isDependency = (e: DependencyEntry): boolean => e.table[0] !== "features";
+
+function entriesOf(doc: Record<string, unknown>, tables: readonly string[][]): DependencyEntry[] {
+  return tables.flatMap((table) => {
     const node = at(doc, table);
     return isTable(node) ? Object.entries(node).map(([crate, value]) => ({ table, crate, value })) : [];
   });
@@ -60,7 +76,7 @@ export function dependencyEntries(doc: Record<string, unknown>): DependencyEntry
  */
 export function keepingEntries(doc: Record<string, unknown>, keep: (e: DependencyEntry) => boolean): Record<string, unknown> {
   const copy = structuredClone(doc);
-  for (const e of dependencyEntries(doc)) {
+  for (const e of sharedEntries(doc)) {
     if (keep(e)) continue;
     const table = at(copy, e.table) as Record<string, unknown>;
     delete table[e.crate];
@@ -72,6 +88,28 @@ export function keepingEntries(doc: Record<string, unknown>, keep: (e: Dependenc
     if (table[0] === "target" && Object.keys(copy.target as object).every((cfg) => Object.keys((copy.target as Record<string, object>)[cfg]).length === 0)) {
       delete copy.target;
     }
+  }
+  return copy;
+}
+
+/** A copy with each shared table's entries in code-unit order of their names (their order means nothing to cargo). */
+export function sortedTables(doc: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(doc);
+  for (const table of tablePaths(copy)) {
+    const parent = at(copy, table.slice(0, -1)) as Record<string, unknown>;
+    const entries = Object.entries(at(copy, table) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    parent[table.at(-1)!] = Object.fromEntries(entries);
+  }
+  return copy;
+}
+
+/** A copy with `entries` set (each at its table, tables made where missing). */
+export function withEntries(doc: Record<string, unknown>, entries: readonly DependencyEntry[]): Record<string, unknown> {
+  const copy = structuredClone(doc);
+  for (const e of entries) {
+    let node = copy;
+    for (const key of e.table) node = (isTable(node[key]) ? node[key] : (node[key] = {})) as Record<string, unknown>;
+    node[e.crate] = structuredClone(e.value);
   }
   return copy;
 }

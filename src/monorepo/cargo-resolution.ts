@@ -41,20 +41,24 @@ export function resolveCargoWorkspace(sourceDir: string, planned: readonly Plann
   if (rust.length === 0 || withDependencies.length === 0) return { problems: [] };
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "prism-cargo-"));
   try {
-    for (const m of manifests) {
-      fs.mkdirSync(path.dirname(path.join(scratch, m.path)), { recursive: true });
-      fs.writeFileSync(path.join(scratch, m.path), m.content!);
-    }
+    overlay(scratch, sourceDir, new Map(manifests.map((m) => [m.path, m.content!])));
     const lock = readTextIfExists(path.join(sourceDir, LOCK));
     if (lock !== undefined) fs.writeFileSync(path.join(scratch, LOCK), lock);
     // Without --locked: cargo brings the lock up to date with the manifests, changing no version it need not.
     const args = ["metadata", "--format-version", "1", "--offline", "--manifest-path", path.join(scratch, "Cargo.toml")];
     const resolved = spawnSync("cargo", args, { cwd: sourceDir, encoding: "utf-8", maxBuffer: 256 * 1024 * 1024 });
-    if (resolved.error || resolved.status !== 0) {
-      // Not a refusal: the manifests are what .projenrc.ts and cargo add say, and cargo fetch needs them written to fetch.
-      // cargo's own error line (its other lines name the scratch folder and offline mode's reminder).
-      const lines = String(resolved.error?.message ?? resolved.stderr ?? "").split("\n").map((l) => l.trim()).filter((l) => l !== "");
-      const why = (lines.find((l) => l.startsWith("error:")) ?? lines[0] ?? "cargo failed").replace(/^error:\s*/, "").split(scratch).join(".");
+    if (resolved.error) {
+      return { problems: [], warning: `prism-projen: warning: cargo cannot run (${resolved.error.message}), so Cargo.lock is not updated and the ` +
+        "Rust dependencies' OpenSSL check (PRISM-C001) did not run; install Rust (rustup.rs), then run `npx projen` again" };
+    }
+    if (resolved.status !== 0) {
+      // cargo's own lines, the scratch folder named as the repository (its other lines: offline mode's reminder).
+      const lines = String(resolved.stderr ?? "").split("\n").map((l) => l.trim().split(scratch).join(".")).filter((l) => l !== "");
+      const why = (lines.find((l) => l.startsWith("error:")) ?? lines[0] ?? "cargo failed").replace(/^error:\s*/, "");
+      // A manifest cargo refuses whatever it has fetched (a feature a crate does not have, an entry it cannot read): a refusal.
+      const refused = lines.find((l) => /does not have (that|this|these|the) features?|failed to parse manifest|invalid (type|value|character)|unknown field/.test(l));
+      if (refused) return { problems: [`dependencies: cargo refuses the workspace's dependencies: ${refused.replace(/^error:\s*/, "")}; fix the entry it names`] };
+      // Not a refusal: a crate not fetched yet (cargo fetch needs the manifests written to fetch it).
       return { problems: [], warning: `prism-projen: warning: cargo cannot resolve the Rust dependencies offline (${why}), so Cargo.lock is not ` +
         "updated and their OpenSSL check (PRISM-C001) did not run; run `cargo fetch` (it fetches the crates and updates Cargo.lock), " +
         "then `npx projen` again, or `npx projen policy`" };
@@ -70,4 +74,38 @@ export function resolveCargoWorkspace(sourceDir: string, planned: readonly Plann
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** What the scratch workspace never takes from the working tree: cargo's build output, and the lock (copied, cargo writes it). */
+const NOT_LINKED = new Set(["target", LOCK, ".git"]);
+
+/**
+ * The working tree as cargo will see it once written: `files` (the planned manifests) at their paths, and
+ * everything else linked from `sourceDir` (a path dependency outside the planned members, its own manifest).
+ */
+function overlay(scratch: string, sourceDir: string, files: ReadonlyMap<string, string>): void {
+  const onTheWay = new Set<string>();
+  for (const file of files.keys()) {
+    const parts = file.split("/");
+    for (let i = 1; i < parts.length; i++) onTheWay.add(parts.slice(0, i).join("/"));
+  }
+  const link = (folder: string) => {
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(path.join(sourceDir, folder));
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const rel = folder === "" ? entry : `${folder}/${entry}`;
+      if (files.has(rel) || onTheWay.has(rel) || (folder === "" && NOT_LINKED.has(entry))) continue;
+      fs.symlinkSync(path.join(sourceDir, rel), path.join(scratch, rel));
+    }
+  };
+  link("");
+  for (const folder of [...onTheWay].sort()) {
+    fs.mkdirSync(path.join(scratch, folder), { recursive: true });
+    link(folder);
+  }
+  for (const [file, content] of files) fs.writeFileSync(path.join(scratch, file), content);
 }

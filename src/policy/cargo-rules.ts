@@ -81,42 +81,39 @@ export function readCargoGraph(dir: string, options: CargoGraphOptions = {}): Ca
   const bannedIds = [...packages].filter(([, p]) => (OPENSSL_CRATES as readonly string[]).includes(p.name)).map(([id]) => id);
   const banned = new Map<string, string[]>();
   const bannedTogether = new Map<string, string[]>();
+  const tree = (scope: string[], crate: Package) => {
+    const treeArgs = ["tree", "--locked", ...where, ...scope, "-e", "normal,build", ...LINUX_TARGETS.flatMap((t) => ["--target", t]),
+      "-i", `${crate.name}@${crate.version}`, "--prefix", "depth", "--charset", "ascii"];
+    const run = spawnSync("cargo", treeArgs, { cwd, encoding: "utf-8", maxBuffer: 64 * 1024 * 1024 });
+    // Not in that graph at all: cargo says no package matched; or it matched, and nothing of that graph needs it.
+    if (run.status !== 0 && /did not match any packages/.test(run.stderr ?? "")) return { ok: true as const, text: "" };
+    return run.status === 0 ? { ok: true as const, text: run.stdout } : { ok: false as const, failure: failure(treeArgs, run) };
+  };
   for (const member of members) {
-    // The workspace-wide graph unifies features: it can only say where to look. cargo tree -p resolves the member alone.
+    // The workspace-wide graph unifies features (dev-dependencies' too): it can only say where to look.
+    // cargo tree -p resolves the member alone, as its image's build (cargo build --package) does.
     for (const id of bannedIds.filter((b) => reaches(edges, member.id, b))) {
-      const p = packages.get(id)!;
-      const treeArgs = ["tree", "--locked", ...where, "-p", `${member.name}@${packages.get(member.id)!.version}`, "-e", "normal,build",
-        ...LINUX_TARGETS.flatMap((t) => ["--target", t]), "-i", `${p.name}@${p.version}`, "--prefix", "depth", "--charset", "ascii"];
-      const tree = spawnSync("cargo", treeArgs, { cwd, encoding: "utf-8", maxBuffer: 64 * 1024 * 1024 });
-      if (tree.status !== 0) {
-        if (/did not match any packages/.test(tree.stderr ?? "")) {
-          // Not on its own: only in the workspace's unified graph. The first such path, from that graph.
-          if (!bannedTogether.has(member.id)) bannedTogether.set(member.id, pathTo(edges, member.id, id).map((p) => `${packages.get(p)!.name} ${packages.get(p)!.version}`));
-          continue;
-        }
-        return failure(treeArgs, tree);
-      }
+      const alone = tree(["-p", `${member.name}@${packages.get(member.id)!.version}`], packages.get(id)!);
+      if (!alone.ok) return alone.failure;
+      const chain = firstChain(alone.text, member.name);
       // The rule names one path per member: the first crate found is enough.
-      banned.set(member.id, firstChain(tree.stdout, member.name));
-      bannedTogether.delete(member.id);
-      break;
+      if (chain.length > 1 && chain[0].split(" ")[0] === member.name) {
+        banned.set(member.id, chain);
+        break;
+      }
+    }
+  }
+  // Built together (cargo build --workspace: features unified across members, dev-dependencies' not), a member may
+  // link what it does not alone: the members on the paths to each banned crate that are not named already.
+  for (const id of bannedIds) {
+    const together = tree(["--workspace"], packages.get(id)!);
+    if (!together.ok) return together.failure;
+    for (const member of members.filter((m) => !banned.has(m.id) && !bannedTogether.has(m.id))) {
+      const chain = firstChain(together.text, member.name);
+      if (chain.length > 1 && chain[0].split(" ")[0] === member.name) bannedTogether.set(member.id, chain);
     }
   }
   return { ok: true, members, banned, bannedTogether };
-}
-
-/** The shortest path of package ids from `from` to `to` (both included), breadth first. */
-function pathTo(edges: ReadonlyMap<string, readonly string[]>, from: string, to: string): string[] {
-  const parent = new Map<string, string>([[from, from]]);
-  const queue = [from];
-  while (queue.length > 0) {
-    const id = queue.shift()!;
-    if (id === to) break;
-    for (const next of edges.get(id) ?? []) if (!parent.has(next)) { parent.set(next, id); queue.push(next); }
-  }
-  const chain = [to];
-  while (chain[0] !== from) chain.unshift(parent.get(chain[0])!);
-  return chain;
 }
 
 /** A member that links a banned crate: the path there (`name version`, member first), and whether only with the workspace's features unified. */
