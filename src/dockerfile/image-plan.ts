@@ -161,6 +161,15 @@ function selectRustTarget(libc: "gnu" | "musl"): string[] {
   ];
 }
 
+/**
+ * The target roots of a Cargo package by cargo's conventions (its target auto-discovery): where a member has
+ * one, the plan stage writes a stub there, so a member with a library, a build script, several binaries,
+ * examples or benches loads and builds from the graph alone.
+ *
+ * @see https://doc.rust-lang.org/cargo/reference/cargo-targets.html#target-auto-discovery
+ */
+export const STUB_PATTERNS = ["*/src/main.rs", "*/src/lib.rs", "*/build.rs", "*/src/bin/*.rs", "*/examples/*.rs", "*/benches/*.rs", "*/tests/*.rs"] as const;
+
 /** Name of the stage that extracts the dependency graph (manifests, Cargo.lock, stub mains) from the sources. */
 export const PLAN_STAGE = "plan";
 /** Where the plan stage puts the graph. */
@@ -202,8 +211,11 @@ function rustBuildStages(
         op: "RUN",
         mounts: [],
         commands: [
-          `for manifest in $(find . -name Cargo.toml -not -path './target/*'); do member="$(dirname "\${manifest}")"; ` +
-            `mkdir -p "${PLAN_DIR}/\${member}/src"; cp "\${manifest}" "${PLAN_DIR}/\${manifest}"; printf 'fn main() {}\\n' > "${PLAN_DIR}/\${member}/src/main.rs"; done`,
+          `for manifest in $(find . -name Cargo.toml -not -path './target/*'); do mkdir -p "${PLAN_DIR}/$(dirname "\${manifest}")"; cp "\${manifest}" "${PLAN_DIR}/\${manifest}"; done`,
+          // Each target root cargo may look for, where the member has one: the binary, the library, the build
+          // script, further binaries, examples, benches, tests; a stub each (an unused main warns, nothing more).
+          `for target in $(find . -path ./target -prune -o -type f \\( ${STUB_PATTERNS.map((p) => `-path '${p}'`).join(" -o ")} \\) -print); do ` +
+            `mkdir -p "${PLAN_DIR}/$(dirname "\${target}")"; printf 'fn main() {}\\n' > "${PLAN_DIR}/\${target}"; done`,
           `cp Cargo.lock ${PLAN_DIR}/`,
         ],
       }, why.rule("the dependency graph alone (cargo-chef's recipe), so the dependencies compile in a layer a source edit keeps; not configurable")),
