@@ -14,7 +14,7 @@ import { DebianRelease, NONROOT, type ComponentModel } from "./model/component";
 import { goModule } from "./component/starters";
 import { dependencyProblems, trafficProblems, unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
-import { workspaceMemberRoots } from "./dockerfile/image-plan";
+import { workspaceMemberRoots } from "./dockerfile/rust-workspace";
 import { synthesizeFile } from "./files/atomic-write";
 import { indexedFile, indexFile, rememberContent } from "./files/file-index";
 import { isGeneratedFile } from "./files/generated-file";
@@ -37,6 +37,7 @@ import { ImagesWorkflow } from "./monorepo/images-workflow";
 import { KustomizeTree } from "./monorepo/kustomize-tree";
 import { SynthesisGuard } from "./monorepo/synthesis-guard";
 import { resolveCargoWorkspace } from "./monorepo/cargo-resolution";
+import { pathDependencyFolders } from "./monorepo/path-dependencies";
 import { MonorepoTasks } from "./monorepo/tasks";
 
 export type { ContainerMonorepoModel } from "./monorepo/context";
@@ -201,6 +202,11 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
   public _keptDependencies(manifestPath: string): DependencyEntry[] {
     this.lastRecord ??= { data: readGeneratedManifest(this.sourceDir) };
     return readKeptDependencies(this.sourceDir, manifestPath, this.lastRecord.data?.files[manifestPath]);
+  }
+
+  /** @internal the folders of the crates a member at `folder` takes by path, followed through theirs (see `pathDependencyFolders`). */
+  public _pathDependencies(folder: string, entries: readonly DependencyEntry[], follow: "build" | "all"): string[] {
+    return pathDependencyFolders(this.sourceDir, { folder, entries }, [...this.model.workspaceDependencies, ...this.model.keptWorkspaceDependencies], follow);
   }
 
   public componentModels(): ComponentModel[] {

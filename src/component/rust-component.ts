@@ -162,6 +162,12 @@ export class RustComponent extends Component implements IContainerComponent {
     const binary = this.props.binary ?? this.name;
     const project = ContainerMonorepo.of(this);
     const user = project.model.imageUser;
+    const folder = this.props.path ?? `containers/${this.name}`;
+    const declared = (["dependencies", "devDependencies", "buildDependencies"] as const).flatMap((option) =>
+      Object.entries(this.props[option] ?? {}).sort(([a], [b]) => byCodeUnits(a, b))
+        .map(([crate, spec]) => ({ table: [DEPENDENCY_TABLE_OF[option]], crate, value: entryValue(spec) })));
+    const kept = project._keptDependencies(`${folder}/Cargo.toml`);
+    const entries = [...declared, ...kept];
     return resolveComponent(this.name, this.props, {
       defaultPath: `containers/${this.name}`,
       linkage,
@@ -177,10 +183,10 @@ export class RustComponent extends Component implements IContainerComponent {
         httpClient: this.props.httpClient ?? false,
         staticLibcRequested: this.props.staticLibc !== undefined,
         unauditableBecause: this.props.allowUnauditableBinary,
-        dependencies: (["dependencies", "devDependencies", "buildDependencies"] as const).flatMap((option) =>
-          Object.entries(this.props[option] ?? {}).sort(([a], [b]) => byCodeUnits(a, b))
-            .map(([crate, spec]) => ({ table: [DEPENDENCY_TABLE_OF[option]], crate, value: entryValue(spec) }))),
-        keptDependencies: project._keptDependencies(`${this.props.path ?? `containers/${this.name}`}/Cargo.toml`),
+        dependencies: declared,
+        keptDependencies: kept,
+        libraries: project._pathDependencies(folder, entries, "build"),
+        pathDependencies: project._pathDependencies(folder, entries, "all"),
       },
     });
   }

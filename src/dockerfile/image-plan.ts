@@ -2,6 +2,7 @@ import { DebianRelease, Linkage, RUST_TARGET_FILE, RuntimeBase, type ComponentMo
 import type { ProjectModel } from "../model/project";
 import { inGoModule } from "../model/go-module";
 import type { CacheMount, DockerfileModel, Instruction, Stage } from "./dockerfile-model";
+import { STUB_PATTERNS } from "./rust-workspace";
 import { because, fixed, from, optionsOf, projectOptions, type Because } from "../explain/trace";
 
 const RENDERER = "src/dockerfile/image-plan.ts";
@@ -122,10 +123,6 @@ export function planImage(
   });
 }
 
-/** The distinct top-level folders of the Rust components' paths (the workspace members), sorted. */
-export function workspaceMemberRoots(components: readonly ComponentModel[]): string[] {
-  return [...new Set(components.filter((c) => c.build.kind === "rust").map((c) => c.path.split("/")[0]))].sort();
-}
 
 /**
  * cargo-auditable, installed in the builder: `cargo auditable build` embeds the resolved crate list in
@@ -160,15 +157,6 @@ function selectRustTarget(libc: "gnu" | "musl"): string[] {
     `echo "\${triple}" > ${RUST_TARGET_FILE}`,
   ];
 }
-
-/**
- * The target roots of a Cargo package by cargo's conventions (its target auto-discovery): where a member has
- * one, the plan stage writes a stub there, so a member with a library, a build script, several binaries,
- * examples or benches loads and builds from the graph alone.
- *
- * @see https://doc.rust-lang.org/cargo/reference/cargo-targets.html#target-auto-discovery
- */
-export const STUB_PATTERNS = ["*/src/main.rs", "*/src/lib.rs", "*/build.rs", "*/src/bin/*.rs", "*/examples/*.rs", "*/benches/*.rs", "*/tests/*.rs"] as const;
 
 /** Name of the stage that extracts the dependency graph (manifests, Cargo.lock, stub mains) from the sources. */
 export const PLAN_STAGE = "plan";
@@ -255,14 +243,20 @@ function rustBuildStages(
     because({ op: "COPY", from: PLAN_STAGE, sources: [`${PLAN_DIR}/`], dest: "./" }, why.rule("the dependency graph from the plan stage; not configurable")),
     withCommandReasons(because({ op: "RUN", mounts: registry, commands: [cargoBuild] }, why.rule("the dependencies, compiled in a layer of their own")),
       { 0: building("builds the member's dependencies from the graph alone (the stub main.rs)") }),
-    ...sources,
+    // The sources this image is built from, and no other member's (they stay stubs, enough for cargo to load the
+    // workspace): the component's own folder, and the shared crates it takes by path.
+    sources[0],
+    because({ op: "COPY", sources: [`${component.path}/`], dest: `${component.path}/` }, why.of(component, ["path"], "the component's own sources")),
+    ...build.libraries.map((folder): Instruction => because({ op: "COPY", sources: [`${folder}/`], dest: `${folder}/` },
+      why.rule(`a crate ${component.name} takes by path (a shared library of the workspace): its image is built from its sources`))),
     withCommandReasons(because({
       op: "RUN",
       mounts: registry,
-      // touch: the real main.rs may be older than the stub cargo just built; only this member compiles again.
-      commands: [`touch ${component.path}/src/main.rs`, cargoBuild, `install -D -m 0555 "${build.artifactPath}" ${STAGING_DIR}/${binary}`],
+      // touch: a real source may be older than the stub cargo just built; only these crates compile again.
+      commands: [`find ${[component.path, ...build.libraries].join(" ")} -name '*.rs' -exec touch {} +`, cargoBuild,
+        `install -D -m 0555 "${build.artifactPath}" ${STAGING_DIR}/${binary}`],
     }, why.rule("the component itself, on its compiled dependencies")), {
-      0: why.of(component, ["path"], "the real main.rs replaces the stub"),
+      0: why.of(component, ["path"], "the real sources replace the stubs: the component's, and its shared libraries'"),
       1: building("builds the component's binary"),
       2: why.of(component, ["binary"], "the binary, read-only, where the runtime stages copy it from"),
     }),

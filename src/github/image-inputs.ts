@@ -7,8 +7,8 @@ import { TracedText, type Because } from "../explain/trace";
 /**
  * Which files feed which image, from the model: the one place that decides what a pull request
  * rebuilds. A component's image depends on its own folder (sources, manifest, Dockerfile), on the
- * shared files of its language, and on what generates or pins everything (the projenrc, the
- * package lock, the base-image lock), which rebuilds every image.
+ * shared files of its language (for Rust, the shared crates it takes by path too), and on what
+ * generates or pins everything (the projenrc, the package lock, the base-image lock), which rebuilds every image.
  */
 
 /** Paths whose change rebuilds every image: what synthesizes the files, and what pins the base images. */
@@ -33,8 +33,9 @@ export function imageInputs(project: ProjectModel, components: readonly Componen
   return components.map((c) => {
     const own = `${c.path}/`;
     if (c.build.kind === "rust") {
-      // The workspace manifest and lock decide every member's dependencies; .cargo/ holds cargo's configuration.
-      return { component: c.name, files: [...REBUILDS_ALL, "Cargo.toml", "Cargo.lock"], folders: [own, ".cargo/"], except: [] };
+      // The workspace manifest and lock decide every member's dependencies; .cargo/ holds cargo's configuration; the
+      // shared crates it takes by path are built into it (and no other member's sources are: the image copies none).
+      return { component: c.name, files: [...REBUILDS_ALL, "Cargo.toml", "Cargo.lock"], folders: [own, ".cargo/", ...c.build.libraries.map((f) => `${f}/`)], except: [] };
     }
     // The Go module: go.mod, go.sum and any shared package below it; not the other commands' folders
     // (nor a folder that holds this command's, or lies inside it).

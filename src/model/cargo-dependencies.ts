@@ -134,3 +134,25 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
   return a === b;
 }
+
+/** Whether an entry is needed to build the package's binaries: a normal or build dependency (here or below a target). */
+export const isBuildDependency = (e: DependencyEntry): boolean => ["dependencies", "build-dependencies"].includes(e.table.at(-1)!) && e.table[0] !== "workspace";
+
+/**
+ * The folder (relative to the repository root, no trailing slash) of the crate a dependency entry takes by path:
+ * its own `path`, relative to the member's folder, or that of the shared version it inherits (`workspace = true`),
+ * relative to the root. Undefined for a registry crate, or a path that leaves the repository.
+ */
+export function pathDependencyFolder(memberFolder: string, e: DependencyEntry, shared: readonly DependencyEntry[]): string | undefined {
+  const value = e.value as { path?: unknown; workspace?: unknown } | null;
+  if (value === null || typeof value !== "object") return undefined;
+  const inherited = value.workspace === true ? shared.find((w) => w.crate === e.crate)?.value as { path?: unknown } | undefined : undefined;
+  const [base, relative] = typeof value.path === "string" ? [memberFolder, value.path] : typeof inherited?.path === "string" ? ["", inherited.path] : [];
+  if (relative === undefined) return undefined;
+  const joined = [...(base ? base.split("/") : []), ...relative.split("/")].reduce<string[]>((parts, part) => {
+    if (part === "" || part === ".") return parts;
+    if (part === "..") return parts.length === 0 ? [".."] : parts[parts.length - 1] === ".." ? [...parts, ".."] : parts.slice(0, -1);
+    return [...parts, part];
+  }, []);
+  return joined.length === 0 || joined[0] === ".." ? undefined : joined.join("/");
+}

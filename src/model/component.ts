@@ -146,6 +146,10 @@ export interface RustBuild {
   readonly dependencies: readonly DependencyEntry[];
   /** The user's own dependency entries of the member's Cargo.toml (what `cargo add` wrote), kept as they are. */
   readonly keptDependencies: readonly DependencyEntry[];
+  /** Folders of the crates the binary's build takes by path (shared libraries), followed through theirs; sorted. */
+  readonly libraries: readonly string[];
+  /** Folders of every crate the member takes by path, dev-dependencies included (cargo loads them all); sorted. */
+  readonly pathDependencies: readonly string[];
 }
 
 /** How `go build` builds a Go component. */
