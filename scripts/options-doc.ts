@@ -17,6 +17,7 @@ const TYPES: readonly [name: string, what: string][] = [
   ["ContainerMonorepoProps", "`new ContainerMonorepo({...})`: the project"],
   ["RustComponentProps", "`new RustComponent(project, name, {...})`: a Rust component"],
   ["GoComponentProps", "`new GoComponent(project, name, {...})`: a Go component"],
+  ["RustLibraryProps", "`new RustLibrary(project, name, {...})`: a Rust library crate of the workspace, no image"],
   ["PortSpec", "an entry of `ports`"],
   ["PeerSpec", "an entry of a port's `allowFrom`: one source that may connect to it"],
   ["ConnectionSpec", "an entry of `connectsTo`: a port of another component this one connects to"],

@@ -6,6 +6,7 @@ export type { ConnectionSpec, EgressSpec, HealthSpec, ImageUser, PeerSpec, PortS
 // The helpers a component kind is built from stay internal: a component made without them would skip the option schemas.
 export { isContainerComponent, type ContainerComponentProps, type IContainerComponent } from "./component/container-component";
 export { RustComponent, StaticLibc, type RustComponentProps } from "./component/rust-component";
+export { RustLibrary, type RustLibraryProps } from "./component/rust-library";
 export { GoComponent, type GoComponentProps } from "./component/go-component";
 export { CargoProfilePreset, cargoProfile, type CargoProfile } from "./model/cargo-profile";
 export { ReqwestVersion, reqwestFeatureProblems, resolveReqwest, type ReqwestOptions, type ReqwestSpec } from "./model/reqwest";

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { IConstruct } from "constructs";
 import type { FileBase } from "projen/lib/file";
-import { isContainerComponent, type IContainerComponent } from "./component/container-component";
+import { isContainerComponent } from "./component/container-component";
 import { isGeneratedFile } from "./files/generated-file";
 import { renderProjenFile } from "./files/projen-internals";
 import type { LineReasons } from "./explain/lines";
@@ -18,11 +18,19 @@ export interface ExplainContext {
   readonly projectName: string;
   readonly projectOptions: Readonly<Record<string, unknown>>;
   readonly projectModel: object;
-  readonly components: readonly IContainerComponent[];
+  /** The constructs whose options a line may name: the components and the library crates. */
+  readonly components: readonly ExplainedConstruct[];
   /** Explain the file as synthesis writes it, whatever the working tree holds (the drift check's view). */
   readonly asSynthesized?: boolean;
   /** What the project knows of projen's own files. */
   readonly projen: ProjenFilesContext;
+}
+
+/** What explain reads of a construct whose options a line names. */
+export interface ExplainedConstruct extends IConstruct {
+  /** @internal */ _givenOptions(): Readonly<Record<string, unknown>>;
+  /** @internal */ _toModel(): object;
+  /** @internal */ _className(): string;
 }
 
 /** Where a component option's resolved value lives in its model, when not under the same path. */
@@ -48,9 +56,7 @@ const at = (root: unknown, dotted: string) =>
 export function explainGeneratedFile(file: FileBase, ctx: ExplainContext): { readonly lines: LineExplanation[]; readonly diff?: string; readonly missing?: boolean } {
   const owner = file.node.scope as IConstruct | undefined;
   const component = ctx.components.find((c) => c === owner);
-  const construct = component
-    ? `${component._toModel().language === "rust" ? "RustComponent" : "GoComponent"} "${component.node.id}"`
-    : `ContainerMonorepo "${ctx.projectName}"`;
+  const construct = component ? `${component._className()} "${component.node.id}"` : `ContainerMonorepo "${ctx.projectName}"`;
   const working = readTextIfExists(path.join(ctx.sourceDir, file.path));
   let rendered: string | undefined;
   let reasons: LineReasons | undefined;

@@ -10,9 +10,9 @@ import { CargoProfilePreset, cargoProfile } from "./model/cargo-profile";
 import { DEFAULT_ALLOWED_LICENSES } from "./cargo/deny";
 import { resolveReqwest } from "./model/reqwest";
 import { isContainerComponent } from "./component/container-component";
-import { DebianRelease, NONROOT, type ComponentModel } from "./model/component";
+import { DebianRelease, NONROOT, type ComponentModel, type RustLibraryModel } from "./model/component";
 import { goModule } from "./component/starters";
-import { dependencyProblems, trafficProblems, unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
+import { trafficProblems, unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
 import { workspaceMemberRoots } from "./dockerfile/rust-workspace";
 import { synthesizeFile } from "./files/atomic-write";
@@ -23,7 +23,7 @@ import { readKeptDependencies } from "./files/cargo-manifest-file";
 import { WORKSPACE_DEPENDENCIES, entryValue, type DependencyEntry } from "./model/cargo-dependencies";
 import { synthesisPhases } from "./files/projen-internals";
 import { readTextIfExists } from "./files/read-text";
-import { explainGeneratedFile, pathOptionsOf, printExplanation } from "./project-explain";
+import { explainGeneratedFile, pathOptionsOf, printExplanation, type ExplainedConstruct } from "./project-explain";
 import { CHECK_ENV, EXPLAIN_ENV, SYNTH_DIR_ENV } from "./env-names";
 import { checkOptions } from "./model/check-options";
 import { projectSubject, Refusal, refusal, subject } from "./refusal";
@@ -38,6 +38,9 @@ import { KustomizeTree } from "./monorepo/kustomize-tree";
 import { SynthesisGuard } from "./monorepo/synthesis-guard";
 import { resolveCargoWorkspace } from "./monorepo/cargo-resolution";
 import { pathDependencyFolders } from "./monorepo/path-dependencies";
+import { isRustLibrary } from "./component/library-brand";
+import { dependencyProblems, libraryProblems } from "./component/dependency-validation";
+import { libraryWorkspaceEntries } from "./cargo/render";
 import { MonorepoTasks } from "./monorepo/tasks";
 
 export type { ContainerMonorepoModel } from "./monorepo/context";
@@ -149,7 +152,7 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
       adoptFiles: props.adoptFiles ?? [],
       // The Rust dependency graph as cargo resolves the planned manifests (the OpenSSL ban), and the lock it needs.
       beforeWrites: (planned) => {
-        const resolution = resolveCargoWorkspace(sourceDir, planned, this.componentModels().filter((c) => c.build.kind === "rust"));
+        const resolution = resolveCargoWorkspace(sourceDir, planned, [...this.componentModels().filter((c) => c.build.kind === "rust"), ...this.libraryModels()]);
         if (resolution.problems.length > 0) throw refusal(resolution.problems.map((p) => (p.startsWith("[") ? p : `${projectSubject(this.name)} ${p}`)));
         if (resolution.warning) process.stderr.write(`${resolution.warning}\n`);
         this.updatedCargoLock = resolution.lock;
@@ -189,7 +192,7 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
   /** Top-level folders of the Rust members (what each Rust Dockerfile copies); fixed during a synth. */
   public rustMemberRoots(): string[] {
     if (this.frozenModels && this.frozenRoots) return this.frozenRoots;
-    const roots = workspaceMemberRoots(this.componentModels());
+    const roots = workspaceMemberRoots(this.componentModels(), this.libraryModels());
     if (this.frozenModels) this.frozenRoots = roots;
     return roots;
   }
@@ -206,7 +209,14 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
 
   /** @internal the folders of the crates a member at `folder` takes by path, followed through theirs (see `pathDependencyFolders`). */
   public _pathDependencies(folder: string, entries: readonly DependencyEntry[], follow: "build" | "all"): string[] {
-    return pathDependencyFolders(this.sourceDir, { folder, entries }, [...this.model.workspaceDependencies, ...this.model.keptWorkspaceDependencies], follow);
+    const shared = [...libraryWorkspaceEntries(this.libraryModels()), ...this.model.workspaceDependencies, ...this.model.keptWorkspaceDependencies];
+    return pathDependencyFolders(this.sourceDir, { folder, entries }, shared, follow);
+  }
+
+  /** The models of the Rust library crates whose options fit their schema, by name. */
+  public libraryModels(): RustLibraryModel[] {
+    return this.node.findAll().filter(isRustLibrary).filter((l) => l._optionProblems().length === 0).map((l) => l._toModel())
+      .sort((a, b) => byCodeUnits(a.name, b.name));
   }
 
   public componentModels(): ComponentModel[] {
@@ -276,8 +286,8 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
     if (errors.length > 0) throw refusal(errors);
     // Component files are attached only now, from valid models: a bad path never becomes a file.
     if (!this.componentFilesAdded) {
-      for (const component of this.node.findAll().filter(isContainerComponent)) {
-        component._addFiles();
+      for (const component of this.node.findAll().filter((c) => isContainerComponent(c) || isRustLibrary(c))) {
+        (component as { _addFiles(): void })._addFiles();
       }
       // Last: it hashes what the others wrote.
       new GeneratedManifest(this, (file) => this.guard.producerOf(file), {
@@ -325,7 +335,7 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
         projectName: this.name,
         projectOptions: this.givenOptions,
         projectModel: this.model,
-        components: this.node.findAll().filter(isContainerComponent),
+        components: this.node.findAll().filter((c) => isContainerComponent(c) || isRustLibrary(c)) as ExplainedConstruct[],
         asSynthesized: options.asSynthesized ?? false,
         projen: {
           ignorePatterns: IGNORED,
@@ -367,11 +377,12 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
     const rustRoots = workspaceMemberRoots(models);
     errors.push(...components.flatMap((c, i) => {
       const model = models[i];
-      const own = [...validateComponent(model, this.model), ...trafficProblems(model, models, this.model), ...dependencyProblems(model, this.model), ...c.node.validate()];
+      const own = [...validateComponent(model, this.model), ...trafficProblems(model, models, this.model), ...dependencyProblems(model, this.model, this.libraryModels()), ...c.node.validate()];
       // Cross-file checks render the files, so only models that passed the field checks get there.
       const rendered = own.length === 0 ? validateRendered(model, this.model, rustRoots, models) : [];
       return [...own, ...rendered].map((e) => `${subject(model.name)} ${e}`);
     }));
+    errors.push(...libraryProblems(this.node.findAll().filter(isRustLibrary), models, this.model));
     errors.push(...[
       ...validateProject(this.model, models),
       ...(this.allowUnpinnedBaseImages ? [] : unpinnedBaseImageProblems(this.model, models, rustRoots)),

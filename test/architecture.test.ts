@@ -29,14 +29,14 @@ describe("public API", () => {
     const api = (await import("../src")) as Record<string, unknown>;
     expect(Object.keys(api).sort()).toEqual([
       "CargoProfilePreset", "ContainerMonorepo", "DebianRelease", "GoComponent", "Linkage", "ReqwestVersion", "RuntimeBase",
-      "RustComponent", "StaticLibc", "WorkloadKind", "cargoProfile", "isContainerComponent", "isRefusal", "reqwestFeatureProblems", "resolveReqwest",
+      "RustComponent", "RustLibrary", "StaticLibc", "WorkloadKind", "cargoProfile", "isContainerComponent", "isRefusal", "reqwestFeatureProblems", "resolveReqwest",
     ]);
   });
 
   it("names a construct's props XxxProps, and keeps XxxOptions for plain option bags", () => {
     const index = fs.readFileSync(path.join(SRC, "index.ts"), "utf-8");
     const types = [...index.matchAll(/type (\w+(?:Props|Options))\b/g)].map((m) => m[1]).sort();
-    expect(types).toEqual(["ContainerComponentProps", "ContainerMonorepoProps", "GoComponentProps", "ReqwestOptions", "RustComponentProps"]);
+    expect(types).toEqual(["ContainerComponentProps", "ContainerMonorepoProps", "GoComponentProps", "ReqwestOptions", "RustComponentProps", "RustLibraryProps"]);
   });
 });
 

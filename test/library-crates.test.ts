@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ContainerMonorepo, RustComponent } from "../src";
+import { ContainerMonorepo, RustComponent, RustLibrary, isRefusal } from "../src";
 import { BUILD_STAGE, PLAN_STAGE, planImage } from "../src/dockerfile/image-plan";
 import type { Instruction } from "../src/dockerfile/dockerfile-model";
 import { imageInputs, rebuilds } from "../src/github/image-inputs";
@@ -120,5 +120,58 @@ describe("a shared library crate, taken by path", () => {
     execFileSync("sh", ["-c", last.commands[0]], { cwd: build });
     cargo(build, "build", "--offline", "--locked", "--release", "--package", "api", "--bin", "api");
     expect(execFileSync(path.join(build, "target/release/api"), { encoding: "utf-8" })).toBe("42\n");
+  });
+});
+
+describe("a library crate declared in .projenrc.ts (RustLibrary)", () => {
+  const defineWithLibrary = (outdir: string, library: ConstructorParameters<typeof RustLibrary>[2] = {}) => {
+    const p = new ContainerMonorepo({ name: "shop", outdir, ...UNPINNED });
+    new RustLibrary(p, "common", library);
+    new RustComponent(p, "api", { ports: METRICS, dependencies: { common: { workspace: true } } });
+    new RustComponent(p, "worker", { ports: METRICS });
+    return p;
+  };
+  const dir = useDebianCrates(tmpdir("library-declared-"));
+  const project = defineWithLibrary(dir, { dependencies: { itoa: "1" } });
+  project.synth();
+  const toml = (file: string) => fs.readFileSync(path.join(dir, file), "utf-8");
+
+  it("writes the crate's manifest and a starter once; it is a member, and a shared version by its path", () => {
+    expect(toml("crates/common/Cargo.toml")).toMatch(/\[package\]\nname = "common"\n[\s\S]*\[lib\]\npath = "src\/lib\.rs"\n[\s\S]*\[dependencies\]\nitoa = "1"\n/);
+    expect(toml("crates/common/src/lib.rs")).toContain("pub const NAME: &str = \"common\";");
+    expect(toml("Cargo.toml")).toMatch(/members = \[ "containers\/api", "containers\/worker", "crates\/common" \]/);
+    expect(toml("Cargo.toml")).toMatch(/\[workspace\.dependencies\.common\]\npath = "crates\/common"\n/);
+    expect(toml("containers/api/Cargo.toml")).toMatch(/\[dependencies\.common\]\nworkspace = true\n/);
+  });
+
+  it("cargo builds every member offline; the api's image copies the library, the worker's does not", () => {
+    fs.writeFileSync(path.join(dir, "containers/api/src/main.rs"), "fn main() { println!(\"{}\", common::NAME); }\n");
+    cargo(dir, "build", "--offline", "--locked", "--workspace");
+    expect(toml("containers/api/Dockerfile")).toMatch(/^COPY crates\/common\/ crates\/common\/$/m);
+    expect(toml("containers/worker/Dockerfile")).not.toMatch(/^COPY crates\/common\/ crates\/common\/$/m);
+    expect(toml("containers/worker/Dockerfile")).toMatch(/^COPY crates\/ crates\/$/m);
+  });
+
+  it("explain names the library and its options; cargo add in its folder is kept", () => {
+    const line = defineWithLibrary(dir, { dependencies: { itoa: "1" } })._explain("crates/common/Cargo.toml").lines.find((l) => l.text === "itoa = \"1\"")!;
+    expect(line.construct).toBe("RustLibrary \"common\"");
+    expect(line.options.map((o) => `${o.of}.${o.option}`)).toEqual(["common.dependencies"]);
+    cargo(path.join(dir, "crates/common"), "add", "--offline", "--quiet", "memchr");
+    defineWithLibrary(dir, { dependencies: { itoa: "1" } }).synth();
+    expect(toml("crates/common/Cargo.toml")).toMatch(/^memchr = "2\./m);
+  });
+
+  it("refuses a library in a component's folder, or with a component's package name, naming the library and the fix", () => {
+    const refusal = (library: ConstructorParameters<typeof RustLibrary>[2]) => {
+      try {
+        defineWithLibrary(tmpdir(), library).synth();
+      } catch (e) {
+        if (isRefusal(e)) return (e as Error).message;
+        throw e;
+      }
+      throw new Error("synth did not refuse");
+    };
+    expect(refusal({ path: "containers/api/common" })).toMatch(/\[common\] path: "containers\/api\/common" and the component api's folder "containers\/api" overlap; give the library a folder of its own/);
+    expect(refusal({ packageName: "worker" })).toMatch(/\[common\] packageName: "worker" is also the component worker's; cargo package names must be unique/);
   });
 });

@@ -41,7 +41,10 @@ export interface CargoPackageManifest {
     readonly "rust-version": string;
     readonly "publish": boolean;
   };
-  readonly bin: readonly CargoBinTarget[];
+  /** A component's one binary; none for a library. */
+  readonly bin?: readonly CargoBinTarget[];
+  /** A library's `[lib]`. */
+  readonly lib?: { readonly path: string };
   readonly "dependencies"?: CargoDependencyTable;
   readonly "dev-dependencies"?: CargoDependencyTable;
   readonly "build-dependencies"?: CargoDependencyTable;

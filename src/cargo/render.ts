@@ -1,4 +1,4 @@
-import type { ComponentModel, RustBuild } from "../model/component";
+import type { ComponentModel, GoBuild, RustBuild, RustLibraryModel } from "../model/component";
 import { because, fixed, from, optionsOf, projectOptions, type Because } from "../explain/trace";
 import { CargoProfilePreset, cargoProfile, type CargoProfile } from "../model/cargo-profile";
 import type { ProjectModel } from "../model/project";
@@ -16,13 +16,19 @@ import { byCodeUnits } from "../model/order";
 const RENDERER = "src/cargo/render.ts";
 
 /** The root workspace manifest: members, `[profile.release]`, reqwest pinned to rustls. */
-export function renderWorkspaceManifest(project: ProjectModel, members: readonly ComponentModel[]): CargoWorkspaceManifest {
+/** The shared versions of the project's library crates: each by its path, so a member takes it with `workspace = true`. */
+export function libraryWorkspaceEntries(libraries: readonly RustLibraryModel[]): DependencyEntry[] {
+  return libraries.map((l) => ({ table: WORKSPACE_DEPENDENCIES, crate: l.build.packageName, value: { path: l.path } }));
+}
+
+export function renderWorkspaceManifest(project: ProjectModel, members: readonly ComponentModel[], libraries: readonly RustLibraryModel[] = []): CargoWorkspaceManifest {
+  const libraryEntries = libraryWorkspaceEntries(libraries);
   const reqwest = from(projectOptions("reqwest.version"), { renderer: RENDERER });
   return because({
     "workspace": because({
       // Resolver 3 (edition 2024's default): dependency versions that fit the packages' rust-version, and resolver 2's feature handling.
       "resolver": "3",
-      "members": members.map((m) => m.path).sort(),
+      "members": [...members.map((m) => m.path), ...libraries.map((l) => l.path)].sort(),
       "dependencies": dependencyTable([{ table: WORKSPACE_DEPENDENCIES, crate: "reqwest", value: because({
           "version": project.reqwest.version,
           // Default features select native-tls (OpenSSL) in 0.11/0.12; we list every feature we want.
@@ -32,12 +38,13 @@ export function renderWorkspaceManifest(project: ProjectModel, members: readonly
           "version": reqwest,
           "default-features": fixed("reqwest's default features bring native-tls (OpenSSL); every feature wanted is listed instead; not configurable", RENDERER),
           "features": from(projectOptions("reqwest.version", "reqwest.extraFeatures"), { rule: "rustls as the TLS backend, with the other default features kept", renderer: RENDERER }),
-        }) }, ...project.workspaceDependencies, ...project.keptWorkspaceDependencies], (e) => (e.crate === "reqwest" && e.table === WORKSPACE_DEPENDENCIES
+        }) }, ...libraryEntries, ...project.workspaceDependencies, ...project.keptWorkspaceDependencies], (e) => (e.crate === "reqwest" && e.table === WORKSPACE_DEPENDENCIES
         ? fixed("the workspace's one reqwest, which members that set httpClient inherit", RENDERER)
+        : libraryEntries.includes(e) ? from(optionsOf(libraries[libraryEntries.indexOf(e)].name, "path", "packageName"), { rule: "a library crate of the project, by its path", renderer: RENDERER })
         : project.workspaceDependencies.includes(e) ? from(projectOptions("workspaceDependencies"), { renderer: RENDERER }) : kept())),
     }, fixed("a virtual workspace of every Rust component", RENDERER), {
       resolver: fixed("resolver 3, edition 2024's default: it picks dependency versions that support the packages' rust-version; not configurable", RENDERER),
-      members: from(members.flatMap((m) => optionsOf(m.name, "path")), { rule: "every Rust component is a member", renderer: RENDERER }),
+      members: from([...members, ...libraries].flatMap((m) => optionsOf(m.name, "path")), { rule: "every Rust component and library crate is a member", renderer: RENDERER }),
     }),
     "profile": {
       release: because({ ...project.cargoProfile }, fixed("the release profile every Rust image builds with", RENDERER), profileReasons(project)),
@@ -98,14 +105,42 @@ const kept = () => fixed("the user's own entry (cargo add, or an edit of Cargo.t
 const OPTION_OF_TABLE: Readonly<Record<string, string>> = { "dependencies": "dependencies", "dev-dependencies": "devDependencies", "build-dependencies": "buildDependencies" };
 
 /** The `[workspace.dependencies]` entries `.projenrc.ts` declares: the project's reqwest and its workspaceDependencies. */
-export function declaredWorkspaceDependencies(project: ProjectModel): DependencyEntry[] {
-  return [{ table: WORKSPACE_DEPENDENCIES, crate: "reqwest", value: {} }, ...project.workspaceDependencies];
+export function declaredWorkspaceDependencies(project: ProjectModel, libraries: readonly RustLibraryModel[] = []): DependencyEntry[] {
+  return [{ table: WORKSPACE_DEPENDENCIES, crate: "reqwest", value: {} }, ...libraryWorkspaceEntries(libraries), ...project.workspaceDependencies];
 }
 
 /** The dependency entries of a member that `.projenrc.ts` declares: the workspace's reqwest (httpClient), then each dependency option's. */
-export function declaredMemberDependencies(component: ComponentModel): DependencyEntry[] {
-  const build = component.build as RustBuild;
+export function declaredMemberDependencies(member: { readonly build: RustBuild | GoBuild | RustLibraryModel["build"] }): DependencyEntry[] {
+  const build = member.build;
+  if (build.kind === "go") return [];
   return [...(build.httpClient ? [{ table: ["dependencies"], crate: "reqwest", value: { workspace: true } }] : []), ...build.dependencies];
+}
+
+/** A library crate's manifest: its package, its `[lib]`, its dependency tables (declared, and the user's own). */
+export function renderLibraryManifest(library: RustLibraryModel, project: ProjectModel): CargoPackageManifest {
+  const option = (...names: string[]) => from(optionsOf(library.name, ...names), { renderer: RENDERER });
+  const declared = declaredMemberDependencies(library);
+  const declaredKeys = new Set(declared.map(entryKey));
+  return {
+    package: because({
+      "name": library.build.packageName,
+      "description": library.description,
+      "version": project.version,
+      "edition": project.rustEdition,
+      "rust-version": project.rustVersion,
+      "publish": false,
+    }, fixed("the library's crate", RENDERER), {
+      "name": option("packageName"),
+      "description": option("description"),
+      "version": from(projectOptions("version"), { renderer: RENDERER }),
+      "edition": from(projectOptions("rustEdition"), { renderer: RENDERER }),
+      "rust-version": from(projectOptions("rustVersion"), { renderer: RENDERER }),
+      "publish": fixed("the crate is built into the images that depend on it, never published to a registry; not configurable", RENDERER),
+    }),
+    lib: because({ path: "src/lib.rs" }, fixed("the library's layout: its source is src/lib.rs; not configurable", RENDERER)),
+    ...dependencyTables([...declared, ...library.build.keptDependencies.filter((e) => !declaredKeys.has(entryKey(e)))],
+      (e) => (declaredKeys.has(entryKey(e)) ? option(OPTION_OF_TABLE[e.table[0]]) : kept())),
+  } as CargoPackageManifest;
 }
 
 /**

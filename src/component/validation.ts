@@ -1,7 +1,7 @@
 import * as path from "node:path";
-import { declaredMemberDependencies, declaredWorkspaceDependencies, renderMemberManifest } from "../cargo/render";
-import { OPENSSL_CRATES } from "../cargo/deny";
-import { entryKey, isDependency, sameValue, type DependencyEntry } from "../model/cargo-dependencies";
+import { renderMemberManifest } from "../cargo/render";
+import { sameValue } from "../model/cargo-dependencies";
+import { shownEntry } from "./dependency-validation";
 import { reqwestFeatureProblems } from "../model/reqwest";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Job } from "kubernetes-types/batch/v1";
@@ -198,50 +198,6 @@ export function trafficProblems(c: ComponentModel, components: readonly Componen
   return errors;
 }
 
-/** How `.projenrc.ts` and Cargo.toml write a dependency entry, for a message. */
-const shownEntry = (e: DependencyEntry) => `${e.crate} = ${JSON.stringify(e.value)}`;
-
-/** The option of a RustComponent that declares a member's dependency table. */
-const OPTION_OF_TABLE: Readonly<Record<string, string>> = { "dependencies": "dependencies", "dev-dependencies": "devDependencies", "build-dependencies": "buildDependencies" };
-
-/**
- * A member's dependencies as synthesis would write them: a crate `.projenrc.ts` declares that the member's
- * Cargo.toml also has as the user's own, differently; a crate that pulls OpenSSL by its name; `workspace = true`
- * for a crate the workspace does not share. The graph cargo resolves is checked too, before anything is written.
- */
-export function dependencyProblems(c: ComponentModel, project: ProjectModel): string[] {
-  if (c.build.kind !== "rust") return [];
-  const errors: string[] = [];
-  const declared = declaredMemberDependencies(c);
-  const manifest = `${c.path}/Cargo.toml`;
-  for (const kept of c.build.keptDependencies) {
-    const twin = declared.find((d) => entryKey(d) === entryKey(kept));
-    if (!twin || sameValue(twin.value, kept.value)) continue;
-    const option = twin.crate === "reqwest" && !c.build.dependencies.includes(twin) ? "httpClient" : OPTION_OF_TABLE[twin.table[0]];
-    errors.push(`${option}: ${manifest} has ${shownEntry(kept)} in [${kept.table.join(".")}] (cargo add), and .projenrc.ts declares ${shownEntry(twin)}; ` +
-      `keep one: remove it from Cargo.toml (cargo remove ${kept.crate}${kept.table[0] === "dev-dependencies" ? " --dev" : kept.table[0] === "build-dependencies" ? " --build" : ""}) ` +
-      `and synthesis writes the declared one, or drop it from .projenrc.ts`);
-  }
-  if (c.build.httpClient && c.build.dependencies.some((d) => d.crate === "reqwest" && d.table[0] === "dependencies")) {
-    errors.push("dependencies: reqwest is declared twice, by httpClient: true (the workspace's reqwest, pinned to rustls) and in dependencies; drop it from dependencies");
-  }
-  const shared = new Set([...declaredWorkspaceDependencies(project), ...project.keptWorkspaceDependencies].map((e) => e.crate));
-  for (const e of [...declared, ...c.build.keptDependencies].filter(isDependency)) {
-    const where = c.build.keptDependencies.includes(e) ? `${manifest} [${e.table.join(".")}]` : `.projenrc.ts (${OPTION_OF_TABLE[e.table[0]] ?? "httpClient"})`;
-    // By name, where every Linux build links it (a dev-dependency, a target table: the graph cargo resolves decides).
-    if ((OPENSSL_CRATES as readonly string[]).includes(e.crate) && e.table.length === 1 && ["dependencies", "build-dependencies"].includes(e.table[0])) {
-      errors.push(`dependencies: ${c.name} -> ${e.crate} (in ${where}) links OpenSSL, which no image may (policy PRISM-C001; static and scratch images cannot link it); ` +
-        "use a rustls-based crate instead (reqwest: httpClient: true)");
-    }
-    const value = e.value as { workspace?: unknown };
-    if (value !== null && typeof value === "object" && value.workspace === true && !shared.has(e.crate)) {
-      errors.push(`dependencies: ${e.crate} (in ${where}) has workspace = true, but [workspace.dependencies] has no ${e.crate}, so cargo refuses the member; ` +
-        `add ${e.crate} to the project's workspaceDependencies, or give it a version`);
-    }
-  }
-  return errors;
-}
-
 /** Problems across components and project settings. */
 export function validateProject(project: ProjectModel, components: readonly ComponentModel[]): string[] {
   const errors: string[] = [];
@@ -320,7 +276,7 @@ export function validateRendered(c: ComponentModel, project: ProjectModel, rustM
     errors.push(`binary: the build stage does not produce ${built} from ${c.build.artifactPath}; this is a prism-projen bug, please report it`);
   }
   if (c.build.kind === "rust") {
-    const bins = renderMemberManifest(c, project).bin.map((b) => b.name);
+    const bins = (renderMemberManifest(c, project).bin ?? []).map((b) => b.name);
     if (bins.length !== 1 || bins[0] !== c.binary || !buildRuns.includes(`--bin ${c.binary}`)) {
       errors.push(`binary: Cargo builds [${bins.join(", ")}] but the Dockerfile copies "${c.binary}"; set binary to the [[bin]] name`);
     }

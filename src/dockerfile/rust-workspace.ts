@@ -14,9 +14,9 @@ import type { ComponentModel } from "../model/component";
  */
 export const STUB_PATTERNS = ["*/src/main.rs", "*/src/lib.rs", "*/build.rs", "*/src/bin/*.rs", "*/examples/*.rs", "*/benches/*.rs", "*/tests/*.rs"] as const;
 
-/** The distinct top-level folders of the Rust components' paths (the workspace members), sorted. */
-export function workspaceMemberRoots(components: readonly ComponentModel[]): string[] {
+/** The distinct top-level folders of the workspace's members (Rust components, library crates, what they take by path), sorted. */
+export function workspaceMemberRoots(components: readonly ComponentModel[], libraries: readonly { readonly path: string }[] = []): string[] {
   // The crates members take by path are members too (cargo makes them so): the plan copies them with the rest.
-  const folders = components.flatMap((c) => (c.build.kind === "rust" ? [c.path, ...c.build.pathDependencies] : []));
+  const folders = [...components.flatMap((c) => (c.build.kind === "rust" ? [c.path, ...c.build.pathDependencies] : [])), ...libraries.map((l) => l.path)];
   return [...new Set(folders.map((f) => f.split("/")[0]))].sort();
 }

@@ -5,8 +5,8 @@
  */
 const HINTS: readonly [RegExp, string][] = [
   [/(^|\/)Dockerfile$/, "options linkage, runtime, ports, binary, timezoneData; project debian, rustVersion, goVersion, imageUser; base-images/Dockerfile"],
-  [/^Cargo\.toml$/, "the Rust components; project cargoProfile, reqwest, version, rustVersion"],
-  [/\/Cargo\.toml$/, "options packageName, binary, httpClient; project version, rustEdition, rustVersion"],
+  [/^Cargo\.toml$/, "the Rust components and library crates; project cargoProfile, reqwest, workspaceDependencies, version, rustVersion"],
+  [/\/Cargo\.toml$/, "options packageName, binary, httpClient, dependencies; project version, rustEdition, rustVersion; the entries cargo add wrote"],
   [/^deploy\/(base\/kustomization|overlays\/[^/]+\/(kustomization|namespace))\.yaml$/, "project namespace, imageRegistry, version; the deployable components"],
   [/^deploy\//, "options workload, ports, env, replicas, resources, health, writablePaths, egress; project namespace, monitoringNamespace, imageRegistry, version, imageUser"],
   [/^\.github\/workflows\//, "the components; project imageRegistry, defaultBranch, nodeVersion; action pins in src/github/actions.ts"],

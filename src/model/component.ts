@@ -166,3 +166,24 @@ export interface GoBuild {
   /** Output path of `go build -o`, absolute inside the build stage. */
   readonly artifactPath: string;
 }
+
+/**
+ * A Rust library crate of the workspace, declared in `.projenrc.ts` (`RustLibrary`): a member that is no image.
+ * Components take it by path, through `[workspace.dependencies]`; their images copy it.
+ */
+export interface RustLibraryModel {
+  readonly name: string;
+  readonly description: string;
+  /** Folder of the crate, relative to the repository root, no trailing slash. */
+  readonly path: string;
+  readonly build: {
+    readonly kind: "library";
+    readonly packageName: string;
+    /** A library has no HTTP client of its own (a dependency option of its own declares reqwest). */
+    readonly httpClient: false;
+    /** The dependencies `.projenrc.ts` declares, by table. */
+    readonly dependencies: readonly DependencyEntry[];
+    /** The user's own dependency entries of the crate's Cargo.toml, kept as they are. */
+    readonly keptDependencies: readonly DependencyEntry[];
+  };
+}

@@ -6,7 +6,6 @@ import * as TOML from "smol-toml";
 import type { PlannedFile } from "../files/overwrite-guard";
 import { readTextIfExists } from "../files/read-text";
 import { dependencyEntries } from "../model/cargo-dependencies";
-import type { ComponentModel } from "../model/component";
 import { opensslLinks, opensslMessage, readCargoGraph } from "../policy/cargo-rules";
 import { subject } from "../refusal";
 
@@ -31,10 +30,11 @@ export interface CargoResolution {
 const LOCK = "Cargo.lock";
 
 /**
- * Resolves the planned workspace. Nothing to resolve (no Rust member, or no member with a dependency) needs no
+ * Resolves the planned workspace (`rust`: its members, the components' and the library crates'). Nothing to
+ * resolve (no Rust member, or no member with a dependency) needs no
  * cargo: the runner makes a missing Cargo.lock after the synthesis, as before.
  */
-export function resolveCargoWorkspace(sourceDir: string, planned: readonly PlannedFile[], rust: readonly ComponentModel[]): CargoResolution {
+export function resolveCargoWorkspace(sourceDir: string, planned: readonly PlannedFile[], rust: readonly { readonly name: string; readonly path: string }[]): CargoResolution {
   const manifests = planned.filter((p) => p.content !== undefined && (p.path === "Cargo.toml" || rust.some((c) => p.path === `${c.path}/Cargo.toml`)));
   const withDependencies = manifests.filter((m) => m.path !== "Cargo.toml" &&
     dependencyEntries(TOML.parse(m.content!) as Record<string, unknown>).length > 0);

@@ -15,9 +15,9 @@ export class CargoWorkspace extends Component {
     new CargoManifestFile(project, "Cargo.toml", {
       document: () => {
         const members = rust();
-        return members.length > 0 ? renderWorkspaceManifest(ctx.model, members) : undefined;
+        return members.length > 0 ? renderWorkspaceManifest(ctx.model, members, ctx.libraryModels()) : undefined;
       },
-      declared: () => declaredWorkspaceDependencies(ctx.model).map(entryKey),
+      declared: () => declaredWorkspaceDependencies(ctx.model, ctx.libraryModels()).map(entryKey),
     });
     new TomlFile(project, "deny.toml", {
       document: () => (rust().length > 0 ? renderDenyConfig(ctx.model) : undefined),

@@ -1,4 +1,4 @@
-import type { ComponentModel } from "../model/component";
+import type { ComponentModel, RustLibraryModel } from "../model/component";
 import type { ImageUser } from "../model/option-specs";
 import type { ProjectModel } from "../model/project";
 
@@ -12,4 +12,6 @@ export interface MonorepoContext {
   readonly model: ContainerMonorepoModel;
   /** The models of every component, sorted by name. */
   componentModels(): ComponentModel[];
+  /** The models of the project's Rust library crates, by name. */
+  libraryModels(): RustLibraryModel[];
 }

@@ -4,6 +4,7 @@ import { Component } from "projen/lib/component";
 import type { FileBase } from "projen/lib/file";
 import type { Project } from "projen/lib/project";
 import { isContainerComponent } from "../component/container-component";
+import { isRustLibrary } from "../component/library-brand";
 import { FORCE_ENV } from "../env-names";
 import { removeStaleTemps } from "../files/atomic-write";
 import { isGeneratedFile } from "../files/generated-file";
@@ -91,7 +92,7 @@ export class SynthesisGuard extends Component {
   /** The construct that writes `file` and the options it comes from, as `.projen/generated.json` and refusals name it. */
   public producerOf(file: FileBase): string {
     const scope = file.node.scope;
-    const construct = isContainerComponent(scope)
+    const construct = isContainerComponent(scope) || isRustLibrary(scope)
       ? `${scope._className()} "${scope.node.id}"`
       : "ContainerMonorepo";
     return describeProducer(file.path, construct);
