@@ -18,8 +18,7 @@ import { workspaceMemberRoots } from "./dockerfile/rust-workspace";
 import { synthesizeFile } from "./files/atomic-write";
 import { indexedFile, indexFile, rememberContent } from "./files/file-index";
 import { isGeneratedFile } from "./files/generated-file";
-import { GeneratedManifest, readGeneratedManifest, sha256, type GeneratedManifestData } from "./files/generated-manifest";
-import { readKeptDependencies } from "./files/cargo-manifest-file";
+import { GeneratedManifest, sha256 } from "./files/generated-manifest";
 import { WORKSPACE_DEPENDENCIES, entryValue, type DependencyEntry } from "./model/cargo-dependencies";
 import { synthesisPhases } from "./files/projen-internals";
 import { readTextIfExists } from "./files/read-text";
@@ -37,10 +36,9 @@ import { ImagesWorkflow } from "./monorepo/images-workflow";
 import { KustomizeTree } from "./monorepo/kustomize-tree";
 import { SynthesisGuard } from "./monorepo/synthesis-guard";
 import { resolveCargoWorkspace } from "./monorepo/cargo-resolution";
-import { pathDependencyFolders } from "./monorepo/path-dependencies";
-import { isRustLibrary } from "./component/library-brand";
+import { RustInputs } from "./monorepo/rust-inputs";
+import { isRustLibrary, type IRustLibrary } from "./component/library-brand";
 import { dependencyProblems, libraryProblems } from "./component/dependency-validation";
-import { libraryWorkspaceEntries } from "./cargo/render";
 import { MonorepoTasks } from "./monorepo/tasks";
 
 export type { ContainerMonorepoModel } from "./monorepo/context";
@@ -84,11 +82,12 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
   private readonly guard: SynthesisGuard;
   /** The working tree: where inputs are read, and where files go unless the drift check redirects them. */
   private readonly sourceDir: string;
+
   /** The Cargo.lock this synthesis writes after the manifests: cargo updated it for their dependencies. */
   private updatedCargoLock?: string;
 
-  /** The record of the last synthesis into the working tree, read once (the Cargo manifests' kept entries need it). */
-  private lastRecord?: { readonly data: GeneratedManifestData | undefined };
+  /** The working tree's Rust inputs: cargo-added entries, path dependencies, the library crates. */
+  private readonly rustInputs: RustInputs;
 
   /** The options `.projenrc.ts` gave, after their check (for `npx projen explain`). */
   private readonly givenOptions: Readonly<Record<string, unknown>>;
@@ -105,6 +104,7 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
     Object.defineProperty(this, MONOREPO_BRAND, { value: true });
     this.givenOptions = props;
     this.sourceDir = sourceDir;
+    this.rustInputs = new RustInputs(sourceDir);
     this.allowUnpinnedBaseImages = props.allowUnpinnedBaseImages !== undefined;
     // The lock is an input, like .projenrc.ts: read once, here, so rendering stays pure.
     const lockText = readTextIfExists(path.join(sourceDir, BASE_IMAGE_LOCK));
@@ -198,25 +198,24 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
   }
 
   /** The models of every component, sorted by name so declaration order never changes the output. */
-  /**
-   * @internal the user's own dependency entries of the Cargo manifest at `manifestPath` in the working tree
-   * (inputs, like .projenrc.ts: read from the working tree in the drift check too).
-   */
+  /** @internal the user's own dependency entries of the Cargo manifest at `manifestPath` in the working tree (an input, as in the drift check). */
   public _keptDependencies(manifestPath: string): DependencyEntry[] {
-    this.lastRecord ??= { data: readGeneratedManifest(this.sourceDir) };
-    return readKeptDependencies(this.sourceDir, manifestPath, this.lastRecord.data?.files[manifestPath]);
+    return this.rustInputs.keptDependencies(manifestPath);
   }
 
   /** @internal the folders of the crates a member at `folder` takes by path, followed through theirs (see `pathDependencyFolders`). */
   public _pathDependencies(folder: string, entries: readonly DependencyEntry[], follow: "build" | "all"): string[] {
-    const shared = [...libraryWorkspaceEntries(this.libraryModels()), ...this.model.workspaceDependencies, ...this.model.keptWorkspaceDependencies];
-    return pathDependencyFolders(this.sourceDir, { folder, entries }, shared, follow);
+    return this.rustInputs.pathDependencies(folder, entries, [...this.model.workspaceDependencies, ...this.model.keptWorkspaceDependencies], follow);
   }
 
   /** The models of the Rust library crates whose options fit their schema, by name. */
   public libraryModels(): RustLibraryModel[] {
-    return this.node.findAll().filter(isRustLibrary).filter((l) => l._optionProblems().length === 0).map((l) => l._toModel())
-      .sort((a, b) => byCodeUnits(a.name, b.name));
+    return this.rustInputs.libraryModels();
+  }
+
+  /** @internal a RustLibrary of this project, as it is constructed. */
+  public _addLibrary(library: IRustLibrary): void {
+    this.rustInputs.addLibrary(library);
   }
 
   public componentModels(): ComponentModel[] {
@@ -382,7 +381,7 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
       const rendered = own.length === 0 ? validateRendered(model, this.model, rustRoots, models) : [];
       return [...own, ...rendered].map((e) => `${subject(model.name)} ${e}`);
     }));
-    errors.push(...libraryProblems(this.node.findAll().filter(isRustLibrary), models, this.model));
+    errors.push(...libraryProblems(this.rustInputs.libraryConstructs(), models, this.model));
     errors.push(...[
       ...validateProject(this.model, models),
       ...(this.allowUnpinnedBaseImages ? [] : unpinnedBaseImageProblems(this.model, models, rustRoots)),

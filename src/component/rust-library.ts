@@ -72,6 +72,7 @@ export class RustLibrary extends Component implements IRustLibrary {
     assertNewComponentName(project, name);
     super(project, name);
     brandRustLibrary(this);
+    project._addLibrary(this);
     this.name = name;
     const checked = checkComponentOptions(name, RUST_LIBRARY_PROPS, props);
     this.props = checked.props ?? {};

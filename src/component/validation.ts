@@ -157,11 +157,11 @@ function enumKey(values: Record<string, string>, value: string): string {
  */
 export function trafficProblems(c: ComponentModel, components: readonly ComponentModel[], project: ProjectModel): string[] {
   const errors: string[] = [];
-  const names = components.map((o) => o.name).join(", ");
+  const names = () => components.map((o) => o.name).join(", ");
   /** Why `name` cannot be one end of an edge, if it cannot. */
   const endProblem = (name: string): string | undefined => {
     const other = components.find((o) => o.name === name);
-    if (!other) return `"${name}" is not a component of this project (its components: ${names}); name one of them`;
+    if (!other) return `"${name}" is not a component of this project (its components: ${names()}); name one of them`;
     if (other.workload === WorkloadKind.NONE) {
       return `"${name}" runs no pods (workload NONE: image only), so there is no traffic to allow; ` +
         `give ${name} a workload (WorkloadKind.DEPLOYMENT or WorkloadKind.JOB), or drop this entry`;

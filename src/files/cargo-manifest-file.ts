@@ -24,6 +24,7 @@ export interface CargoManifestFileProps {
 export class CargoManifestFile extends TomlFile {
   private readonly declared: () => readonly string[];
   private readonly planned: () => object | undefined;
+  private lastOwned?: { readonly text: string; readonly part: OwnedPart | undefined };
 
   constructor(scope: IConstruct, filePath: string, options: CargoManifestFileProps) {
     super(scope, filePath, { document: options.document });
@@ -32,9 +33,13 @@ export class CargoManifestFile extends TomlFile {
   }
 
   public _ownedPart(text: string): OwnedPart | undefined {
+    // Asked twice per synthesis (the record's intent, then the record): the same text, the same part.
+    if (this.lastOwned?.text === text) return this.lastOwned.part;
     const declared = [...this.declared()].sort();
     const hash = ownedHash(text, declared, []);
-    return hash === undefined ? undefined : { sha256: hash, declared };
+    const part = hash === undefined ? undefined : { sha256: hash, declared };
+    this.lastOwned = { text, part };
+    return part;
   }
 
   public _ownedHash(text: string, declared: readonly string[]): string | undefined {

@@ -2,10 +2,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as TOML from "smol-toml";
 import type { PlannedFile } from "../files/overwrite-guard";
 import { readTextIfExists } from "../files/read-text";
-import { dependencyEntries } from "../model/cargo-dependencies";
+import { isDependency } from "../model/cargo-dependencies";
+import type { GoBuild, RustBuild, RustLibraryModel } from "../model/component";
 import { opensslLinks, opensslMessage, readCargoGraph } from "../policy/cargo-rules";
 import { subject } from "../refusal";
 
@@ -34,11 +34,17 @@ const LOCK = "Cargo.lock";
  * resolve (no Rust member, or no member with a dependency) needs no
  * cargo: the runner makes a missing Cargo.lock after the synthesis, as before.
  */
-export function resolveCargoWorkspace(sourceDir: string, planned: readonly PlannedFile[], rust: readonly { readonly name: string; readonly path: string }[]): CargoResolution {
-  const manifests = planned.filter((p) => p.content !== undefined && (p.path === "Cargo.toml" || rust.some((c) => p.path === `${c.path}/Cargo.toml`)));
-  const withDependencies = manifests.filter((m) => m.path !== "Cargo.toml" &&
-    dependencyEntries(TOML.parse(m.content!) as Record<string, unknown>).length > 0);
-  if (rust.length === 0 || withDependencies.length === 0) return { problems: [] };
+export function resolveCargoWorkspace(
+  sourceDir: string,
+  planned: readonly PlannedFile[],
+  rust: readonly { readonly name: string; readonly path: string; readonly build: RustBuild | GoBuild | RustLibraryModel["build"] }[],
+): CargoResolution {
+  // Read from the models, not the planned text: a tree of many members with none need not be parsed again.
+  if (!rust.some((m) => m.build.kind !== "go" && (m.build.httpClient || m.build.dependencies.length > 0 || m.build.keptDependencies.some(isDependency)))) {
+    return { problems: [] };
+  }
+  const members = new Set(["Cargo.toml", ...rust.map((c) => `${c.path}/Cargo.toml`)]);
+  const manifests = planned.filter((p) => p.content !== undefined && members.has(p.path));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "prism-cargo-"));
   try {
     overlay(scratch, sourceDir, new Map(manifests.map((m) => [m.path, m.content!])));
