@@ -3,7 +3,7 @@ import { because, fixed, from, optionsOf, projectOptions, type Because } from ".
 import { CargoProfilePreset, cargoProfile, type CargoProfile } from "../model/cargo-profile";
 import type { ProjectModel } from "../model/project";
 import type { CargoPackageManifest, CargoWorkspaceManifest } from "./manifest-model";
-import { DEPENDENCY_KINDS, WORKSPACE_DEPENDENCIES, entryKey, type DependencyEntry } from "../model/cargo-dependencies";
+import { DEPENDENCY_KINDS, OPTION_OF_TABLE, WORKSPACE_DEPENDENCIES, entryKey, type DependencyEntry } from "../model/cargo-dependencies";
 import { byCodeUnits } from "../model/order";
 
 /**
@@ -73,22 +73,7 @@ export function renderMemberManifest(component: ComponentModel, project: Project
   const option = (...names: string[]) => from(optionsOf(component.name, ...names), { renderer: RENDERER });
   const sources = fixed("the starter's layout: the binary's source is src/main.rs; not configurable", RENDERER);
   return {
-    package: because({
-      "name": build.packageName,
-      "description": component.description,
-      // Written out rather than inherited: the file is generated, and explicit keys read without the root manifest.
-      "version": project.version,
-      "edition": project.rustEdition,
-      "rust-version": project.rustVersion,
-      "publish": false,
-    }, fixed("the component's crate", RENDERER), {
-      "name": option("packageName"),
-      "description": option("description"),
-      "version": from(projectOptions("version"), { renderer: RENDERER }),
-      "edition": from(projectOptions("rustEdition"), { renderer: RENDERER }),
-      "rust-version": from(projectOptions("rustVersion"), { renderer: RENDERER }),
-      "publish": fixed("the crate is built into an image, never published to a registry; not configurable", RENDERER),
-    }),
+    package: packageSection(component.name, build.packageName, component.description, project, "the component's crate", "built into an image"),
     bin: [because({ name: component.binary, path: "src/main.rs" }, fixed("the one binary the image runs", RENDERER), { name: option("binary"), path: sources })],
     ...dependencyTables([...declared, ...build.keptDependencies.filter((e) => !declaredKeys.has(entryKey(e)))], (e) => {
       if (!declaredKeys.has(entryKey(e))) return kept();
@@ -98,11 +83,30 @@ export function renderMemberManifest(component: ComponentModel, project: Project
   };
 }
 
+/** A member's `[package]`: its names, and the project's version, edition and Rust version, written out. */
+function packageSection(name: string, packageName: string, description: string, project: ProjectModel, what: string, builtInto: string): CargoPackageManifest["package"] {
+  const option = (...names: string[]) => from(optionsOf(name, ...names), { renderer: RENDERER });
+  return because({
+    "name": packageName,
+    "description": description,
+    // Written out rather than inherited: the file is generated, and explicit keys read without the root manifest.
+    "version": project.version,
+    "edition": project.rustEdition,
+    "rust-version": project.rustVersion,
+    "publish": false,
+  }, fixed(what, RENDERER), {
+    "name": option("packageName"),
+    "description": option("description"),
+    "version": from(projectOptions("version"), { renderer: RENDERER }),
+    "edition": from(projectOptions("rustEdition"), { renderer: RENDERER }),
+    "rust-version": from(projectOptions("rustVersion"), { renderer: RENDERER }),
+    "publish": fixed(`the crate is ${builtInto}, never published to a registry; not configurable`, RENDERER),
+  });
+}
+
 /** Why a dependency entry of the user's own is there (a function: a reason is made only while tracing). */
 const kept = () => fixed("the user's own entry (cargo add, or an edit of Cargo.toml): kept as the file has it", RENDERER);
 
-/** The option of a RustComponent that declares a member's dependency table. */
-const OPTION_OF_TABLE: Readonly<Record<string, string>> = { "dependencies": "dependencies", "dev-dependencies": "devDependencies", "build-dependencies": "buildDependencies" };
 
 /** The `[workspace.dependencies]` entries `.projenrc.ts` declares: the project's reqwest and its workspaceDependencies. */
 export function declaredWorkspaceDependencies(project: ProjectModel, libraries: readonly RustLibraryModel[] = []): DependencyEntry[] {
@@ -122,21 +126,7 @@ export function renderLibraryManifest(library: RustLibraryModel, project: Projec
   const declared = declaredMemberDependencies(library);
   const declaredKeys = new Set(declared.map(entryKey));
   return {
-    package: because({
-      "name": library.build.packageName,
-      "description": library.description,
-      "version": project.version,
-      "edition": project.rustEdition,
-      "rust-version": project.rustVersion,
-      "publish": false,
-    }, fixed("the library's crate", RENDERER), {
-      "name": option("packageName"),
-      "description": option("description"),
-      "version": from(projectOptions("version"), { renderer: RENDERER }),
-      "edition": from(projectOptions("rustEdition"), { renderer: RENDERER }),
-      "rust-version": from(projectOptions("rustVersion"), { renderer: RENDERER }),
-      "publish": fixed("the crate is built into the images that depend on it, never published to a registry; not configurable", RENDERER),
-    }),
+    package: packageSection(library.name, library.build.packageName, library.description, project, "the library's crate", "built into the images that depend on it"),
     lib: because({ path: "src/lib.rs" }, fixed("the library's layout: its source is src/lib.rs; not configurable", RENDERER)),
     ...dependencyTables([...declared, ...library.build.keptDependencies.filter((e) => !declaredKeys.has(entryKey(e)))],
       (e) => (declaredKeys.has(entryKey(e)) ? option(OPTION_OF_TABLE[e.table[0]]) : kept())),

@@ -1,6 +1,6 @@
 import { declaredMemberDependencies, declaredWorkspaceDependencies } from "../cargo/render";
 import { OPENSSL_CRATES } from "../cargo/deny";
-import { entryKey, isDependency, sameValue, type DependencyEntry } from "../model/cargo-dependencies";
+import { OPTION_OF_TABLE, entryKey, isDependency, sameValue, type DependencyEntry } from "../model/cargo-dependencies";
 import type { ComponentModel, GoBuild, RustBuild, RustLibraryModel } from "../model/component";
 import type { ProjectModel } from "../model/project";
 import { subject } from "../refusal";
@@ -16,8 +16,6 @@ type RustMember = { readonly name: string; readonly path: string; readonly build
 /** How `.projenrc.ts` and Cargo.toml write a dependency entry, for a message. */
 export const shownEntry = (e: DependencyEntry) => `${e.crate} = ${JSON.stringify(e.value)}`;
 
-/** The option of a RustComponent that declares a member's dependency table. */
-const OPTION_OF_TABLE: Readonly<Record<string, string>> = { "dependencies": "dependencies", "dev-dependencies": "devDependencies", "build-dependencies": "buildDependencies" };
 
 /**
  * A member's dependencies as synthesis would write them: a crate `.projenrc.ts` declares that the member's

@@ -3,10 +3,9 @@ import * as v from "valibot";
 import { SampleFile } from "projen/lib/sample-file";
 import { declaredMemberDependencies, renderMemberManifest } from "../cargo/render";
 import { CargoManifestFile } from "../files/cargo-manifest-file";
-import { entryKey, entryValue } from "../model/cargo-dependencies";
+import { declaredEntries, entryKey } from "../model/cargo-dependencies";
 import { cargoPackageName, oneLine, optionalEnum } from "../model/grammars";
 import { DEPENDENCIES_SPEC } from "../model/option-specs";
-import { byCodeUnits } from "../model/order";
 import { ContainerMonorepo } from "../project";
 import {
   assertNewComponentName,
@@ -87,9 +86,6 @@ const RUST_COMPONENT_PROPS = v.strictObject({
   buildDependencies: v.optional(DEPENDENCIES_SPEC),
 });
 
-/** The table of a member manifest each dependency option writes. */
-const DEPENDENCY_TABLE_OF = { dependencies: "dependencies", devDependencies: "dev-dependencies", buildDependencies: "build-dependencies" } as const;
-
 /** Props of a Rust component. */
 export type RustComponentProps = Readonly<v.InferInput<typeof RUST_COMPONENT_PROPS>>;
 
@@ -163,9 +159,7 @@ export class RustComponent extends Component implements IContainerComponent {
     const project = ContainerMonorepo.of(this);
     const user = project.model.imageUser;
     const folder = this.props.path ?? `containers/${this.name}`;
-    const declared = (["dependencies", "devDependencies", "buildDependencies"] as const).flatMap((option) =>
-      Object.entries(this.props[option] ?? {}).sort(([a], [b]) => byCodeUnits(a, b))
-        .map(([crate, spec]) => ({ table: [DEPENDENCY_TABLE_OF[option]], crate, value: entryValue(spec) })));
+    const declared = declaredEntries(this.props);
     const kept = project._keptDependencies(`${folder}/Cargo.toml`);
     const entries = [...declared, ...kept];
     return resolveComponent(this.name, this.props, {

@@ -3,11 +3,10 @@ import { SampleFile } from "projen/lib/sample-file";
 import * as v from "valibot";
 import { declaredMemberDependencies, renderLibraryManifest } from "../cargo/render";
 import { CargoManifestFile } from "../files/cargo-manifest-file";
-import { entryKey, entryValue } from "../model/cargo-dependencies";
+import { declaredEntries, entryKey } from "../model/cargo-dependencies";
 import type { RustLibraryModel } from "../model/component";
 import { cargoPackageName, repoPath } from "../model/grammars";
 import { DEPENDENCIES_SPEC, DESCRIPTION } from "../model/option-specs";
-import { byCodeUnits } from "../model/order";
 import { ContainerMonorepo } from "../project";
 import { assertNewComponentName, checkComponentOptions } from "./container-component";
 import { brandRustLibrary, isRustLibrary, type IRustLibrary } from "./library-brand";
@@ -48,7 +47,6 @@ const RUST_LIBRARY_PROPS = v.strictObject({
 /** Props of a Rust library crate. */
 export type RustLibraryProps = Readonly<v.InferInput<typeof RUST_LIBRARY_PROPS>>;
 
-const TABLE_OF = { dependencies: "dependencies", devDependencies: "dev-dependencies", buildDependencies: "build-dependencies" } as const;
 
 /**
  * Shared Rust code: a library crate of the workspace, no image. It is a workspace member and an entry of
@@ -122,9 +120,7 @@ export class RustLibrary extends Component implements IRustLibrary {
         kind: "library",
         packageName: this.props.packageName ?? this.name,
         httpClient: false,
-        dependencies: (["dependencies", "devDependencies", "buildDependencies"] as const).flatMap((option) =>
-          Object.entries(this.props[option] ?? {}).sort(([a], [b]) => byCodeUnits(a, b))
-            .map(([crate, spec]) => ({ table: [TABLE_OF[option]], crate, value: entryValue(spec) }))),
+        dependencies: declaredEntries(this.props),
         keptDependencies: ContainerMonorepo.of(this)._keptDependencies(`${path}/Cargo.toml`),
       },
     };

@@ -1,4 +1,5 @@
 import type { CrateSpec } from "./option-specs";
+import { byCodeUnits } from "./order";
 
 /**
  * Cargo dependency tables as values: where each entry sits in a manifest (`dependencies`,
@@ -97,7 +98,7 @@ export function sortedTables(doc: Record<string, unknown>): Record<string, unkno
   const copy = structuredClone(doc);
   for (const table of tablePaths(copy)) {
     const parent = at(copy, table.slice(0, -1)) as Record<string, unknown>;
-    const entries = Object.entries(at(copy, table) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(at(copy, table) as Record<string, unknown>).sort(([a], [b]) => byCodeUnits(a, b));
     parent[table.at(-1)!] = Object.fromEntries(entries);
   }
   return copy;
@@ -112,6 +113,19 @@ export function withEntries(doc: Record<string, unknown>, entries: readonly Depe
     node[e.crate] = structuredClone(e.value);
   }
   return copy;
+}
+
+/** The options of a Rust member that declare dependencies, and the table each writes. */
+export const TABLE_OF_OPTION = { dependencies: "dependencies", devDependencies: "dev-dependencies", buildDependencies: "build-dependencies" } as const;
+
+/** The option that declares a table's entries (`dependencies` for `[dependencies]`, ...). */
+export const OPTION_OF_TABLE: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(TABLE_OF_OPTION).map(([option, table]) => [table, option]));
+
+/** The entries a member's dependency options declare, each table's by crate name. */
+export function declaredEntries(options: { readonly [K in keyof typeof TABLE_OF_OPTION]?: Readonly<Record<string, CrateSpec>> }): DependencyEntry[] {
+  return (Object.keys(TABLE_OF_OPTION) as (keyof typeof TABLE_OF_OPTION)[]).flatMap((option) =>
+    Object.entries(options[option] ?? {}).sort(([a], [b]) => byCodeUnits(a, b))
+      .map(([crate, spec]) => ({ table: [TABLE_OF_OPTION[option]], crate, value: entryValue(spec) })));
 }
 
 /** The TOML value of a dependency declared in `.projenrc.ts`. */
