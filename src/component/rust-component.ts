@@ -5,7 +5,7 @@ import { declaredMemberDependencies, renderMemberManifest } from "../cargo/rende
 import { CargoManifestFile } from "../files/cargo-manifest-file";
 import { declaredEntries, entryKey } from "../model/cargo-dependencies";
 import { cargoPackageName, oneLine, optionalEnum } from "../model/grammars";
-import { DEPENDENCIES_SPEC } from "../model/option-specs";
+import { RUST_DEPENDENCY_PROPS } from "../model/option-specs";
 import { ContainerMonorepo } from "../project";
 import {
   assertNewComponentName,
@@ -67,23 +67,7 @@ const RUST_COMPONENT_PROPS = v.strictObject({
    * @default - the binary is built with cargo auditable
    */
   allowUnauditableBinary: v.optional(oneLine("the reason")),
-  /**
-   * Crates the member depends on, by name: a version requirement (`"1.24"`) or a table
-   * (`{ version: "1", features: ["macros"] }`, `{ workspace: true }`). Crates added with `cargo add` need not be
-   * declared here: synthesis keeps the member's own entries.
-   * @default {}
-   */
-  dependencies: v.optional(DEPENDENCIES_SPEC),
-  /**
-   * Crates the member's tests, examples and benches depend on (`[dev-dependencies]`).
-   * @default {}
-   */
-  devDependencies: v.optional(DEPENDENCIES_SPEC),
-  /**
-   * Crates the member's build script depends on (`[build-dependencies]`).
-   * @default {}
-   */
-  buildDependencies: v.optional(DEPENDENCIES_SPEC),
+  ...RUST_DEPENDENCY_PROPS,
 });
 
 /** Props of a Rust component. */

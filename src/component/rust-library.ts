@@ -6,7 +6,7 @@ import { CargoManifestFile } from "../files/cargo-manifest-file";
 import { declaredEntries, entryKey } from "../model/cargo-dependencies";
 import type { RustLibraryModel } from "../model/component";
 import { cargoPackageName, repoPath } from "../model/grammars";
-import { DEPENDENCIES_SPEC, DESCRIPTION } from "../model/option-specs";
+import { DESCRIPTION, RUST_DEPENDENCY_PROPS } from "../model/option-specs";
 import { ContainerMonorepo } from "../project";
 import { assertNewComponentName, checkComponentOptions } from "./container-component";
 import { brandRustLibrary, isRustLibrary, type IRustLibrary } from "./library-brand";
@@ -27,26 +27,11 @@ const RUST_LIBRARY_PROPS = v.strictObject({
    * @default - the library's name
    */
   packageName: v.optional(cargoPackageName),
-  /**
-   * Crates the library depends on (see RustComponent's `dependencies`); `cargo add` in its folder works too.
-   * @default {}
-   */
-  dependencies: v.optional(DEPENDENCIES_SPEC),
-  /**
-   * Crates its tests, examples and benches depend on.
-   * @default {}
-   */
-  devDependencies: v.optional(DEPENDENCIES_SPEC),
-  /**
-   * Crates its build script depends on.
-   * @default {}
-   */
-  buildDependencies: v.optional(DEPENDENCIES_SPEC),
+  ...RUST_DEPENDENCY_PROPS,
 });
 
 /** Props of a Rust library crate. */
 export type RustLibraryProps = Readonly<v.InferInput<typeof RUST_LIBRARY_PROPS>>;
-
 
 /**
  * Shared Rust code: a library crate of the workspace, no image. It is a workspace member and an entry of

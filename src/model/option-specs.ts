@@ -223,3 +223,24 @@ export type CrateSpec = v.InferInput<typeof CRATE_SPEC>;
 
 /** Dependencies by crate name. */
 export const DEPENDENCIES_SPEC = v.record(CRATE_NAME, CRATE_SPEC);
+
+/** The dependency options every Rust workspace member takes (RustComponent, RustLibrary), as schema entries. */
+export const RUST_DEPENDENCY_PROPS = {
+  /**
+   * Crates the member depends on, by name: a version requirement (`"1.24"`) or a table
+   * (`{ version: "1", features: ["macros"] }`, `{ workspace: true }`). Crates added with `cargo add` need not be
+   * declared here: synthesis keeps the member's own entries.
+   * @default {}
+   */
+  dependencies: v.optional(DEPENDENCIES_SPEC),
+  /**
+   * Crates the member's tests, examples and benches depend on (`[dev-dependencies]`).
+   * @default {}
+   */
+  devDependencies: v.optional(DEPENDENCIES_SPEC),
+  /**
+   * Crates the member's build script depends on (`[build-dependencies]`).
+   * @default {}
+   */
+  buildDependencies: v.optional(DEPENDENCIES_SPEC),
+};
