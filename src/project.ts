@@ -35,7 +35,7 @@ import { IGNORE_PATTERNS_SOURCE, IGNORED, IgnoreFiles } from "./monorepo/ignore-
 import { ImagesWorkflow } from "./monorepo/images-workflow";
 import { KustomizeTree } from "./monorepo/kustomize-tree";
 import { SynthesisGuard } from "./monorepo/synthesis-guard";
-import { resolveCargoWorkspace } from "./monorepo/cargo-resolution";
+import { CargoCheck } from "./monorepo/cargo-check";
 import { RustInputs } from "./monorepo/rust-inputs";
 import { isRustLibrary, type IRustLibrary } from "./component/library-brand";
 import { dependencyProblems, libraryProblems } from "./component/dependency-validation";
@@ -83,8 +83,8 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
   /** The working tree: where inputs are read, and where files go unless the drift check redirects them. */
   private readonly sourceDir: string;
 
-  /** The Cargo.lock this synthesis writes after the manifests: cargo updated it for their dependencies. */
-  private updatedCargoLock?: string;
+  /** The Rust dependency check before the first write, and the Cargo.lock it updates after the manifests. */
+  private readonly cargoCheck: CargoCheck;
 
   /** The working tree's Rust inputs: cargo-added entries, path dependencies, the library crates. */
   private readonly rustInputs: RustInputs;
@@ -147,16 +147,16 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
     new CargoWorkspace(this, this);
     new ImagesWorkflow(this, this, { allowUnpinnedBaseImages: props.allowUnpinnedBaseImages, hasBaseImageLock: this.baseImageLock.sha256 !== null });
     new KustomizeTree(this, this);
+    this.cargoCheck = new CargoCheck(this, {
+      sourceDir,
+      projectName: this.name,
+      members: () => [...this.componentModels().filter((c) => c.build.kind === "rust"), ...this.libraryModels()],
+    });
     this.guard = new SynthesisGuard(this, {
       sourceDir,
       adoptFiles: props.adoptFiles ?? [],
       // The Rust dependency graph as cargo resolves the planned manifests (the OpenSSL ban), and the lock it needs.
-      beforeWrites: (planned) => {
-        const resolution = resolveCargoWorkspace(sourceDir, planned, [...this.componentModels().filter((c) => c.build.kind === "rust"), ...this.libraryModels()]);
-        if (resolution.problems.length > 0) throw refusal(resolution.problems.map((p) => (p.startsWith("[") ? p : `${projectSubject(this.name)} ${p}`)));
-        if (resolution.warning) process.stderr.write(`${resolution.warning}\n`);
-        this.updatedCargoLock = resolution.lock;
-      },
+      beforeWrites: (planned) => this.cargoCheck.beforeWrites(planned),
     });
     // projen's own files and the ones above; files created later register themselves.
     for (const file of this.files) indexFile(file);
@@ -263,11 +263,11 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
         },
       });
       // Last, as cargo would after the manifests changed: the lock brought up to date (only when it changed).
-      if (this.updatedCargoLock !== undefined) synthesizeFile(this.outdir, "Cargo.lock", this.updatedCargoLock, { readonly: false, executable: false });
+      this.cargoCheck.afterWrites();
     } finally {
       this.frozenModels = undefined;
       this.frozenRoots = undefined;
-      this.updatedCargoLock = undefined;
+      this.cargoCheck.reset();
     }
     if (process.env[CHECK_ENV] !== undefined) this.reportDrift(this.sourceDir);
   }

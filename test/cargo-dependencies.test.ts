@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import { ContainerMonorepo, RustComponent, isRefusal, type ContainerMonorepoProps, type RustComponentProps } from "../src";
 import { compareTrees } from "../src/drift/compare";
 import { SYNTH_DIR_ENV } from "../src/env-names";
+import { CARGO_CHECK_RECORD } from "../src/monorepo/cargo-check";
 import { METRICS, UNPINNED, snapshot, tmpdir, useDebianCrates } from "./helpers";
 
 /**
@@ -259,6 +260,47 @@ describe("the graph cargo resolves, before anything is written: OpenSSL, and Car
   });
 });
 
+describe("the check runs once per change of what cargo reads", () => {
+  const o: Define = { api: { dependencies: { itoa: "1" } } };
+
+  /** Runs `fn` with a cargo first on the PATH that records each call and fails (so a call cannot pass a check); returns the calls. */
+  function cargoCalls(fn: () => void): string[] {
+    const bin = tmpdir("recording-cargo-");
+    const log = path.join(bin, "calls");
+    fs.writeFileSync(path.join(bin, "cargo"), `#!/bin/sh\necho "$*" >> "${log}"\nexit 101\n`, { mode: 0o755 });
+    const path0 = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${path0}`;
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      fn();
+    } finally {
+      process.env.PATH = path0;
+      stderr.mockRestore();
+    }
+    return fs.existsSync(log) ? fs.readFileSync(log, "utf-8").trim().split("\n") : [];
+  }
+
+  it("a synthesis that changes nothing cargo reads runs no cargo, and writes no byte", () => {
+    const dir = tree(o);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, CARGO_CHECK_RECORD), "utf-8")).passed).toMatch(/^[0-9a-f]{64}$/);
+    const before = snapshot(dir);
+    expect(cargoCalls(() => define(o)(dir).synth())).toEqual([]);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it.each([
+    ["a declared dependency", (_dir: string): Define => ({ api: { dependencies: { itoa: "1", memchr: "2" } } })],
+    ["Cargo.lock", (dir: string): Define => (fs.appendFileSync(path.join(dir, "Cargo.lock"), "# read again\n"), o)],
+    ["cargo's configuration in the tree", (dir: string): Define => (fs.appendFileSync(path.join(dir, ".cargo/config.toml"), "# read again\n"), o)],
+    ["the record itself", (dir: string): Define => (fs.writeFileSync(path.join(dir, CARGO_CHECK_RECORD), `{"passed":"${"0".repeat(64)}"}\n`), o)],
+    ["the record, unreadable", (dir: string): Define => (fs.writeFileSync(path.join(dir, CARGO_CHECK_RECORD), "{"), o)],
+  ])("a change of %s runs cargo again", (_what, change) => {
+    const dir = tree(o);
+    const changed = change(dir);
+    expect(cargoCalls(() => define(changed)(dir).synth())[0]).toMatch(/^metadata /);
+  });
+});
+
 describe("a crate cargo cannot resolve offline (not fetched yet)", () => {
   it("is written, with a warning that names the command that fetches it and updates Cargo.lock; the lock is left as it was", () => {
     const dir = tree();
@@ -274,6 +316,8 @@ describe("a crate cargo cannot resolve offline (not fetched yet)", () => {
     }
     expect(manifest(dir).dependencies["prism-no-such-crate"]).toBe("1");
     expect(fs.readFileSync(path.join(dir, "Cargo.lock"), "utf-8")).toBe(lock);
+    // A check that did not run records no verdict: the next synthesis checks again.
+    expect(fs.existsSync(path.join(dir, CARGO_CHECK_RECORD))).toBe(false);
   });
 });
 

@@ -2,6 +2,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { parse as parseToml } from "smol-toml";
 import type { PlannedFile } from "../files/overwrite-guard";
 import { readTextIfExists } from "../files/read-text";
 import { isDependency } from "../model/cargo-dependencies";
@@ -25,6 +27,8 @@ export interface CargoResolution {
   readonly problems: readonly string[];
   readonly lock?: string;
   readonly warning?: string;
+  /** Whether cargo resolved the graph and the rule read it (false: nothing to resolve, or the warning). */
+  readonly checked?: boolean;
 }
 
 const LOCK = "Cargo.lock";
@@ -76,9 +80,20 @@ export function resolveCargoWorkspace(
       return `${component ? subject(component.name) : `[${link.member.name}]`} dependencies: ${opensslMessage(link)} (policy PRISM-C001)`;
     });
     const updated = readTextIfExists(path.join(scratch, LOCK));
-    return { problems, ...(updated !== undefined && updated !== lock ? { lock: updated } : {}) };
+    // Only a lock whose content changed is written: cargo also rewrites one it merely reads differently laid out.
+    const changed = updated !== undefined && (lock === undefined || !sameLock(updated, lock));
+    return { problems, checked: true, ...(changed ? { lock: updated } : {}) };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Whether two Cargo.lock texts pin the same packages (as TOML: a comment or a layout is no change); an unreadable one differs. */
+function sameLock(a: string, b: string): boolean {
+  try {
+    return isDeepStrictEqual(parseToml(a), parseToml(b));
+  } catch {
+    return false;
   }
 }
 

@@ -123,6 +123,12 @@ export interface OpensslLink {
   readonly together: boolean;
 }
 
+/**
+ * The version of what the rule checks in a resolved graph (the banned crates, how a member reaches them): bumped
+ * whenever that changes, so a verdict a synthesis recorded under an older rule is checked again.
+ */
+export const CARGO_RULES_VERSION = 1;
+
 /** Each member that links a banned crate, alone or with the workspace's features unified: the path, and how. */
 export function opensslLinks(graph: Extract<CargoGraph, { ok: true }>): OpensslLink[] {
   return graph.members.flatMap((member): OpensslLink[] => {
