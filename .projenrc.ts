@@ -1,4 +1,4 @@
-import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } from "./src";
+import { ContainerMonorepo, GoComponent, Linkage, ReqwestVersion, RustComponent, RustLibrary, WorkloadKind } from "./src";
 
 // Prism's one source: every Dockerfile, Cargo manifest, workflow and manifest
 // in this repository is synthesized from here by `npx projen`.
@@ -18,7 +18,21 @@ export function prism(outdir?: string): ContainerMonorepo {
     synthCommand: ["node", "bin/prism-projen-synth.cjs", ".projenrc.ts"],
     policyCommand: "tsx src/policy/cli.ts",
     newComponentCommand: "tsx src/cli/new-component.ts",
+    // reqwest 0.11: the line Debian packages (librust-reqwest-dev), so this tree builds offline on the project's
+    // machines, which reach no crate registry but Debian's. Still rustls, never OpenSSL.
+    reqwest: { version: ReqwestVersion.V0_11 },
   });
+
+  // What the proxy and its plugins share: the registration a plugin sends the proxy, and the health endpoints.
+  new RustLibrary(project, "prism-common", {
+    description: "Prism's shared types and health endpoints",
+    dependencies: {
+      serde: { version: "1", features: ["derive"] },
+      serde_json: "1",
+      tokio: { version: "1", features: ["rt", "net", "io-util", "time"] },
+    },
+  });
+  const runtime = { version: "1", features: ["rt-multi-thread", "macros", "net", "io-util", "time"] };
 
   new RustComponent(project, "proxy", {
     description: "Prism proxy core",
@@ -32,6 +46,13 @@ export function prism(outdir?: string): ContainerMonorepo {
       { name: "metrics", port: 9090 },
     ],
     env: { RUST_LOG: "info" },
+    dependencies: {
+      "prism-common": { workspace: true },
+      tokio: runtime,
+      serde: { version: "1", features: ["derive"] },
+      // The proxy's outbound calls (JSON over HTTPS): the workspace's reqwest, rustls only.
+      reqwest: { workspace: true, features: ["json"] },
+    },
     resources: { cpuRequest: "250m", memoryRequest: "128Mi", cpuLimit: "1", memoryLimit: "256Mi" },
   });
 
@@ -46,6 +67,8 @@ export function prism(outdir?: string): ContainerMonorepo {
       // Each plugin registers with the proxy and takes its work over the proxy's gRPC port: the proxy's
       // ingress and the plugin's egress both allow it.
       connectsTo: [{ component: "proxy", port: "grpc" }],
+      // The Kafka plugins run on tokio and Prism's shared crate; mailbox-listener is still its starter.
+      dependencies: plugin.startsWith("kafka-") ? { "prism-common": { workspace: true }, tokio: runtime } : {},
     });
   }
 

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { repoCopy } from "./helpers";
 
@@ -13,14 +14,38 @@ const ROOT = path.resolve(__dirname, "..");
 const synth = (dir: string, env: NodeJS.ProcessEnv = process.env) =>
   spawnSync(process.execPath, ["bin/prism-projen-synth.cjs", ".projenrc.ts"], { cwd: dir, encoding: "utf-8", env });
 
+/** Replaces the copy's `.projenrc.ts` with a tree of the one component `declaration` declares (on `project`). */
+function oneComponentTree(dir: string, declaration: string): void {
+  fs.writeFileSync(path.join(dir, ".projenrc.ts"), [
+    'import { ContainerMonorepo, GoComponent, RustComponent } from "./src";',
+    'const project = new ContainerMonorepo({ name: "prism", allowUnpinnedBaseImages: "test", synthCommand: ["node", "bin/prism-projen-synth.cjs", ".projenrc.ts"],',
+    '  policyCommand: "tsx src/policy/cli.ts", newComponentCommand: "tsx src/cli/new-component.ts", adoptFiles: [] });',
+    declaration,
+    "project.synth();",
+    "",
+  ].join("\n"));
+}
+
 describe("Cargo.lock", () => {
   it("is created by cargo when missing: the same file as the committed one", () => {
     const dir = repoCopy();
     fs.rmSync(path.join(dir, "Cargo.lock"));
     const run = synth(dir);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain("prism-projen: created Cargo.lock (cargo generate-lockfile --offline); commit it");
+    // cargo makes it as it resolves the dependencies before the first write (the tree's crates are Debian's: repoCopy)
+    expect(run.stdout).toContain("prism-projen: created Cargo.lock (cargo metadata --offline); commit it");
     expect(fs.readFileSync(path.join(dir, "Cargo.lock"), "utf-8")).toBe(fs.readFileSync(path.join(ROOT, "Cargo.lock"), "utf-8"));
+  });
+
+  it("is created by the runner for a workspace whose members have no dependency (nothing for cargo to resolve before the writes)", () => {
+    const dir = repoCopy();
+    fs.rmSync(path.join(dir, "Cargo.lock"));
+    oneComponentTree(dir, 'new RustComponent(project, "solo", { ports: [{ name: "metrics", port: 9090 }] });');
+    const run = synth(dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("prism-projen: created Cargo.lock (cargo generate-lockfile --offline); commit it");
+    const lock = parse(fs.readFileSync(path.join(dir, "Cargo.lock"), "utf-8")) as { package: { name: string }[] };
+    expect(lock.package.map((p) => p.name)).toEqual(["solo"]);
   });
 
   it("is never rewritten: a synthesis (cached or full) leaves an existing one byte for byte", () => {
@@ -49,14 +74,7 @@ describe("Cargo.lock", () => {
   it("is not created for a tree without Rust components", () => {
     const dir = repoCopy();
     fs.rmSync(path.join(dir, "Cargo.lock"));
-    fs.writeFileSync(path.join(dir, ".projenrc.ts"), [
-      'import { ContainerMonorepo, GoComponent } from "./src";',
-      'const project = new ContainerMonorepo({ name: "prism", allowUnpinnedBaseImages: "test", synthCommand: ["node", "bin/prism-projen-synth.cjs", ".projenrc.ts"],',
-      '  policyCommand: "tsx src/policy/cli.ts", newComponentCommand: "tsx src/cli/new-component.ts", adoptFiles: [] });',
-      'new GoComponent(project, "prism-cli");',
-      "project.synth();",
-      "",
-    ].join("\n"));
+    oneComponentTree(dir, 'new GoComponent(project, "prism-cli");');
     const run = synth(dir);
     expect(run.status, run.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, "Cargo.toml"))).toBe(false);

@@ -84,9 +84,12 @@ export function useDebianCrates(workspace: string): string {
 
 let cached: { outdir: string; files: Record<string, string> } | undefined;
 
-/** The repository's own `.projenrc.ts` (the six Prism components), synthesized once per test file. */
+/**
+ * The repository's own `.projenrc.ts` (the six Prism components and their shared crate), synthesized once per test
+ * file, where cargo reads Debian's packaged crates (its dependencies resolve, and synthesis writes their Cargo.lock).
+ */
 export function synthPrism(): { outdir: string; files: Record<string, string> } {
-  cached ??= synth(prism);
+  cached ??= synth((outdir) => prism(useDebianCrates(outdir)));
   return cached;
 }
 
@@ -113,7 +116,8 @@ const SKIP = new Set([".git", "node_modules", "target", "lib", "coverage"]);
 
 /**
  * A copy of this repository in a temp folder (no .git: the commands must not
- * need it), with node_modules linked, for end-to-end runs of the commands.
+ * need it), with node_modules linked, for end-to-end runs of the commands. Its cargo reads
+ * Debian's packaged crates, as on this project's machines, which reach no other crate registry.
  * `ownCache`: node_modules is a folder of links to this repository's packages with
  * its own `.cache`, so the runner's record of the last synth is not shared with
  * the copies that other test files synthesize in parallel.
@@ -134,7 +138,7 @@ export function repoCopy(options: { ownCache?: boolean } = {}): string {
   } else {
     fs.symlinkSync(modules, path.join(dir, "node_modules"));
   }
-  return dir;
+  return useDebianCrates(dir);
 }
 
 /** kubernetes-models classes of the kinds prism-projen writes, by kind: `new KUBERNETES_MODELS[kind](obj).validate()`. */

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { prism } from "../.projenrc";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } from "../src";
-import { METRICS, UNPINNED, readTree, synth, synthPrism, tmpdir } from "./helpers";
+import { METRICS, UNPINNED, readTree, synth, synthPrism, tmpdir, useDebianCrates } from "./helpers";
 
 const REPO = path.resolve(__dirname, "..");
 
@@ -15,7 +15,7 @@ function generatedFiles(files: Record<string, string>): string[] {
 describe("the synthesized tree", () => {
   it("synthesizing twice gives byte-identical files", () => {
     const a = synthPrism().files;
-    const b = synth(prism).files;
+    const b = synth((outdir) => prism(useDebianCrates(outdir))).files;
     expect(b).toEqual(a);
   });
 
@@ -73,6 +73,12 @@ describe("the synthesized tree", () => {
     expect(stale).toEqual([]);
     const committedList = JSON.parse(fs.readFileSync(path.join(REPO, ".projen/files.json"), "utf-8")).files;
     expect(committedList).toEqual(generatedFiles(files));
+  });
+
+  it("the committed Cargo.lock is the one synthesis resolves for those manifests (cargo, offline, from Debian's crates)", () => {
+    const { files } = synthPrism();
+    expect(files["Cargo.lock"]).toMatch(/^name = "tokio"$/m);
+    expect(files["Cargo.lock"]).toBe(fs.readFileSync(path.join(REPO, "Cargo.lock"), "utf-8"));
   });
 
   it("removing a component removes its generated files on the next synth, and keeps its sources", () => {

@@ -33,7 +33,7 @@ describe("the synthesized workspace builds, and each Dockerfile copies what carg
   const builds = new Map<string, RustDockerBuild>();
 
   beforeAll(() => {
-    fs.copyFileSync(path.resolve(__dirname, "../Cargo.lock"), path.join(outdir, "Cargo.lock"));
+    // The tree's Cargo.lock is the one its synthesis resolved (the committed one: project.test.ts).
     for (const c of RUST) {
       const build = rustBuildStage(parseDockerfile(files[`${c.path}/Dockerfile`]), outdir);
       runCargoBuild(outdir, build);
@@ -67,7 +67,14 @@ describe("the synthesized workspace builds, and each Dockerfile copies what carg
   it.each(RUST)("$name: built with cargo auditable, the binary carries its crate list (.dep-v0), read back", (c) => {
     const build = builds.get(c.name)!;
     expect(build.cargoArgs.slice(0, 2)).toEqual(["auditable", "build"]);
-    expect(embeddedDependencies(build.built)?.packages).toEqual([{ name: c.name, version: "0.1.0", source: "local", root: true }]);
+    const packages = embeddedDependencies(build.built)?.packages ?? [];
+    expect(packages.filter((p) => p.root).map(({ name, version, source }) => ({ name, version, source })))
+      .toEqual([{ name: c.name, version: "0.1.0", source: "local" }]);
+    // Every other crate it lists is one Cargo.lock pins, at the locked version: the list is the build's graph.
+    const locked = new Set((TOML.parse(files["Cargo.lock"]) as { package: { name: string; version: string }[] }).package.map((p) => `${p.name} ${p.version}`));
+    const listed = packages.filter((p) => !p.root).map((p) => `${p.name} ${p.version}`);
+    expect(listed.filter((p) => !locked.has(p))).toEqual([]);
+    expect(listed.some((p) => p.startsWith("tokio "))).toBe(c.name !== "mailbox-listener");
   });
 
   it("the glibc-linked proxy is dynamic, and the same empty-root run fails without its libc (so the check above can fail)", () => {

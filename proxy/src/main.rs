@@ -1,33 +1,59 @@
-//! Prism proxy core.
-//!
-//! Starter written once by prism-projen; it is yours to edit.
+//! Prism proxy core: takes the plugins' registrations on its gRPC port, serves its health endpoints, and
+//! announces each registration over HTTPS when `PRISM_ANNOUNCE_URL` is set (declare that egress in
+//! .projenrc.ts first: the proxy's NetworkPolicy denies what is not declared).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use prism_common::{serve_health, Registration, PROXY_GRPC_PORT};
+use serde::Serialize;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
 
-const HEALTH_PORT: u16 = 9090;
+/// What the proxy announces: the registration, and the proxy that took it.
+#[derive(Serialize)]
+struct Announcement<'a> {
+    proxy: &'static str,
+    registered: &'a Registration,
+}
 
-fn main() {
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
     if std::env::args().any(|a| a == "--version") {
         println!("{} {}", env!("CARGO_BIN_NAME"), env!("CARGO_PKG_VERSION"));
-        return;
+        return Ok(());
     }
-    let listener = TcpListener::bind(("0.0.0.0", HEALTH_PORT)).expect("bind the health port");
-    eprintln!("proxy: health endpoints on :{HEALTH_PORT}");
-    for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
-        let mut request_line = String::new();
-        if BufReader::new(&stream).read_line(&mut request_line).is_err() {
-            continue;
+    // rustls only: the workspace's reqwest has no OpenSSL to fall back to.
+    let client = reqwest::Client::builder().use_rustls_tls().build().expect("a rustls HTTP client");
+    let announce = std::env::var("PRISM_ANNOUNCE_URL").ok();
+    tokio::spawn(async {
+        if let Err(e) = serve_health("proxy").await {
+            eprintln!("proxy: health endpoints failed: {e}");
+            std::process::exit(1);
         }
-        let (status, body) = match request_line.split_whitespace().nth(1) {
-            Some("/healthz") | Some("/readyz") => ("200 OK", "ok\n"),
-            _ => ("404 Not Found", "not found\n"),
+    });
+    let listener = TcpListener::bind(("0.0.0.0", PROXY_GRPC_PORT)).await?;
+    eprintln!("proxy: plugins register on :{PROXY_GRPC_PORT}");
+    loop {
+        let (stream, _) = listener.accept().await?;
+        tokio::spawn(take_registrations(stream, client.clone(), announce.clone()));
+    }
+}
+
+async fn take_registrations(stream: TcpStream, client: reqwest::Client, announce: Option<String>) {
+    let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_else(|_| "?".into());
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let registration = match Registration::from_line(&line) {
+            Ok(registration) => registration,
+            Err(e) => {
+                eprintln!("proxy: not a registration from {peer}: {e}");
+                continue;
+            }
         };
-        let _ = write!(
-            stream,
-            "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
+        eprintln!("proxy: {} {} registered from {peer}", registration.plugin, registration.version);
+        if let Some(url) = &announce {
+            let announcement = Announcement { proxy: env!("CARGO_PKG_VERSION"), registered: &registration };
+            if let Err(e) = client.post(url).json(&announcement).send().await {
+                eprintln!("proxy: announcing {} to {url} failed: {e}", registration.plugin);
+            }
+        }
     }
 }
