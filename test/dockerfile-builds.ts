@@ -67,12 +67,12 @@ export function rustBuildStage(df: ParsedDockerfile, workspace: string): RustDoc
 }
 
 /** Runs the Dockerfile's cargo command on the local workspace, offline, with the cargo configuration its stage wrote. */
-export function runCargoBuild(workspace: string, build: RustDockerBuild): void {
+export function runCargoBuild(workspace: string, build: RustDockerBuild, env: NodeJS.ProcessEnv = {}): void {
   execFileSync("cargo", [...build.cargoArgs, "--offline", "--config", build.cargoConfig], {
     cwd: workspace,
     encoding: "utf-8",
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CARGO_TARGET_DIR: path.join(workspace, "target"), RUSTFLAGS: build.rustflags ?? "" },
+    env: { ...process.env, ...env, CARGO_TARGET_DIR: path.join(workspace, "target"), RUSTFLAGS: build.rustflags ?? "" },
   });
 }
 

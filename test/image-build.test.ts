@@ -1,6 +1,8 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRISM_COMPONENTS, synthPrism } from "./helpers";
-import { buildah, budTarget, goStandIns, removeAtEnd, rustStandIns } from "./standin-images";
+import { buildah, budTarget, compiled, goStandIns, removeAtEnd, rustStandIns } from "./standin-images";
 
 /**
  * Both targets of the components, built by buildah from the generated Dockerfiles as they are
@@ -51,5 +53,25 @@ describe("every generated Dockerfile builds, both targets", () => {
     expect(config.User).toBe("65532:65532");
     expect(config.Entrypoint).toEqual([`/usr/local/bin/${c.binary}`]);
     if (c.language === "rust") expect(log).toMatch(/cargo auditable build --release --locked --package \S+ --bin /);
+  });
+
+  // After the builds above (a file's tests run in order): their layers are the cache the edit below is built against.
+  it("an edit of the shared crate rebuilds the plugin that takes it on its kept dependency layer, and nothing of the one that does not", () => {
+    // WHEN the shared crate's source changes (an edit new to this machine: buildah keeps layers between runs)
+    fs.appendFileSync(path.join(tree, "crates/prism-common/src/lib.rs"), `\n#[allow(dead_code)]\nfn edited_${process.pid}_${Date.now()}() -> u32 { 42 }\n`);
+    const rebuild = (name: string) => {
+      const tag = `localhost/prism-projen-test/${name}:edited-${process.pid}`;
+      tags.push(tag);
+      return budTarget(tree, `containers/${name}/Dockerfile`, "production", tag);
+    };
+    const dependent = rebuild("kafka-publisher");
+    const other = rebuild("mailbox-listener");
+    // THEN kafka-publisher, which takes prism-common (and tokio), keeps its dependency layer: no crate of the registry
+    // compiles, only the shared crate and the plugin
+    expect(dependent).toMatch(/STEP \d+\/\d+: COPY --from=plan \/plan\/ \.\/\n--> Using cache/);
+    expect(compiled(dependent)).toEqual(["prism-common", "kafka-publisher"]);
+    // AND mailbox-listener, which does not, copies no shared crate: every layer from the cache, nothing compiled
+    expect(compiled(other)).toEqual([]);
+    expect(other).toMatch(/STEP \d+\/\d+: COPY containers\/mailbox-listener\/ containers\/mailbox-listener\/\n--> Using cache/);
   });
 });

@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerMonorepo, Linkage, RustComponent } from "../src";
-import { DEBIAN_CRATES_CONFIG, METRICS, UNPINNED, repoCopy, synth } from "./helpers";
-import { budTarget, removeAtEnd, rustStandIns } from "./standin-images";
+import { DEBIAN_CRATES_CONFIG, METRICS, UNPINNED, synth } from "./helpers";
+import { budTarget, compiled, removeAtEnd, rustStandIns } from "./standin-images";
 
 /**
  * The Rust dependencies compile in a layer of their own, keyed by the manifests and Cargo.lock alone
@@ -13,8 +13,6 @@ import { budTarget, removeAtEnd, rustStandIns } from "./standin-images";
  * registry. Counted by cargo's own `Compiling` lines.
  */
 
-// The crates cargo compiles for the component (not cargo-auditable's own install, a layer of its own the first time).
-const compiled = (log: string) => [...log.matchAll(/^\s+Compiling (\S+) v/gm)].map((m) => m[1]).filter((c) => c !== "cargo-auditable");
 const tags: string[] = [];
 
 describe("the dependency layer", () => {
@@ -75,54 +73,6 @@ describe("the dependency layer", () => {
     const third = build();
     // THEN the dependencies compile again
     expect(compiled(third)).toEqual(expect.arrayContaining(["itoa", "memchr"]));
-  });
-});
-
-describe("Prism's own images and their shared crate", () => {
-  // A copy of this repository as committed: the plugins' real sources, the shared crate prism-common, Cargo.lock.
-  let repo: string;
-  const build = (component: string) => {
-    const tag = `localhost/prism-projen-test/${component}:${process.pid}-${tags.length}`;
-    tags.push(tag);
-    return budTarget(repo, `containers/${component}/Dockerfile`, "production", tag);
-  };
-  // Each edit is new to this machine (buildah keeps layers between runs), so no edited layer can come from an earlier run.
-  const edit = (file: string) => fs.appendFileSync(path.join(repo, file), `\n#[allow(dead_code)]\nfn edited_${process.pid}_${Date.now()}() -> u32 { 42 }\n`);
-  const PLAN_FROM_CACHE = /STEP \d+\/\d+: COPY --from=plan \/plan\/ \.\/\n--> Using cache/;
-
-  beforeAll(() => {
-    rustStandIns();
-    repo = repoCopy();
-  });
-
-  afterAll(() => {
-    for (const tag of tags) removeAtEnd(tag);
-  });
-
-  it("an edit of the shared crate rebuilds the plugin that takes it, on its kept dependency layer, and nothing of the one that does not; so does a plugin's own edit", () => {
-    // GIVEN both plugins built: kafka-publisher takes prism-common (and tokio, serde...), mailbox-listener takes neither
-    build("kafka-publisher");
-    build("mailbox-listener");
-
-    // WHEN the shared crate's source changes
-    edit("crates/prism-common/src/lib.rs");
-    const dependent = build("kafka-publisher");
-    const other = build("mailbox-listener");
-
-    // THEN kafka-publisher keeps its dependency layer (no crate of the registry compiles) and compiles the shared crate and itself
-    expect(dependent).toMatch(PLAN_FROM_CACHE);
-    expect(compiled(dependent)).toEqual(["prism-common", "kafka-publisher"]);
-    // AND mailbox-listener's image does not copy the shared crate: every layer from the cache, nothing compiled
-    expect(compiled(other)).toEqual([]);
-    expect(other).toMatch(/STEP \d+\/\d+: COPY containers\/mailbox-listener\/ containers\/mailbox-listener\/\n--> Using cache/);
-
-    // WHEN the plugin's own source changes
-    edit("containers/kafka-publisher/src/main.rs");
-    const edited = build("kafka-publisher");
-    // THEN its dependency layer is kept too; the build stage touches the crates it copies (as cargo-chef does), so the
-    // shared crate compiles with the plugin
-    expect(edited).toMatch(PLAN_FROM_CACHE);
-    expect(compiled(edited)).toEqual(["prism-common", "kafka-publisher"]);
   });
 });
 

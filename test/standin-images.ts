@@ -153,6 +153,9 @@ export function goStandIns(goVersion = "1.25.4", suite = "trixie"): void {
   });
 }
 
+/** The crates cargo compiles for the component in a build's log (not cargo-auditable's own install, a layer of its own the first time). */
+export const compiled = (log: string): string[] => [...log.matchAll(/^\s+Compiling (\S+) v/gm)].map((m) => m[1]).filter((c) => c !== "cargo-auditable");
+
 /** `buildah bud --layers` of one target of a generated Dockerfile, in the repository root `context`; returns the build log (both streams). */
 export function budTarget(context: string, dockerfile: string, target: string, tag: string): string {
   // The platform ARGs, given as BuildKit sets them for this machine (buildah 1.28 warns that they are missing).

@@ -10,7 +10,7 @@ import type { GoBuild, RustBuild, RustLibraryModel } from "../model/component";
 import { byCodeUnits } from "../model/order";
 import { CARGO_RULES_VERSION } from "../policy/cargo-rules";
 import { projectSubject, refusal } from "../refusal";
-import { resolveCargoWorkspace } from "./cargo-resolution";
+import { needsCargo, resolveCargoWorkspace } from "./cargo-resolution";
 
 /** A workspace member as the check reads it: a component's or a library's model. */
 type Member = { readonly name: string; readonly path: string; readonly build: RustBuild | GoBuild | RustLibraryModel["build"] };
@@ -52,6 +52,7 @@ export class CargoCheck extends Component {
   public beforeWrites(planned: readonly PlannedFile[]): void {
     const { sourceDir, projectName } = this.options;
     const members = this.options.members();
+    if (!needsCargo(members)) return;
     const digest = inputsDigest(sourceDir, planned, members);
     if (digest !== undefined && readRecord(sourceDir) === digest) return;
     const resolution = resolveCargoWorkspace(sourceDir, planned, members);

@@ -43,10 +43,7 @@ export function resolveCargoWorkspace(
   planned: readonly PlannedFile[],
   rust: readonly { readonly name: string; readonly path: string; readonly build: RustBuild | GoBuild | RustLibraryModel["build"] }[],
 ): CargoResolution {
-  // Read from the models, not the planned text: a tree of many members with none need not be parsed again.
-  if (!rust.some((m) => m.build.kind !== "go" && (m.build.httpClient || m.build.dependencies.length > 0 || m.build.keptDependencies.some(isDependency)))) {
-    return { problems: [] };
-  }
+  if (!needsCargo(rust)) return { problems: [] };
   const members = new Set(["Cargo.toml", ...rust.map((c) => `${c.path}/Cargo.toml`)]);
   const manifests = planned.filter((p) => p.content !== undefined && members.has(p.path));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "prism-cargo-"));
@@ -95,6 +92,14 @@ function sameLock(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether any member has a dependency for cargo to resolve. Read from the models, not the planned text: a tree of many
+ * members with none need not be parsed again.
+ */
+export function needsCargo(rust: readonly { readonly build: RustBuild | GoBuild | RustLibraryModel["build"] }[]): boolean {
+  return rust.some((m) => m.build.kind !== "go" && (m.build.httpClient || m.build.dependencies.length > 0 || m.build.keptDependencies.some(isDependency)));
 }
 
 /** What the scratch workspace never takes from the working tree: cargo's build output, and the lock (copied, cargo writes it). */
