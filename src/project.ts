@@ -15,7 +15,7 @@ import { goModule } from "./component/starters";
 import { trafficProblems, unpinnedBaseImageProblems, validateComponent, validateProject, validateRendered } from "./component/validation";
 import { BASE_IMAGE_LOCK, parseBaseImageLock } from "./dockerfile/base-image-lock";
 import { workspaceMemberRoots } from "./dockerfile/rust-workspace";
-import { synthesizeFile } from "./files/atomic-write";
+import { synthesizeFile, withWriteJournal } from "./files/atomic-write";
 import { indexedFile, indexFile, rememberContent } from "./files/file-index";
 import { isGeneratedFile } from "./files/generated-file";
 import { GeneratedManifest, sha256 } from "./files/generated-manifest";
@@ -252,18 +252,21 @@ export class ContainerMonorepo extends Project implements MonorepoContext {
     try {
       // projen's phases, with prism-projen's clean-up and writes: every file rendered once (renderAhead), then
       // written atomically and only when changed (projen's own check asks access(W_OK), always true for root).
+      // A write that fails puts back every file written before it (withWriteJournal).
       let planned: ReadonlyMap<string, string | undefined> = new Map();
-      synthesisPhases(this, {
-        beforeFirstWrite: () => {
-          planned = new Map(this.guard.beforeFirstWrite().map((p) => [p.path, p.content]));
-        },
-        synthesize: (component) => {
-          if (!isFile(component) || isGeneratedFile(component)) component.synthesize();
-          else synthesizeFile(this.outdir, component.path, planned.get(component.path), { readonly: component.readonly, executable: component.executable });
-        },
+      withWriteJournal(this.outdir, () => {
+        synthesisPhases(this, {
+          beforeFirstWrite: () => {
+            planned = new Map(this.guard.beforeFirstWrite().map((p) => [p.path, p.content]));
+          },
+          synthesize: (component) => {
+            if (!isFile(component) || isGeneratedFile(component)) component.synthesize();
+            else synthesizeFile(this.outdir, component.path, planned.get(component.path), { readonly: component.readonly, executable: component.executable });
+          },
+        });
+        // Last, as cargo would after the manifests changed: the lock brought up to date (only when it changed).
+        this.cargoCheck.afterWrites();
       });
-      // Last, as cargo would after the manifests changed: the lock brought up to date (only when it changed).
-      this.cargoCheck.afterWrites();
     } finally {
       this.frozenModels = undefined;
       this.frozenRoots = undefined;

@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { projenFileMode, type WriteOptions } from "./projen-internals";
 import { readTextIfExists } from "./read-text";
+import { WriteJournal, failedWriteMessage } from "./write-journal";
+import { Refusal } from "../refusal";
 
 /**
  * Atomic file writes for synthesis: content goes to a temporary file in the
@@ -16,12 +18,53 @@ export const TEMP_INFIX = ".prism-tmp-";
 let tempCounter = 0;
 // Folders this process already made: one mkdir per folder rather than per file.
 const madeDirs = new Set<string>();
+// The journal of the synthesis under way (withWriteJournal): what each write changes, to put back if one fails.
+let journal: WriteJournal | undefined;
+
+/**
+ * Runs `writes` (a synthesis' writes into `outdir`) so that a failure leaves the tree as it was: every file the
+ * writes changed gets its old bytes and mode back, every file they made is removed. An OS error about a path then
+ * ends in one line (a Refusal: no stack) naming the path, the error and the fix; any other error is rethrown as is.
+ */
+export function withWriteJournal(outdir: string, writes: () => void): void {
+  const outer = journal;
+  const own = new WriteJournal();
+  journal = own;
+  try {
+    writes();
+  } catch (e) {
+    const notRestored = own.rollback();
+    const message = failedWriteMessage(e, outdir, notRestored);
+    throw message === undefined ? e : new Refusal(message);
+  } finally {
+    journal = outer;
+  }
+}
+
+/** Tells the journal of the synthesis under way that `file` may be created by another writer (a starter, by projen). */
+export function aboutToCreate(file: string): void {
+  const stat = journal && fs.statSync(file, { throwIfNoEntry: false });
+  // An existing starter is never written again: only a missing one is the journal's to remove.
+  if (journal && stat === undefined) journal.remember(file, null);
+}
+
+/** Removes `file` (a generated file no longer generated), kept in the journal of the synthesis under way first. */
+export function removeFile(file: string): void {
+  journal?.remember(file);
+  fs.rmSync(file, { force: true });
+}
+
+/** Makes `dir` and the folders above it that are missing; the journal keeps the first it made. */
+function makeFolder(dir: string): void {
+  const first = fs.mkdirSync(dir, { recursive: true });
+  journal?.madeFolder(first);
+}
 
 /** Writes `data` to `file` atomically, read-only unless `readonly: false`, as projen's writer would. */
 export function writeFileAtomic(file: string, data: string, options: WriteOptions = {}): void {
   const dir = path.dirname(file);
   if (!madeDirs.has(dir)) {
-    fs.mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     madeDirs.add(dir);
   }
   // pid and a counter: unique per write of this process; the pid lets a later synth tell a dead writer's leftovers.
@@ -36,13 +79,17 @@ export function writeFileAtomic(file: string, data: string, options: WriteOption
     } catch (e) {
       // The folder cache is per process: a folder removed since (a cleaned outdir) is made again.
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-      fs.mkdirSync(dir, { recursive: true });
+      makeFolder(dir);
       fs.writeFileSync(temp, data, { flag: "wx", mode: 0o600 });
     }
     fs.chmodSync(temp, mode);
+    journal?.remember(file);
     fs.renameSync(temp, file);
   } catch (e) {
     fs.rmSync(temp, { force: true });
+    // The error names the file, not the temporary it was written to first (a failed write(2) names none).
+    const error = e as NodeJS.ErrnoException;
+    if (typeof error.code === "string" && (error.path === temp || error.path === undefined)) error.path = file;
     throw e;
   }
 }
@@ -89,6 +136,7 @@ function isAlive(pid: number): boolean {
 export function synthesizeFile(outdir: string, file: string, content: string | undefined, options: WriteOptions): void {
   const absolute = path.join(outdir, file);
   if (content === undefined) {
+    journal?.remember(absolute);
     fs.rmSync(absolute, { force: true, recursive: true });
     return;
   }

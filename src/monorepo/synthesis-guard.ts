@@ -3,10 +3,11 @@ import * as path from "node:path";
 import { Component } from "projen/lib/component";
 import type { FileBase } from "projen/lib/file";
 import type { Project } from "projen/lib/project";
+import { SampleFile } from "projen/lib/sample-file";
 import { isContainerComponent } from "../component/container-component";
 import { isRustLibrary } from "../component/library-brand";
 import { FORCE_ENV } from "../env-names";
-import { removeStaleTemps } from "../files/atomic-write";
+import { aboutToCreate, removeFile, removeStaleTemps } from "../files/atomic-write";
 import { isGeneratedFile } from "../files/generated-file";
 import { GeneratedManifest, readGeneratedManifest } from "../files/generated-manifest";
 import { formatOverwrites, inspectTree, type PlannedFile } from "../files/overwrite-guard";
@@ -81,7 +82,11 @@ export class SynthesisGuard extends Component {
     const manifest = this.project.files.find((f): f is GeneratedManifest => f instanceof GeneratedManifest);
     // First the record of what this synthesis is about to write, so a kill half-way leaves one that knows both versions.
     manifest?._writeIntent(new Map(planned.map((p) => [p.path, p.content])), last, tree.onDisk);
-    for (const orphan of tree.orphans) fs.rmSync(path.join(outdir, orphan), { force: true });
+    for (const orphan of tree.orphans) removeFile(path.join(outdir, orphan));
+    // projen writes the starters that are missing; a failed write later removes them again.
+    for (const component of this.project.components) {
+      if (component instanceof SampleFile) aboutToCreate(path.join(outdir, (component as unknown as { filePath: string }).filePath));
+    }
     if (untrustedRecord) {
       process.stderr.write("prism-projen: .projen/generated.json is missing or cannot be trusted, so no file was deleted: files an earlier " +
         "synthesis wrote and this one no longer does stay where they are (npx projen drift lists none of them; remove them by hand)\n");
