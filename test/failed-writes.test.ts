@@ -112,6 +112,18 @@ describe("a failed write leaves the tree as it was", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it("on a file system mounted read-only (EROFS): nothing written, one line", () => {
+    const dir = openFolder("prism-erofs-");
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", dir]);
+    mounts.push(dir);
+    expect(synth(dir, 8980).status).toBe(0);
+    execFileSync("mount", ["-o", "remount,ro", dir]);
+    const before = snapshot(dir);
+    const run = synth(dir, 8981);
+    expectOneLine(run, /\S+/, "EROFS", /the file system is mounted read-only; synthesize into a writable checkout$/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it("an immutable file (chattr +i, EPERM): every file put back", () => {
     const dir = openFolder("prism-immutable-");
     expect(synth(dir, 8980).status).toBe(0);
