@@ -20,7 +20,7 @@ import {
 } from "../src";
 import { BASE_IMAGE_LOCK } from "../src/dockerfile/base-image-lock";
 import { runPolicy } from "../src/policy/run";
-import { snapshot, tmpdir, withCargoLock } from "./helpers";
+import { snapshot, tmpdir, useDebianCrates, withCargoLock } from "./helpers";
 
 /**
  * The invariant between synth and policy: everything synth accepts passes the policy with zero
@@ -100,6 +100,16 @@ const common = {
   binary: maybe(mostly(pick("svc-bin", "app"), pick("bin/svc", "deps"))),
 };
 
+/**
+ * Now and then, crates from Debian's packaged registry (the tests' offline crates.io): plain ones, and two that link
+ * OpenSSL (native-tls itself, and hyper-tls, which pulls it in), which synth must refuse as the policy does.
+ */
+const dependencies = fc.oneof(
+  { weight: 12, arbitrary: fc.constant(undefined) },
+  { weight: 3, arbitrary: pick<RustComponentProps["dependencies"]>({ itoa: "1" }, { memchr: "2", serde: { version: "1", features: ["derive"] } }) },
+  { weight: 1, arbitrary: pick<RustComponentProps["dependencies"]>({ "native-tls": "0.2" }, { "hyper-tls": "0.5" }) },
+);
+
 const rustProps: fc.Arbitrary<RustComponentProps> = fc.record({
   ...common,
   workload: workload(WorkloadKind.DEPLOYMENT),
@@ -108,6 +118,7 @@ const rustProps: fc.Arbitrary<RustComponentProps> = fc.record({
   staticLibc: pick(StaticLibc.GLIBC, StaticLibc.MUSL),
   httpClient: maybe(fc.boolean()),
   packageName: maybe(mostly(pick("core", "my-crate"), pick("my crate"))),
+  dependencies,
 }, { requiredKeys: [] });
 
 const goProps: fc.Arbitrary<GoComponentProps> = fc.record({
@@ -247,6 +258,8 @@ function checkInvariant(config: Configuration, withCargo: boolean): "accepted" |
     new RustComponent(p, "earlier", { ports: [{ name: "metrics", port: 9090 }] });
     p.synth();
   }
+  // A configuration with crates: cargo reads them from Debian's registry, in synthesis (its OpenSSL check) as in the policy.
+  if (hasCrates(config)) useDebianCrates(dir);
   const before = snapshot(dir);
   try {
     define(dir, config).synth();
@@ -270,6 +283,9 @@ function checkInvariant(config: Configuration, withCargo: boolean): "accepted" |
   return "accepted";
 }
 
+/** A configuration where some Rust component declares crates: cargo always reads it (synthesis does, before it writes). */
+const hasCrates = (config: Configuration) => config.components.some((c) => c.lang === "rust" && c.props.dependencies !== undefined);
+
 /** Every how many configurations the policy also reads the graph cargo resolves. */
 const CARGO_EVERY = 4;
 
@@ -286,16 +302,17 @@ const declaresTraffic = (config: Configuration) => config.components.some((c) =>
  * proves nothing), and with how many of them the policy also read the graph cargo resolves.
  */
 function run(seed: number, numRuns: number): Record<string, number> {
-  const outcomes: Record<string, number> = { accepted: 0, refused: 0, withCargo: 0, strictAccepted: 0, strictRefused: 0, trafficAccepted: 0 };
+  const outcomes: Record<string, number> = { accepted: 0, refused: 0, withCargo: 0, strictAccepted: 0, strictRefused: 0, trafficAccepted: 0, cratesAccepted: 0, cratesRefused: 0 };
   let tried = 0;
   fc.assert(fc.property(configuration, (config) => {
     // A shrinking counterexample runs with cargo too, so the failure it reports is the one npx projen policy would see.
-    const withCargo = tried++ % CARGO_EVERY === 0 || tried > numRuns || namesCargoIsStrictAbout(config);
+    const withCargo = tried++ % CARGO_EVERY === 0 || tried > numRuns || namesCargoIsStrictAbout(config) || hasCrates(config);
     const outcome = checkInvariant(config, withCargo);
     outcomes[outcome]++;
     if (withCargo && outcome === "accepted") outcomes.withCargo++;
     if (declaresTraffic(config) && outcome === "accepted") outcomes.trafficAccepted++;
     if (namesCargoIsStrictAbout(config)) outcomes[outcome === "accepted" ? "strictAccepted" : "strictRefused"]++;
+    if (hasCrates(config)) outcomes[outcome === "accepted" ? "cratesAccepted" : "cratesRefused"]++;
   }), { seed, numRuns, endOnFailure: false });
   return outcomes;
 }
@@ -305,7 +322,10 @@ describe("what synth accepts, the policy passes; what it does not, it refuses be
     const outcomes = run(20261130, 500);
     console.log(`synth/policy property, seed 20261130: ${outcomes.accepted} accepted (0 findings each; ${outcomes.withCargo} of them also ` +
       `with the graph cargo resolves), ${outcomes.refused} refused; with a name cargo is strict about: ${outcomes.strictAccepted} accepted, ${outcomes.strictRefused} refused; ` +
-      `${outcomes.trafficAccepted} accepted with traffic between components or allowed sources`);
+      `${outcomes.trafficAccepted} accepted with traffic between components or allowed sources; with crates: ${outcomes.cratesAccepted} accepted, ` +
+      `${outcomes.cratesRefused} refused`);
+    // Crates synth resolved with cargo and accepted, the policy read the same graph and found nothing (and some were refused)
+    expect(outcomes.cratesAccepted).toBeGreaterThanOrEqual(3);
     // cargo, not only synth, has had its say on such names: some were accepted (packageName set) and cargo loaded them
     expect(outcomes.strictAccepted).toBeGreaterThanOrEqual(1);
     // Enough of each kind accepted that the property is not vacuous (about a fifth of the configurations are valid).
