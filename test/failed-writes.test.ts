@@ -46,6 +46,15 @@ function synth(dir: string, port: number, uid?: number, settings = 0) {
   });
 }
 
+/** A tmpfs of `size` of its own (unmounted when the file's tests end), with the tree synthesized on it. */
+function synthesizedOnTmpfs(prefix: string, size: string): string {
+  const dir = openFolder(prefix);
+  execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size},mode=0755`, "tmpfs", dir]);
+  mounts.push(dir);
+  expect(synth(dir, 8980).status).toBe(0);
+  return dir;
+}
+
 /** The run's one line: exit 1, no stack, the path and the OS error named, every file as it was. */
 function expectOneLine(run: ReturnType<typeof synth>, file: RegExp, code: string, fix: RegExp): void {
   expect(run.status, run.stderr).toBe(1);
@@ -98,10 +107,7 @@ describe("a failed write leaves the tree as it was", () => {
   });
 
   it("on a full disk (ENOSPC, a small tmpfs): every file put back", () => {
-    const dir = openFolder("prism-enospc-");
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=400k,mode=0755", "tmpfs", dir]);
-    mounts.push(dir);
-    expect(synth(dir, 8980).status).toBe(0);
+    const dir = synthesizedOnTmpfs("prism-enospc-", "400k");
     // Fill the disk to within two pages: the next synthesis' record and Dockerfile fit (each is written beside the old
     // one, then renamed over it), its manifest, made three pages long by 80 settings, does not.
     const free = () => Number(execFileSync("df", ["--output=avail", "-B1", dir], { encoding: "utf-8" }).trim().split("\n")[1]);
@@ -113,10 +119,7 @@ describe("a failed write leaves the tree as it was", () => {
   });
 
   it("on a file system mounted read-only (EROFS): nothing written, one line", () => {
-    const dir = openFolder("prism-erofs-");
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", dir]);
-    mounts.push(dir);
-    expect(synth(dir, 8980).status).toBe(0);
+    const dir = synthesizedOnTmpfs("prism-erofs-", "1m");
     execFileSync("mount", ["-o", "remount,ro", dir]);
     const before = snapshot(dir);
     const run = synth(dir, 8981);
