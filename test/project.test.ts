@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { prism } from "../.projenrc";
 import { ContainerMonorepo, GoComponent, Linkage, RustComponent, WorkloadKind } from "../src";
 import { METRICS, UNPINNED, readTree, synth, synthPrism, tmpdir, useDebianCrates } from "./helpers";
@@ -92,11 +92,19 @@ describe("the synthesized tree", () => {
     const { outdir } = synth((d) => define(d, true));
     expect(readTree(outdir)["containers/beta/Dockerfile"]).toBeDefined();
     // WHEN beta is removed
-    define(outdir, false).synth();
-    // THEN
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    let said: string;
+    try {
+      define(outdir, false).synth();
+      said = stdout.mock.calls.map((c) => String(c[0])).join("");
+    } finally {
+      stdout.mockRestore();
+    }
+    // THEN its generated files are gone, each named in the output
     const files = readTree(outdir);
     for (const gone of ["containers/beta/Dockerfile", "containers/beta/Cargo.toml", "deploy/base/beta.yaml"]) {
       expect(files[gone], gone).toBeUndefined();
+      expect(said).toContain(`prism-projen: deleted ${gone}: nothing in .projenrc.ts writes it any more\n`);
     }
     expect(files["containers/beta/src/main.rs"]).toBeDefined();
     expect(files["deploy/base/kustomization.yaml"]).not.toContain("beta.yaml");

@@ -83,6 +83,8 @@ export class SynthesisGuard extends Component {
     // First the record of what this synthesis is about to write, so a kill half-way leaves one that knows both versions.
     manifest?._writeIntent(new Map(planned.map((p) => [p.path, p.content])), last, tree.onDisk);
     for (const orphan of tree.orphans) removeFile(path.join(outdir, orphan));
+    // Said, file by file: a file that goes away with the construct that wrote it is no surprise in the diff.
+    for (const orphan of tree.orphans) process.stdout.write(`prism-projen: deleted ${orphan}: nothing in .projenrc.ts writes it any more\n`);
     // projen writes the starters that are missing; a failed write later removes them again.
     for (const component of this.project.components) {
       if (component instanceof SampleFile) aboutToCreate(path.join(outdir, (component as unknown as { filePath: string }).filePath));
