@@ -46,13 +46,14 @@ const DIFF_LINES = 24;
 
 /**
  * Looks at every path this synthesis writes or deletes: `planned` are the files it writes,
- * `record` what the last one wrote, `allowed` the paths the user lets it overwrite anyway.
+ * `record` what the last one wrote, `allowed` the paths the user lets it overwrite anyway: asked with whether
+ * synthesis wrote the path before (an adopted path is adopted with the bytes it had then, not for good).
  */
 export function inspectTree(
   outdir: string,
   planned: readonly PlannedFile[],
   record: GeneratedManifestData | undefined,
-  allowed: (file: string) => boolean,
+  allowed: (file: string, writtenBefore: boolean) => boolean,
 ): TreeInspection {
   const overwrites: Overwrite[] = [];
   const blocked = blockedPaths(outdir, planned.map((p) => p.path));
@@ -64,9 +65,9 @@ export function inspectTree(
     if (current === undefined) continue;
     const hash = sha256(current);
     onDisk.set(file, hash);
-    if (current === content || allowed(file)) continue;
+    if (current === content) continue;
     const hashes = writtenHashes(record?.files[file]);
-    if (hashes.includes(hash)) continue;
+    if (hashes.includes(hash) || allowed(file, hashes.length > 0)) continue;
     // Edited only where others write (cargo add in a member's dependencies): no hand edit of synthesis' part.
     const owned = record?.files[file]?.owned;
     if (owned && ownedHash && ownedHash(current, owned.declared) === owned.sha256) continue;
@@ -85,7 +86,7 @@ export function inspectTree(
     if (current === undefined) continue;
     onDisk.set(file, sha256(current));
     orphans.push(file);
-    if (!allowed(file) && !writtenHashes(entry).includes(sha256(current))) {
+    if (!allowed(file, true) && !writtenHashes(entry).includes(sha256(current))) {
       overwrites.push({ file, kind: "edited by hand", action: "delete", diff: shortDiff(file, current, "") });
     }
   }
@@ -95,12 +96,16 @@ export function inspectTree(
 /** The refusal: each file with what would happen to it and a short diff, then the ways out. */
 export function formatOverwrites(found: readonly Overwrite[], forceCommand: string): string {
   const files = found.map((o) => `  - ${o.file}: ${o.kind}; synthesis would ${o.action} it\n${indent(o.diff)}`);
+  // adoptFiles takes over a file of the user's own, with the bytes it holds now; a hand edit of a file synthesis wrote is not adopted.
+  const own = found.filter((o) => o.kind === "not written by prism-projen");
   return [
     `prism-projen: nothing was written; ${found.length} generated path(s) hold bytes that prism-projen did not write:`,
     ...files,
-    "Keep what you need first (a change to a generated file belongs in .projenrc.ts), then either:",
-    `  - run "${forceCommand}" once: synthesis overwrites these files and your bytes in them are lost; or`,
-    `  - let synthesis own these paths from now on, in .projenrc.ts: adoptFiles: [${found.map((o) => JSON.stringify(o.file)).join(", ")}]`,
+    `Keep what you need first (a change to a generated file belongs in .projenrc.ts), then${own.length > 0 ? " either" : ""}:`,
+    `  - run "${forceCommand}" once: synthesis overwrites these files and your bytes in them are lost${own.length > 0 ? "; or" : ""}`,
+    ...(own.length > 0
+      ? [`  - let synthesis take over these files of yours, with the bytes they hold now, in .projenrc.ts: adoptFiles: [${own.map((o) => JSON.stringify(o.file)).join(", ")}]`]
+      : []),
   ].join("\n");
 }
 

@@ -142,9 +142,9 @@ export const CONTAINER_MONOREPO_PROPS = v.strictObject({
    */
   newComponentCommand: v.optional(oneLine("a command")),
   /**
-   * Generated paths that synthesis may overwrite although they hold bytes it did not write (a
-   * file of your own, or a hand edit of a generated file). Any other such file stops the synth,
-   * which then writes nothing.
+   * Generated paths that hold files of your own, which synthesis may take over with the bytes they hold
+   * until it first writes them. Once it has, a hand edit of one stops the synth like any other (run
+   * `npx projen default --force` once instead), which then writes nothing.
    * @default []
    */
   adoptFiles: v.optional(v.array(repoFile)),

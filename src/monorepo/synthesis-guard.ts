@@ -73,7 +73,8 @@ export class SynthesisGuard extends Component {
     // An earlier synthesis left records, and none of them can be trusted (asked before this one writes its own).
     const untrustedRecord = last === undefined && ["generated.json", "files.json"].some((f) => fs.existsSync(path.join(outdir, ".projen", f)));
     const force = process.env[FORCE_ENV] === "1";
-    const tree = inspectTree(outdir, planned, last, (file) => force || this.options.adoptFiles.includes(file));
+    // adoptFiles covers a path's bytes from before synthesis first wrote it; an edit after that is a hand edit like any other.
+    const tree = inspectTree(outdir, planned, last, (file, writtenBefore) => force || (!writtenBefore && this.options.adoptFiles.includes(file)));
     if (tree.blocked.length > 0) throw refusal(tree.blocked, "these generated paths cannot be written");
     // The drift check writes into a scratch folder: only a synthesis into the working tree can destroy bytes.
     if (outdir === this.options.sourceDir && tree.overwrites.length > 0) throw new Refusal(formatOverwrites(tree.overwrites, "npx projen default --force"));
