@@ -204,22 +204,14 @@ function treeOf(n: number, base: string): Map<string, string> {
   return tree;
 }
 
-/** Debian's packaged crates: where this project's machines read crates.io from (see docs/dependencies.md). */
-const DEBIAN_REGISTRY = "/usr/share/cargo/registry";
-
 /**
- * A copy of this repository (its node_modules linked), where the bench may edit .projenrc.ts, and whose cargo reads
- * Debian's crates when the machine has them (so the tree's Cargo check runs once and keeps its verdict, as on a
- * set-up machine).
+ * A copy of this repository (its node_modules linked), where the bench may edit .projenrc.ts. Its cargo reads
+ * Debian's crates, as the repository's .cargo/config.toml says: the tree's Cargo check runs once and keeps its verdict.
  */
 function repoCopy(prefix = "bench-edit-"): string {
   const dir = projectDir(prefix);
   fs.cpSync(REPO, dir, { recursive: true, filter: (src) => ![".git", "node_modules", "target"].includes(path.basename(src)) });
   fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
-  if (fs.existsSync(DEBIAN_REGISTRY)) {
-    fs.mkdirSync(path.join(dir, ".cargo"), { recursive: true });
-    fs.writeFileSync(path.join(dir, ".cargo/config.toml"), `[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n`);
-  }
   return dir;
 }
 

@@ -117,7 +117,7 @@ const SKIP = new Set([".git", "node_modules", "target", "lib", "coverage"]);
 /**
  * A copy of this repository in a temp folder (no .git: the commands must not
  * need it), with node_modules linked, for end-to-end runs of the commands. Its cargo reads
- * Debian's packaged crates, as on this project's machines, which reach no other crate registry.
+ * Debian's packaged crates, as the repository's own .cargo/config.toml says.
  * `ownCache`: node_modules is a folder of links to this repository's packages with
  * its own `.cache`, so the runner's record of the last synth is not shared with
  * the copies that other test files synthesize in parallel.
@@ -138,7 +138,7 @@ export function repoCopy(options: { ownCache?: boolean } = {}): string {
   } else {
     fs.symlinkSync(modules, path.join(dir, "node_modules"));
   }
-  return useDebianCrates(dir);
+  return dir;
 }
 
 /** kubernetes-models classes of the kinds prism-projen writes, by kind: `new KUBERNETES_MODELS[kind](obj).validate()`. */
